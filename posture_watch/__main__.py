@@ -1,0 +1,3 @@
+from posture_watch.cli import main
+
+raise SystemExit(main())

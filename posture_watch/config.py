@@ -1,0 +1,129 @@
+"""User settings: one TOML file, one frozen dataclass per concern, units in the names.
+
+config.toml (all keys optional):
+
+    model_variant = "lite"          # lite | full | heavy
+    model_path = ""                 # a .task file to use instead of the cache
+    camera = "0"                    # index or device path
+    [sampling]
+    slow_hz = 1.0                   # while posture is steady and good
+    fast_hz = 4.0                   # while posture is changing or poor
+    analyze_hz = 2.0                # default rate of `analyze`
+    [judge]    ... fields of posture_watch.judge.JudgeConfig
+    [engine]   ... fields of posture_watch.engine.EngineConfig
+    [notify]   ... fields of posture_watch.notify.NotifyConfig
+
+Flags override the file; the file overrides the defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from posture_watch import paths
+from posture_watch.errors import UserError
+
+
+class ConfigError(UserError):
+    pass
+
+
+@dataclass(frozen=True)
+class SamplingConfig:
+    slow_hz: float = 1.0   # steady good posture: a signal that changes over minutes needs no more
+    fast_hz: float = 4.0   # posture changing or poor: resolve the onset of a stretch to ~0.25 s
+    analyze_hz: float = 2.0  # `analyze` default: >= judge smoothing resolution, 15x cheaper than 30 fps
+    away_poll_s: float = 5.0  # long away: poll slowly
+    away_slow_after_s: float = 120.0
+
+    def __post_init__(self) -> None:
+        for name in ("slow_hz", "fast_hz", "analyze_hz"):
+            value = getattr(self, name)
+            if not (0.05 <= value <= 60):
+                raise ConfigError(f"sampling.{name} must be between 0.05 and 60 Hz, not {value}.")
+
+
+# section name -> (module, class) of the dataclass that holds it; imported lazily so that
+# config stays independent of the modules that own those settings.
+_SECTIONS: dict[str, tuple[str, str]] = {
+    "judge": ("posture_watch.judge", "JudgeConfig"),
+    "engine": ("posture_watch.engine", "EngineConfig"),
+    "notify": ("posture_watch.notify", "NotifyConfig"),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    model_variant: str = "lite"
+    model_path: str = ""
+    camera: str = "0"
+    sampling: SamplingConfig = field(default_factory=SamplingConfig)
+    sections: dict[str, Any] = field(default_factory=dict)  # raw [judge]/[engine]/[notify] tables
+
+    def section(self, name: str) -> Any:
+        """The dataclass for a section ([judge], [engine], [notify]) with the file's overrides."""
+        module_name, class_name = _SECTIONS[name]
+        cls = getattr(importlib.import_module(module_name), class_name)
+        return _build(cls, self.sections.get(name, {}), name)
+
+
+def _build(cls: type, table: dict[str, Any], where: str) -> Any:
+    if not isinstance(table, dict):
+        raise ConfigError(f"[{where}] in the config file must be a table.")
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise ConfigError(f"Unknown setting {where}.{unknown[0]} in the config file; known: {', '.join(known)}.")
+    default = cls()
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        expected = type(getattr(default, key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if expected in (int, float, str, bool) and not isinstance(value, expected):
+            raise ConfigError(f"Setting {where}.{key} must be a {expected.__name__}, not {value!r}.")
+        values[key] = value
+    try:
+        return dataclasses.replace(default, **values)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"Bad value in [{where}] of the config file: {exc}") from None
+
+
+def parse_config(data: dict[str, Any]) -> Config:
+    """Pure: a parsed TOML table -> Config. Raises ConfigError with one sentence."""
+    top_keys = {"model_variant", "model_path", "camera", "sampling", *_SECTIONS}
+    unknown = sorted(set(data) - top_keys)
+    if unknown:
+        raise ConfigError(f"Unknown setting '{unknown[0]}' in the config file.")
+    sampling = _build(SamplingConfig, data.get("sampling", {}), "sampling")
+    sections = {name: data[name] for name in _SECTIONS if name in data}
+    for name, table in sections.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"[{name}] in the config file must be a table.")
+    top = {k: data[k] for k in ("model_variant", "model_path", "camera") if k in data}
+    for key, value in top.items():
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise ConfigError(f"Setting {key} must be text, not {value!r}.")
+        top[key] = str(value)
+    return Config(sampling=sampling, sections=sections, **top)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read config.toml (default location if `path` is None); missing file -> defaults."""
+    path = path or paths.config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config()
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the config file {path} ({exc.strerror}).") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"The config file {path} is not valid TOML ({exc}); fix or delete it.") from None
+    return parse_config(data)

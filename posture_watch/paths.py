@@ -1,0 +1,83 @@
+"""Where posture-watch keeps its files.
+
+`POSTURE_WATCH_HOME=DIR` moves everything the program writes or caches under DIR:
+DIR/config, DIR/data (database, profiles), DIR/cache (pose model), DIR/reports, DIR/run (socket, lock).
+Without it, platformdirs' per-user folders are used.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP = "posture-watch"
+HOME_ENV = "POSTURE_WATCH_HOME"
+
+
+def _home() -> Path | None:
+    value = os.environ.get(HOME_ENV)
+    return Path(value).expanduser() if value else None
+
+
+def _dir(sub: str, fallback: str) -> Path:
+    home = _home()
+    return home / sub if home is not None else Path(fallback)
+
+
+def config_dir() -> Path:
+    return _dir("config", platformdirs.user_config_dir(APP))
+
+
+def data_dir() -> Path:
+    return _dir("data", platformdirs.user_data_dir(APP))
+
+
+def cache_dir() -> Path:
+    return _dir("cache", platformdirs.user_cache_dir(APP))
+
+
+def reports_dir() -> Path:
+    return _dir("reports", str(Path(platformdirs.user_data_dir(APP)) / "reports"))
+
+
+def runtime_dir() -> Path:
+    """Socket and lock live here; private to the user (mode 0700)."""
+    home = _home()
+    if home is not None:
+        return home / "run"
+    base = os.environ.get("XDG_RUNTIME_DIR")
+    return Path(base) / APP if base else Path(platformdirs.user_state_dir(APP)) / "run"
+
+
+def profiles_dir() -> Path:
+    return data_dir() / "profiles"
+
+
+def database_path() -> Path:
+    return data_dir() / "posture.sqlite3"
+
+
+def config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (and parents) readable only by the user. Health data lives here."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        path.chmod(0o700)
+    except OSError:
+        pass
+    return path
+
+
+def all_dirs() -> dict[str, Path]:
+    return {
+        "config": config_dir(),
+        "data": data_dir(),
+        "cache": cache_dir(),
+        "reports": reports_dir(),
+        "runtime": runtime_dir(),
+    }

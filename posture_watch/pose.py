@@ -1,0 +1,139 @@
+"""MediaPipe Pose Landmarker behind a small interface: Frame in, Detection out.
+
+VIDEO running mode (the model tracks between frames, which is cheaper than detecting every frame),
+monotonic millisecond timestamps, `num_poses=2` so a second person can be noticed, one model per
+estimator. MediaPipe's native log noise is kept off the user's terminal, and the landmarker is
+closed explicitly (use it as a context manager), so nothing is printed at interpreter exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Iterator
+
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from posture_watch import models  # noqa: E402
+from posture_watch.domain import Detection, Frame, Pose  # noqa: E402
+from posture_watch.errors import ModelError  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null while native code (TFLite, glog) talks.
+    Python-level errors are exceptions, not prints, so nothing of ours is hidden."""
+    if os.environ.get("POSTURE_WATCH_NATIVE_LOGS"):
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def image_facts(image: np.ndarray) -> tuple[float, float]:
+    """(mean luma 0..255, variance of the Laplacian) on a small grey copy: cheap light/blur checks."""
+    small = cv2.resize(image, (160, 120), interpolation=cv2.INTER_AREA)
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
+    return float(grey.mean()), float(cv2.Laplacian(grey, cv2.CV_32F).var())
+
+
+class PoseEstimator:
+    """`with PoseEstimator() as est: detection = est.detect(frame)`."""
+
+    def __init__(self, model_path: Path | str | None = None, num_poses: int = 2,
+                 min_detection_confidence: float = 0.5, min_presence_confidence: float = 0.5,
+                 min_tracking_confidence: float = 0.5, variant: str = models.DEFAULT_VARIANT) -> None:
+        self.model_path = Path(model_path) if model_path else None
+        self.variant = variant
+        self.num_poses = num_poses
+        self._conf = (min_detection_confidence, min_presence_confidence, min_tracking_confidence)
+        self._landmarker = None
+        self._last_ts_ms = -1
+        self._calls = 0
+
+    def open(self) -> "PoseEstimator":
+        path = self.model_path or models.ensure(self.variant, allow_fetch=False)
+        if models.identify(path) is None:
+            raise ModelError(f"The model file {path} failed verification; re-fetch it with `posture-watch model fetch`.")
+        with quiet_native_stderr():
+            import mediapipe as mp
+            from mediapipe.tasks.python import BaseOptions, vision
+
+            self._mp = mp
+            options = vision.PoseLandmarkerOptions(
+                base_options=BaseOptions(model_asset_path=str(path)),
+                running_mode=vision.RunningMode.VIDEO,
+                num_poses=self.num_poses,
+                min_pose_detection_confidence=self._conf[0],
+                min_pose_presence_confidence=self._conf[1],
+                min_tracking_confidence=self._conf[2],
+                output_segmentation_masks=False,
+            )
+            try:
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            except (RuntimeError, ValueError) as exc:
+                raise ModelError(f"MediaPipe could not load the model {path} ({exc}); re-fetch it with "
+                                 "`posture-watch model fetch`.") from None
+        return self
+
+    def detect(self, frame: Frame) -> Detection:
+        if self._landmarker is None:
+            self.open()
+        image = frame.image
+        if image.ndim == 2:
+            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+        ts_ms = max(int(round(frame.t_s * 1000)), self._last_ts_ms + 1)
+        self._last_ts_ms = ts_ms
+        mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        if self._calls < 2:  # native code logs on its first inferences
+            with quiet_native_stderr():
+                result = self._landmarker.detect_for_video(mp_image, ts_ms)
+        else:
+            result = self._landmarker.detect_for_video(mp_image, ts_ms)
+        self._calls += 1
+        poses = []
+        worlds = result.pose_world_landmarks or []
+        for i, lms in enumerate(result.pose_landmarks or []):
+            arr = np.array([(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0) for p in lms], dtype=np.float64)
+            world = None
+            if i < len(worlds) and worlds[i]:
+                world = np.array([(p.x, p.y, p.z) for p in worlds[i]], dtype=np.float64)
+            poses.append(Pose(arr, world))
+        brightness, sharpness = image_facts(image)
+        h, w = image.shape[:2]
+        return Detection(t_s=frame.t_s, image_size=(w, h), poses=tuple(poses),
+                         brightness=brightness, sharpness=sharpness)
+
+    def close(self) -> None:
+        if self._landmarker is not None:
+            with quiet_native_stderr():
+                self._landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self) -> "PoseEstimator":
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

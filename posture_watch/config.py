@@ -127,3 +127,14 @@ def load_config(path: Path | None = None) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"The config file {path} is not valid TOML ({exc}); fix or delete it.") from None
     return parse_config(data)
+
+
+def config_for(args: Any) -> Config:
+    """The config a CLI command should use: `--config FILE` if given, else the per-user file."""
+    given = getattr(args, "config", None)
+    if given:
+        path = Path(given).expanduser()
+        if not path.exists():
+            raise ConfigError(f"The config file {path} does not exist.")
+        return load_config(path)
+    return load_config()

@@ -206,8 +206,8 @@ def fetch(name: str = DEFAULT_VARIANT, fetchers: tuple[Fetcher, ...] | None = No
                 reasons.append(f"{fetcher.__name__}: {exc}")
                 continue
     raise ModelError(
-        f"Could not obtain the pose model {v.filename} (no network and no usable copy: "
-        f"{'; '.join(reasons) or 'no source tried'}); download it by hand from {v.url} "
+        f"Could not obtain the pose model {v.filename} ({'; '.join(reasons) or 'no source tried'}); "
+        f"download it by hand from {v.url} "
         f"and put it at {cached_path(v)}, or set {MODEL_ENV}=/path/to/{v.filename}."
     )
 

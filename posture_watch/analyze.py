@@ -1,0 +1,144 @@
+"""`posture-watch analyze SRC`: judge samples of a recorded source and write contract JSON lines.
+
+Each line: {"t": seconds from the start of the source, "state": good|poor|away|unknown,
+"score": 0..100 or null, "faults": [...], "metrics": {...}} (plus "deviations", "flags", "view").
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, TextIO
+
+from posture_watch.config import config_for
+from posture_watch.domain import AWAY, Reading
+from posture_watch.errors import UserError
+from posture_watch.sources import FrameSource, open_source
+
+
+@dataclass
+class AnalysisSummary:
+    samples: int = 0
+    source_s: float = 0.0
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    states: Counter = field(default_factory=Counter)
+    faults: Counter = field(default_factory=Counter)
+    person_found: int = 0
+
+    @property
+    def x_realtime(self) -> float:
+        return self.source_s / self.wall_s if self.wall_s > 0 else float("inf")
+
+
+def iter_readings(source: FrameSource, estimator, judge, rate_hz: float | None,
+                  until_s: float | None = None) -> Iterator[Reading]:
+    """The analysis loop: sample the (open) source at `rate_hz` (None = every frame), detect, measure, judge."""
+    from posture_watch.geometry import measure
+
+    step = 0.0 if rate_hz is None else 1.0 / rate_hz
+    next_t = 0.0
+    while True:
+        frame = source.read(next_t)
+        if frame is None or (until_s is not None and frame.t_s > until_s + 1e-9):
+            return
+        next_t = frame.t_s + step if step else frame.t_s + 1e-6
+        detection = estimator.detect(frame)
+        yield judge.update(measure(detection))
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[TextIO | None]:
+    if path is None:
+        yield None
+    elif path == "-":
+        yield sys.stdout
+    else:
+        out = Path(path).expanduser()
+        if out.parent and not out.parent.exists():
+            raise UserError(f"Cannot write {out}: the folder {out.parent} does not exist.")
+        try:
+            fh = open(out, "w", encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"Cannot write {out} ({exc.strerror}).") from None
+        with fh:
+            yield fh
+
+
+def analyze(source: FrameSource, estimator, judge, rate_hz: float | None, out: TextIO | None,
+            until_s: float | None = None, on_progress: Callable[[float], None] | None = None) -> AnalysisSummary:
+    summary = AnalysisSummary()
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    for reading in iter_readings(source, estimator, judge, rate_hz, until_s):
+        summary.samples += 1
+        summary.source_s = reading.t_s
+        summary.states[reading.state] += 1
+        summary.faults.update(reading.faults)
+        summary.person_found += reading.state != AWAY
+        if out is not None:
+            out.write(json.dumps(reading.to_json(), separators=(",", ":")) + "\n")
+        if on_progress is not None:
+            on_progress(reading.t_s)
+    summary.wall_s = time.perf_counter() - wall0
+    summary.cpu_s = time.process_time() - cpu0
+    if source.fps:
+        summary.source_s += 1.0 / source.fps
+    return summary
+
+
+def format_summary(s: AnalysisSummary, name: str) -> str:
+    judged = s.states.get("good", 0) + s.states.get("poor", 0)
+    lines = [f"{name}: {s.samples} samples over {s.source_s:.1f} s of source "
+             f"({s.x_realtime:.1f}x real time, {1000 * s.cpu_s / max(s.samples, 1):.0f} ms CPU per sample)"]
+    parts = [f"{state} {s.states.get(state, 0)} ({100 * s.states.get(state, 0) / max(s.samples, 1):.0f}%)"
+             for state in ("good", "poor", "away", "unknown")]
+    lines.append("  states: " + ", ".join(parts))
+    if judged:
+        lines.append(f"  upright share of judged samples: {100 * s.states.get('good', 0) / judged:.0f}%")
+    if s.faults:
+        lines.append("  faults: " + ", ".join(f"{k} {v}" for k, v in s.faults.most_common()))
+    return "\n".join(lines)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from posture_watch import models
+    from posture_watch.judge import Judge
+    from posture_watch.pose import PoseEstimator
+    from posture_watch.profile import load_profile
+
+    cfg = config_for(args)
+    profile = load_profile(Path(args.profile).expanduser()) if args.profile else None
+    rate = None if args.every_frame else (args.rate or cfg.sampling.analyze_hz)
+    source = open_source(args.source, fps=args.fps)
+    model_path = models.ensure(cfg.model_variant)
+    show = not args.quiet and sys.stderr.isatty() and args.jsonl != "-"
+    with _output(args.jsonl) as out, source, PoseEstimator(model_path) as estimator:
+        judge = Judge(profile, cfg.section("judge"))
+        total = args.seconds or source.duration_s
+        bar = None
+        if show and total:
+            from tqdm import tqdm
+
+            bar = tqdm(total=round(total, 1), unit="s", desc="analysing", leave=False,
+                       bar_format="{desc} {bar} {n:.0f}/{total:.0f} s of source [{elapsed}<{remaining}]")
+
+        def progress(t: float) -> None:
+            if bar is not None:
+                bar.update(max(0.0, round(t, 1) - bar.n))
+
+        try:
+            summary = analyze(source, estimator, judge, rate, out, until_s=args.seconds, on_progress=progress)
+        finally:
+            if bar is not None:
+                bar.close()
+    if summary.samples == 0:
+        raise UserError(f"{source.description} gave no frames to analyse.")
+    if not args.quiet:
+        print(format_summary(summary, source.description), file=sys.stderr if args.jsonl == "-" else sys.stdout)
+    return 0

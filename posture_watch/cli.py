@@ -1,0 +1,161 @@
+"""The `posture-watch` command line: parse, dispatch, and turn user errors into one sentence.
+
+Each subcommand's handler lives in the module that owns the work (`module:function`, imported
+only when that subcommand runs, so `posture-watch status` does not load MediaPipe).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from typing import Callable, Sequence
+
+from posture_watch import __version__
+from posture_watch.errors import UserError
+
+log = logging.getLogger("posture_watch")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be greater than zero")
+    return value
+
+
+def _minutes(text: str) -> float:
+    return _positive_float(text)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one sentence and exit 2 (argparse's own code)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`).\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="posture-watch", description="Webcam posture monitor that compares you with your own calibrated baseline.")
+    p.add_argument("--version", action="version", version=f"posture-watch {__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    p.add_argument("--config", help="config file (default: the per-user config.toml)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, target: str, help_text: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        sp.set_defaults(handler=target)
+        return sp
+
+    # --- demo
+    sp = add("demo", "posture_watch.demo:cmd_demo", "replay the sample desk session through the monitor and show the day's report")
+    sp.add_argument("--speed", type=_positive_float, default=60.0, help="replay speed (default 60x real time)")
+    sp.add_argument("--no-notify", action="store_true", help="print warnings only, no desktop notifications")
+
+    # --- analyze
+    sp = add("analyze", "posture_watch.analyze:cmd_analyze", "judge every sample of a video, image folder or camera and write JSON lines")
+    sp.add_argument("source", help="video file, image folder, camera index or /dev/videoN")
+    sp.add_argument("--profile", help="calibration profile (JSON) to judge against")
+    rate = sp.add_mutually_exclusive_group()
+    rate.add_argument("--rate", type=_positive_float, help="samples per second (default from config, 2 Hz)")
+    rate.add_argument("--every-frame", action="store_true", help="analyse every frame of the source")
+    sp.add_argument("--fps", type=_positive_float, help="frame rate of an image folder (default 1)")
+    sp.add_argument("--jsonl", help="write one JSON line per sample to this file ('-' for stdout)")
+    sp.add_argument("--seconds", type=_positive_float, help="stop after this much source time")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+    # --- calibrate
+    sp = add("calibrate", "posture_watch.calibrate:cmd_calibrate", "capture your good posture as a personal baseline")
+    sp.add_argument("--source", default=None, help="camera index, /dev/videoN, video file or image folder (default: config camera)")
+    sp.add_argument("--profile", help="where to write the profile (default: a named profile in the data folder)")
+    sp.add_argument("--name", default=None, help="profile name, e.g. laptop or desk")
+    sp.add_argument("--non-interactive", action="store_true", help="no prompts: use the whole source (or its first --seconds) as the upright capture")
+    sp.add_argument("--seconds", type=_positive_float, help="use only the first N seconds of the source")
+    sp.add_argument("--fps", type=_positive_float, help="frame rate of an image folder (default 1)")
+    sp.add_argument("--check", action="store_true", help="tell how well the current profile fits the last minutes")
+
+    # --- run
+    sp = add("run", "posture_watch.monitor:cmd_run", "monitor posture in the background until stopped")
+    sp.add_argument("--source", default=None, help="camera index or /dev/videoN (default from config), or a video file to replay")
+    sp.add_argument("--speed", type=_positive_float, default=1.0, help="replay a file at this many times real time")
+    sp.add_argument("--profile", help="calibration profile (default: the profile in use)")
+    sp.add_argument("--no-notify", action="store_true", help="no desktop notifications (terminal/log only)")
+    sp.add_argument("--preview", action="store_true", help="show a window with the landmarks and the judged state")
+    sp.add_argument("--jsonl", help="also write every judged sample to this JSON-lines file")
+    sp.add_argument("--sound", action="store_true", help="play a short sound with each warning")
+
+    # --- control of a running monitor
+    add("status", "posture_watch.control:cmd_status", "say what the running monitor is doing")
+    sp = add("pause", "posture_watch.control:cmd_pause", "pause monitoring (the camera is released)")
+    sp.add_argument("minutes", nargs="?", type=_minutes, help="resume by itself after this many minutes")
+    add("resume", "posture_watch.control:cmd_resume", "resume monitoring")
+    sp = add("snooze", "posture_watch.control:cmd_snooze", "no warnings for a while (the camera is released)")
+    sp.add_argument("minutes", type=_minutes, help="minutes to snooze")
+
+    # --- report
+    sp = add("report", "posture_watch.report_cli:cmd_report", "show how a day went")
+    sp.add_argument("--date", help="the day, YYYY-MM-DD (default today)")
+    sp.add_argument("--days", type=int, default=1, help="number of days ending at --date")
+    sp.add_argument("--html", help="write a self-contained HTML report here")
+    sp.add_argument("--json", help="write the numbers as JSON here")
+    sp.add_argument("--csv", help="write hourly numbers as CSV here")
+    sp.add_argument("--open", action="store_true", help="open the HTML report in a browser")
+
+    # --- model
+    sp = add("model", "posture_watch.model_cli:cmd_model", "fetch, verify or locate the pose model")
+    sp.add_argument("action", choices=["fetch", "verify", "path"])
+    sp.add_argument("--variant", default=None, help="lite (default), full or heavy")
+
+    # --- profiles
+    sp = add("profiles", "posture_watch.profiles_cli:cmd_profiles", "list, choose or delete calibration profiles")
+    sp.add_argument("action", choices=["list", "use", "delete"])
+    sp.add_argument("name", nargs="?")
+
+    # --- doctor, data, autostart
+    add("doctor", "posture_watch.model_cli:cmd_doctor", "check the installation: model, camera, folders, notifications")
+    sp = add("data", "posture_watch.model_cli:cmd_data", "show where posture-watch keeps its files, or delete them")
+    sp.add_argument("action", choices=["where", "delete"])
+    sp.add_argument("--yes", action="store_true", help="delete without asking")
+    sp = add("autostart", "posture_watch.autostart:cmd_autostart", "start the monitor at login, or stop doing so")
+    sp.add_argument("action", choices=["install", "remove", "show"])
+    return p
+
+
+def _resolve(target: str) -> Callable[[argparse.Namespace], int]:
+    module_name, func_name = target.split(":")
+    return getattr(importlib.import_module(module_name), func_name)
+
+
+def _setup_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args.verbose)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(_resolve(args.handler)(args) or 0)
+    except UserError as exc:
+        print(f"posture-watch: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("posture-watch: interrupted.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except MemoryError:
+        print("posture-watch: out of memory.", file=sys.stderr)
+        return 1
+    except Exception as exc:  # last resort: one sentence, details only with -vv
+        log.debug("unexpected error", exc_info=True)
+        print(f"posture-watch: unexpected error: {type(exc).__name__}: {exc} (run with -vv for details).", file=sys.stderr)
+        return 1

@@ -1,0 +1,86 @@
+"""CLI handlers for the installation: `model fetch|verify|path`, `doctor`, `data where|delete`."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+
+from posture_watch import models, paths
+from posture_watch.config import config_for
+from posture_watch.errors import ModelError, UserError
+
+
+def _variant(args: argparse.Namespace) -> str:
+    return args.variant or config_for(args).model_variant
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    name = _variant(args)
+    if args.action == "path":
+        path, problem = models.verify(name)
+        print(path)
+        return 0 if problem is None else 1
+    if args.action == "verify":
+        path, problem = models.verify(name)
+        if problem:
+            raise ModelError(f"The {name} model at {path} is unusable: {problem}; run `posture-watch model fetch`.")
+        v = models.variant(name)
+        print(f"ok: {path} ({v.size_bytes:,} bytes, sha256 {v.sha256[:12]}…)")
+        return 0
+    path = models.find(name)
+    if path is None:
+        print(f"Fetching the {name} pose model…", file=sys.stderr)
+        path = models.fetch(name)
+    print(path)
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    problems = 0
+    cfg = config_for(args)
+    path, problem = models.verify(cfg.model_variant)
+    print(f"model    {'ok' if problem is None else 'PROBLEM: ' + problem}  {path}")
+    problems += problem is not None
+    for name, folder in paths.all_dirs().items():
+        print(f"{name:<8} {folder}{'' if folder.exists() else '  (not created yet)'}")
+    try:
+        import cv2
+
+        print(f"opencv   ok  {cv2.__version__}")
+    except ImportError as exc:  # pragma: no cover - install problem
+        print(f"opencv   PROBLEM: {exc}")
+        problems += 1
+    from posture_watch.sources import open_source
+
+    try:
+        with open_source(cfg.camera):
+            print(f"camera   ok  {cfg.camera}")
+    except UserError as exc:
+        print(f"camera   not available: {exc}")
+    return 1 if problems else 0
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    dirs = paths.all_dirs()
+    if args.action == "where":
+        for name, folder in dirs.items():
+            print(f"{name:<8} {folder}")
+        return 0
+    existing = [d for d in dict.fromkeys(dirs.values()) if d.exists()]
+    if not existing:
+        print("Nothing to delete: posture-watch has no files here.")
+        return 0
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UserError("Refusing to delete without confirmation; add --yes.")
+        print("This deletes your posture history, profiles, settings and the cached model:")
+        for d in existing:
+            print(f"  {d}")
+        if input("Type 'delete' to confirm: ").strip() != "delete":
+            print("Nothing deleted.")
+            return 1
+    for d in existing:
+        shutil.rmtree(d, ignore_errors=True)
+    print("Deleted.")
+    return 0

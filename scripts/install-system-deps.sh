@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Debian packages the tests need: a D-Bus session bus (dbus-run-session) for notification tests
+# and headless Chromium to render the HTML report. Installs only what is missing; needs root.
+set -euo pipefail
+need=()
+command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+    echo "posture-watch: tests need these Debian packages: ${need[*]} (run as root: apt-get install ${need[*]})." >&2
+    exit 1
+  fi
+else SUDO=""; fi
+echo "Installing Debian packages: ${need[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -30,7 +30,8 @@ def cmd_model(args: argparse.Namespace) -> int:
         return 0
     path = models.find(name)
     if path is None:
-        print(f"Fetching the {name} pose model…", file=sys.stderr)
+        if sys.stderr.isatty():
+            print(f"Fetching the {name} pose model…", file=sys.stderr)
         path = models.fetch(name)
     print(path)
     return 0

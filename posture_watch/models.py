@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 MODEL_ENV = "POSTURE_WATCH_MODEL"
 OFFICIAL_BASE = "https://storage.googleapis.com/mediapipe-models/pose_landmarker"
+BASE_URL_ENV = "POSTURE_WATCH_MODEL_BASE_URL"  # a mirror of the official layout, if you have one
 URL_TIMEOUT_S = 5.0
 PIP_TIMEOUT_S = 180.0
 
@@ -54,7 +55,8 @@ class ModelVariant:
 
     @property
     def url(self) -> str:
-        return f"{OFFICIAL_BASE}/pose_landmarker_{self.name}/float16/1/{self.filename}"
+        base = os.environ.get(BASE_URL_ENV) or OFFICIAL_BASE
+        return f"{base.rstrip('/')}/pose_landmarker_{self.name}/float16/1/{self.filename}"
 
 
 VARIANTS: dict[str, ModelVariant] = {

@@ -58,6 +58,18 @@ def image_facts(image: np.ndarray) -> tuple[float, float]:
     return float(grey.mean()), float(cv2.Laplacian(grey, cv2.CV_32F).var())
 
 
+def _poses(result) -> tuple[Pose, ...]:
+    poses = []
+    worlds = result.pose_world_landmarks or []
+    for i, lms in enumerate(result.pose_landmarks or []):
+        arr = np.array([(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0) for p in lms], dtype=np.float64)
+        world = None
+        if i < len(worlds) and worlds[i]:
+            world = np.array([(p.x, p.y, p.z) for p in worlds[i]], dtype=np.float64)
+        poses.append(Pose(arr, world))
+    return tuple(poses)
+
+
 class PoseEstimator:
     """`with PoseEstimator() as est: detection = est.detect(frame)`."""
 
@@ -69,6 +81,8 @@ class PoseEstimator:
         self.num_poses = num_poses
         self._conf = (min_detection_confidence, min_presence_confidence, min_tracking_confidence)
         self._landmarker = None
+        self._image_landmarker = None  # IMAGE mode, created on first second look
+        self._path: Path | None = None
         self._last_ts_ms = -1
         self._calls = 0
 
@@ -81,6 +95,7 @@ class PoseEstimator:
             from mediapipe.tasks.python import BaseOptions, vision
 
             self._mp = mp
+            self._path = Path(path)
             options = vision.PoseLandmarkerOptions(
                 base_options=BaseOptions(model_asset_path=str(path)),
                 running_mode=vision.RunningMode.VIDEO,
@@ -113,24 +128,55 @@ class PoseEstimator:
         else:
             result = self._landmarker.detect_for_video(mp_image, ts_ms)
         self._calls += 1
-        poses = []
-        worlds = result.pose_world_landmarks or []
-        for i, lms in enumerate(result.pose_landmarks or []):
-            arr = np.array([(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0) for p in lms], dtype=np.float64)
-            world = None
-            if i < len(worlds) and worlds[i]:
-                world = np.array([(p.x, p.y, p.z) for p in worlds[i]], dtype=np.float64)
-            poses.append(Pose(arr, world))
         brightness, sharpness = image_facts(image)
         h, w = image.shape[:2]
-        return Detection(t_s=frame.t_s, image_size=(w, h), poses=tuple(poses),
+        return Detection(t_s=frame.t_s, image_size=(w, h), poses=_poses(result),
                          brightness=brightness, sharpness=sharpness)
 
-    def close(self) -> None:
-        if self._landmarker is not None:
+    def look_for_others(self, frame: Frame, detection: Detection) -> Detection:
+        """A second, more careful look for another person (for set-up checks, not the hot path).
+
+        The lite model's detector often reports only the most salient person when two sit side by
+        side. Hide the band of the image the found person occupies and look again (IMAGE mode); any
+        pose found there is a second person. Costs one extra inference.
+        """
+        if len(detection.poses) != 1:
+            return detection
+        lm = detection.poses[0].landmarks
+        seen = lm[:25][lm[:25, 3] > 0.3]
+        if len(seen) < 3:
+            return detection
+        x0, x1 = float(seen[:, 0].min()), float(seen[:, 0].max())
+        centre, half = (x0 + x1) / 2, max(x1 - x0, 0.05) * 0.75
+        image = frame.image.copy()
+        w = image.shape[1]
+        left, right = max(0, int((centre - half) * w)), min(w, int((centre + half) * w))
+        image[:, left:right] = np.median(image.reshape(-1, image.shape[2]), axis=0).astype(image.dtype)
+        if self._image_landmarker is None:
+            from mediapipe.tasks.python import BaseOptions, vision
+
+            options = vision.PoseLandmarkerOptions(
+                base_options=BaseOptions(model_asset_path=str(self._path)),
+                running_mode=vision.RunningMode.IMAGE, num_poses=1,
+                min_pose_detection_confidence=self._conf[0], min_pose_presence_confidence=self._conf[1])
             with quiet_native_stderr():
-                self._landmarker.close()
-            self._landmarker = None
+                self._image_landmarker = vision.PoseLandmarker.create_from_options(options)
+        rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+        with quiet_native_stderr():
+            result = self._image_landmarker.detect(self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb))
+        others = _poses(result)
+        if not others:
+            return detection
+        return Detection(t_s=detection.t_s, image_size=detection.image_size, poses=detection.poses + others,
+                         brightness=detection.brightness, sharpness=detection.sharpness)
+
+    def close(self) -> None:
+        with quiet_native_stderr():
+            for attr in ("_landmarker", "_image_landmarker"):
+                landmarker = getattr(self, attr)
+                if landmarker is not None:
+                    landmarker.close()
+                    setattr(self, attr, None)
 
     def __enter__(self) -> "PoseEstimator":
         return self.open()

@@ -115,30 +115,30 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     cfg = config_for(args)
     profile = load_profile(Path(args.profile).expanduser()) if args.profile else None
     rate = None if args.every_frame else (args.rate or cfg.sampling.analyze_hz)
-    source = open_source(args.source, fps=args.fps)
-    model_path = models.ensure(cfg.model_variant)
     show = not args.quiet and sys.stderr.isatty() and args.jsonl != "-"
-    with _output(args.jsonl) as out, source, PoseEstimator(model_path) as estimator:
-        judge = Judge(profile, cfg.section("judge"))
-        total = args.seconds or source.duration_s
-        bar = None
-        if show and total:
-            from tqdm import tqdm
+    with open_source(args.source, fps=args.fps) as source:  # bad input fails here, before the model loads
+        model_path = models.ensure(cfg.model_variant)
+        with _output(args.jsonl) as out, PoseEstimator(model_path) as estimator:
+            judge = Judge(profile, cfg.section("judge"))
+            total = args.seconds or source.duration_s
+            bar = None
+            if show and total:
+                from tqdm import tqdm
 
-            bar = tqdm(total=round(total, 1), unit="s", desc="analysing", leave=False,
-                       bar_format="{desc} {bar} {n:.0f}/{total:.0f} s of source [{elapsed}<{remaining}]")
+                bar = tqdm(total=round(total, 1), unit="s", desc="analysing", leave=False,
+                           bar_format="{desc} {bar} {n:.0f}/{total:.0f} s of source [{elapsed}<{remaining}]")
 
-        def progress(t: float) -> None:
-            if bar is not None:
-                bar.update(max(0.0, round(t, 1) - bar.n))
+            def progress(t: float) -> None:
+                if bar is not None:
+                    bar.update(max(0.0, round(t, 1) - bar.n))
 
-        try:
-            summary = analyze(source, estimator, judge, rate, out, until_s=args.seconds, on_progress=progress)
-        finally:
-            if bar is not None:
-                bar.close()
-    if summary.samples == 0:
-        raise UserError(f"{source.description} gave no frames to analyse.")
+            try:
+                summary = analyze(source, estimator, judge, rate, out, until_s=args.seconds, on_progress=progress)
+            finally:
+                if bar is not None:
+                    bar.close()
+        if summary.samples == 0:
+            raise UserError(f"The {source.description} gave no frames to analyse.")
     if not args.quiet:
         print(format_summary(summary, source.description), file=sys.stderr if args.jsonl == "-" else sys.stdout)
     return 0

@@ -1,0 +1,415 @@
+"""The posture database: one SQLite file, written by the monitor, read by the report.
+
+Schema v1 (see /work/notes/store_schema.md): meta, sessions, samples, events. Times are UNIX epoch
+seconds (float, UTC). WAL journal, `PRAGMA user_version` and meta.schema_version, migrations.
+Writes are batched: samples wait in memory until `flush_every_s` of wall time has passed (a kill -9
+loses at most that much), events are written at once. Files are created with mode 0600 in a 0700
+folder. A foreign, newer or damaged file gets one sentence (errors.StoreError) and is never written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from posture_watch import paths
+from posture_watch.domain import Event, Reading
+from posture_watch.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+APP_ID = "posture-watch"
+SCHEMA_VERSION = 1
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+# Metrics kept with each sample (a few key measures, never an image). Other metrics are dropped.
+KEY_METRICS = (
+    "head_drop_ratio",
+    "nose_drop_ratio",
+    "face_size_ratio",
+    "shoulder_width_frac",
+    "trunk_foreshortening_ratio",
+    "shoulder_tilt_deg",
+    "lateral_offset_ratio",
+    "head_yaw_deg",
+    "cva_deg",
+    "neck_flexion_deg",
+    "trunk_inclination_deg",
+    "ear_shoulder_hip_deg",
+    "torso_yaw_deg",
+)
+
+# version -> statements that bring a database from version-1 to version.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            started_at REAL NOT NULL, ended_at REAL,
+            source TEXT NOT NULL,
+            profile_name TEXT, profile_path TEXT,
+            tz TEXT)""",
+        """CREATE TABLE samples (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            t REAL NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('good','poor','away','unknown')),
+            score REAL,
+            faults TEXT NOT NULL DEFAULT '',
+            deviations TEXT NOT NULL DEFAULT '{}',
+            metrics TEXT NOT NULL DEFAULT '{}')""",
+        "CREATE INDEX samples_t ON samples(t)",
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER REFERENCES sessions(id),
+            t REAL NOT NULL,
+            kind TEXT NOT NULL,
+            fault TEXT, duration_s REAL, window_s REAL, level INTEGER NOT NULL DEFAULT 1,
+            deviation TEXT NOT NULL DEFAULT '{}', detail TEXT NOT NULL DEFAULT '')""",
+        "CREATE INDEX events_t ON events(t)",
+        f"INSERT INTO meta(key, value) VALUES ('app', '{APP_ID}')",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    started_at: float
+    ended_at: float | None
+    source: str
+    profile_name: str | None
+    profile_path: str | None
+    tz: str | None
+
+
+@dataclass(frozen=True)
+class SampleRow:
+    session_id: int
+    t: float
+    state: str
+    score: float | None
+    faults: tuple[str, ...]
+    deviations: Mapping[str, float] = field(default_factory=dict)
+    metrics: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EventRow:
+    session_id: int | None
+    t: float
+    kind: str
+    fault: str | None
+    duration_s: float | None
+    window_s: float | None
+    level: int
+    deviation: Mapping[str, float] = field(default_factory=dict)
+    detail: str = ""
+
+
+def _json(mapping: Mapping[str, Any], digits: int) -> str:
+    clean: dict[str, float] = {}
+    for key, value in mapping.items():
+        if value is None:
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(number):
+            clean[str(key)] = round(number, digits)
+    return json.dumps(clean, separators=(",", ":"), sort_keys=True)
+
+
+def _loads(text: str | None) -> dict[str, float]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _finite(value: float | None) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def sample_values(session_id: int, reading: Reading, t_epoch: float) -> tuple[Any, ...]:
+    """The row a Reading becomes (pure)."""
+    metrics = {k: v for k, v in reading.metrics.items() if k in KEY_METRICS}
+    score = _finite(reading.score)
+    return (
+        session_id,
+        float(t_epoch),
+        reading.state,
+        None if score is None else round(score, 1),
+        ",".join(reading.faults),
+        _json(reading.deviations, 2),
+        _json(metrics, 4),
+    )
+
+
+def event_values(session_id: int | None, event: Event, t_epoch: float) -> tuple[Any, ...]:
+    return (
+        session_id,
+        float(t_epoch),
+        event.kind,
+        event.fault,
+        _finite(event.duration_s),
+        _finite(event.window_s),
+        int(event.level),
+        _json(event.deviation, 2),
+        event.detail or "",
+    )
+
+
+def _describe_db_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StoreError(f"The posture database {path} is locked by another program; close it and try again.")
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return StoreError(f"The posture database {path} cannot be written (check its permissions and free disk space).")
+    return StoreError(f"The posture database {path} is damaged (SQLite says: {text}); move it away and "
+                      "posture-watch will start a new one (the old file is left as it is).")
+
+
+def _create_private_file(path: Path) -> None:
+    paths.ensure_private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def _make_private(path: Path) -> None:
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if p.exists() and (p.stat().st_mode & 0o077):
+                p.chmod(0o600)
+        except OSError:
+            pass
+
+
+class Store:
+    """`Store.open()` -> add samples and events for a session -> `close()`; or read rows back."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool, flush_every_s: float,
+                 clock: Callable[[], float]) -> None:
+        self._conn = conn
+        self.path = path
+        self.readonly = readonly
+        self.flush_every_s = flush_every_s
+        self._clock = clock
+        self._pending_samples: list[tuple[Any, ...]] = []
+        self._last_flush = clock()
+        self.rows_written = 0
+
+    # --- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str | None = None, readonly: bool = False, flush_every_s: float = 2.0,
+             clock: Callable[[], float] = time.monotonic) -> "Store":
+        path = Path(path) if path is not None else paths.database_path()
+        exists = path.exists() and path.stat().st_size > 0
+        if path.exists() and not path.is_file():
+            raise StoreError(f"The posture database {path} is not a file; move it away.")
+        if exists:
+            try:
+                with open(path, "rb") as fh:
+                    header = fh.read(len(SQLITE_HEADER))
+            except OSError as exc:
+                raise StoreError(f"The posture database {path} cannot be read ({exc.strerror}).") from None
+            if header != SQLITE_HEADER:
+                raise StoreError(f"{path} is not a posture-watch database (it is not an SQLite file); move it "
+                                 "away and posture-watch will start a new one.")
+        elif readonly:
+            raise StoreError(f"There is no posture database yet at {path}; run `posture-watch run` or "
+                             "`posture-watch demo` first.")
+        else:
+            _create_private_file(path)
+        try:
+            if readonly:
+                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0,
+                                       isolation_level=None)
+            else:
+                conn = sqlite3.connect(str(path), timeout=5.0, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _describe_db_error(path, exc) from None
+        try:
+            cls._check_and_migrate(conn, path, readonly)
+            if not readonly:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                _make_private(path)
+        except StoreError:
+            conn.close()
+            raise
+        except sqlite3.Error as exc:
+            conn.close()
+            raise _describe_db_error(path, exc) from None
+        return cls(conn, path, readonly, flush_every_s, clock)
+
+    @staticmethod
+    def _check_and_migrate(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            version = 0
+        else:
+            if "meta" not in tables:
+                raise StoreError(f"{path} is not a posture-watch database (it holds another program's tables); "
+                                 "move it away and posture-watch will start a new one.")
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("app") != APP_ID:
+                raise StoreError(f"{path} is not a posture-watch database (it belongs to another program); "
+                                 "move it away and posture-watch will start a new one.")
+            try:
+                version = int(meta.get("schema_version", "0"))
+            except ValueError:
+                raise StoreError(f"The posture database {path} has an unreadable schema version; move it away "
+                                 "and posture-watch will start a new one.") from None
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"The posture database {path} was written by a newer posture-watch (schema "
+                             f"{version}, this one reads {SCHEMA_VERSION}); upgrade posture-watch.")
+        if version == SCHEMA_VERSION:
+            return
+        if readonly:
+            raise StoreError(f"The posture database {path} is from an older posture-watch (schema {version}); "
+                             "run `posture-watch run` once to update it.")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[target]:
+                    conn.execute(statement)
+                log.info("posture database %s migrated to schema %d", path, target)
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def start_session(self, started_at: float, source: str, profile_name: str | None = None,
+                      profile_path: str | None = None, tz: str | None = None) -> int:
+        if tz is None:
+            tz = time.strftime("%Z", time.localtime(started_at)) or None
+        self.flush()
+        try:
+            cur = self._conn.execute(
+                "INSERT INTO sessions(started_at, source, profile_name, profile_path, tz) VALUES (?,?,?,?,?)",
+                (float(started_at), source, profile_name, profile_path, tz))
+        except sqlite3.Error as exc:
+            raise _describe_db_error(self.path, exc) from None
+        self._last_flush = self._clock()
+        return int(cur.lastrowid)
+
+    def add_sample(self, session_id: int, reading: Reading, t_epoch: float) -> None:
+        """Queue one judged sample; written with the next flush (at most `flush_every_s` later)."""
+        self._pending_samples.append(sample_values(session_id, reading, t_epoch))
+        self.maybe_flush()
+
+    def add_event(self, session_id: int | None, event: Event, t_epoch: float) -> None:
+        """Write one event now, together with the samples queued before it."""
+        self.flush(extra_events=[event_values(session_id, event, t_epoch)])
+
+    def maybe_flush(self) -> None:
+        if self._pending_samples and self._clock() - self._last_flush >= self.flush_every_s:
+            self.flush()
+
+    def flush(self, extra_events: list[tuple[Any, ...]] | None = None) -> None:
+        samples, self._pending_samples = self._pending_samples, []
+        events = extra_events or []
+        self._last_flush = self._clock()
+        if not samples and not events:
+            return
+        if self.readonly:
+            raise StoreError(f"The posture database {self.path} was opened read-only.")
+        try:
+            self._conn.execute("BEGIN")
+            try:
+                if samples:
+                    self._conn.executemany(
+                        "INSERT INTO samples(session_id, t, state, score, faults, deviations, metrics) "
+                        "VALUES (?,?,?,?,?,?,?)", samples)
+                if events:
+                    self._conn.executemany(
+                        "INSERT INTO events(session_id, t, kind, fault, duration_s, window_s, level, deviation, "
+                        "detail) VALUES (?,?,?,?,?,?,?,?,?)", events)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            self._pending_samples = samples + self._pending_samples  # keep them for a later try
+            raise _describe_db_error(self.path, exc) from None
+        self.rows_written += len(samples) + len(events)
+
+    def end_session(self, session_id: int, ended_at: float) -> None:
+        self.flush()
+        try:
+            self._conn.execute("UPDATE sessions SET ended_at=? WHERE id=?", (float(ended_at), session_id))
+        except sqlite3.Error as exc:
+            raise _describe_db_error(self.path, exc) from None
+
+    def close(self) -> None:
+        if self._conn is None:  # type: ignore[comparison-overlap]
+            return
+        try:
+            if not self.readonly:
+                self.flush()
+        finally:
+            self._conn.close()
+            self._conn = None  # type: ignore[assignment]
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def _query(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise _describe_db_error(self.path, exc) from None
+
+    def samples_between(self, t0: float, t1: float) -> list[SampleRow]:
+        """Samples with t0 <= t < t1, oldest first."""
+        rows = self._query("SELECT session_id, t, state, score, faults, deviations, metrics FROM samples "
+                           "WHERE t >= ? AND t < ? ORDER BY t, id", (t0, t1))
+        return [SampleRow(r[0], r[1], r[2], r[3], tuple(f for f in r[4].split(",") if f), _loads(r[5]), _loads(r[6]))
+                for r in rows]
+
+    def events_between(self, t0: float, t1: float) -> list[EventRow]:
+        """Events with t0 <= t < t1, oldest first."""
+        rows = self._query("SELECT session_id, t, kind, fault, duration_s, window_s, level, deviation, detail "
+                           "FROM events WHERE t >= ? AND t < ? ORDER BY t, id", (t0, t1))
+        return [EventRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _loads(r[7]), r[8]) for r in rows]
+
+    def sessions_between(self, t0: float, t1: float) -> list[SessionRow]:
+        """Sessions that overlap [t0, t1) (a session still running or cut off has ended_at None)."""
+        rows = self._query("SELECT id, started_at, ended_at, source, profile_name, profile_path, tz FROM sessions "
+                           "WHERE started_at < ? AND (ended_at IS NULL OR ended_at >= ?) ORDER BY started_at, id",
+                           (t1, t0))
+        return [SessionRow(*r) for r in rows]
+
+    def integrity_check(self) -> str:
+        """'ok' or SQLite's description of the damage."""
+        rows = self._query("PRAGMA integrity_check", ())
+        return "; ".join(str(r[0]) for r in rows)

@@ -1,0 +1,208 @@
+"""The report in words: titles, durations, the summary, the fatigue sentence, tips. Pure text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Mapping
+
+from posture_watch.domain import FORWARD_LEAN, LATERAL_LEAN, THORACIC_SLOUCH
+
+DISCLAIMER = ("posture-watch compares you with your own calibrated baseline; it is not medical advice. "
+              "If you have pain or numbness, talk to a health professional.")
+
+FAULT_LABELS: dict[str, str] = {
+    FORWARD_LEAN: "Forward lean",
+    THORACIC_SLOUCH: "Thoracic slouch",
+    LATERAL_LEAN: "Lateral lean",
+}
+
+# Which deviation sizes a fault best, most telling first; others fall back to the most frequent.
+_PREFERRED_MEASURES: dict[str, tuple[str, ...]] = {
+    FORWARD_LEAN: ("head_forward_deg", "cva_drop_deg", "neck_flexion_deg", "head_drop_pct", "lean_in_pct"),
+    THORACIC_SLOUCH: ("trunk_flexion_deg", "ear_shoulder_hip_drop_deg", "shoulder_drop_pct", "trunk_drop_pct"),
+    LATERAL_LEAN: ("shoulder_tilt_deg", "lateral_offset_pct", "head_roll_deg"),
+}
+
+_UNITS: tuple[tuple[str, str], ...] = (("_deg", "°"), ("_pct", " %"), ("_cm", " cm"), ("_mm", " mm"), ("_ratio", ""))
+
+
+def primary_measure(fault: str, counts: Mapping[str, int], medians: Mapping[str, float]) -> str | None:
+    """The deviation that sizes `fault`: a preferred one if present, else the most frequent."""
+    if not counts:
+        return None
+    for name in _PREFERRED_MEASURES.get(fault, ()):
+        if name in counts:
+            return name
+    return max(sorted(counts), key=lambda k: (counts[k], abs(medians.get(k, 0.0))))
+
+
+def measure_label(name: str) -> tuple[str, str]:
+    """("head forward", "°") from "head_forward_deg"."""
+    for suffix, unit in _UNITS:
+        if name.endswith(suffix):
+            return name[: -len(suffix)].replace("_", " "), unit
+    return name.replace("_", " "), ""
+
+
+def size_words(measure: str | None, median: float | None) -> str:
+    if measure is None or median is None:
+        return ""
+    label, unit = measure_label(measure)
+    digits = 2 if unit == "" and abs(median) < 1 else 0 if abs(median) >= 10 else 1
+    return f"typically {abs(median):.{digits}f}{unit} of {label} beyond your baseline"
+
+
+def duration(seconds: float | None) -> str:
+    """'6 h 05 min', '42 min', '35 s', '0 min'."""
+    if seconds is None:
+        return "-"
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s} s"
+    minutes = int(round(seconds / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def pct(share: float | None) -> str:
+    return "-" if share is None else f"{share * 100:.0f} %"
+
+
+def day_name(day: date) -> str:
+    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
+
+
+def title(first: date, last: date) -> str:
+    if first == last:
+        return f"Posture on {day_name(first)}"
+    return f"Posture from {day_name(first)} to {day_name(last)}"
+
+
+def no_data_message(first: date, last: date) -> str:
+    when = f"on {day_name(first)}" if first == last else f"between {day_name(first)} and {day_name(last)}"
+    return (f"No posture data {when}: the monitor did not run then. "
+            "Start it with `posture-watch run` (or try `posture-watch demo`).")
+
+
+def fatigue_words(verdict: str, early: float | None, late: float | None, window_s: float) -> str:
+    hours = duration(window_s).replace(" 00 min", "").replace("2 h", "two hours").replace("1 h", "one hour")
+    if verdict == "unknown":
+        return "No monitoring, so no early/late comparison."
+    if verdict == "short":
+        return f"The monitored part of the day was too short to compare the first and last {hours}."
+    if verdict == "sparse":
+        return f"Too little judged posture in the first or last {hours} to compare them."
+    numbers = f"{pct(early)} poor in the first {hours}, {pct(late)} in the last {hours}"
+    if verdict == "worse":
+        return f"Posture got worse late in the day: {numbers}. Fatigue late in the day is the typical pattern."
+    if verdict == "better":
+        return f"Posture got better late in the day: {numbers}."
+    return f"Posture held steady through the day: {numbers}."
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the sentences are made from (a flat view of the report)."""
+
+    first_day: date
+    last_day: date
+    monitored_s: float
+    away_s: float
+    observed_s: float
+    upright_share: float | None
+    score: float | None
+    warnings: int
+    longest_poor_s: float
+    breaks_taken: int
+    breaks_due: int
+    break_every_s: float
+    dominant_fault: str | None
+    dominant_size: str
+    dominant_s: float
+    fatigue: str
+    fatigue_words: str
+    trend_upright: tuple[float | None, ...]  # earlier days, oldest first
+    profiles: tuple[str, ...]
+
+
+def summary(f: Facts) -> str:
+    if f.monitored_s <= 0:
+        return no_data_message(f.first_day, f.last_day)
+    parts = [f"Monitored for {duration(f.monitored_s)}, {duration(f.away_s)} of it away from the desk."]
+    if f.upright_share is None:
+        parts.append("Your posture could not be judged in that time (face or shoulders not visible).")
+    else:
+        score = f" (score {f.score:.0f}/100)" if f.score is not None else ""
+        parts.append(f"You sat upright {pct(f.upright_share)} of the judged time{score}.")
+    if f.dominant_fault:
+        size = f", {f.dominant_size}" if f.dominant_size else ""
+        parts.append(f"{FAULT_LABELS.get(f.dominant_fault, f.dominant_fault)} was the main fault: "
+                     f"{duration(f.dominant_s)} in all{size}.")
+    warned = "no warning" if f.warnings == 0 else "one warning" if f.warnings == 1 else f"{f.warnings} warnings"
+    longest = f"; the longest poor stretch lasted {duration(f.longest_poor_s)}" if f.longest_poor_s > 0 else ""
+    parts.append(f"The monitor gave {warned}{longest}.")
+    breaks = "break" if f.breaks_taken == 1 else "breaks"
+    parts.append(f"You took {f.breaks_taken} {breaks} of at least a minute; {f.breaks_due} were due "
+                 f"(one per {duration(f.break_every_s)} at the desk).")
+    if f.fatigue in ("worse", "better", "same"):
+        parts.append(f.fatigue_words)
+    earlier = [u for u in f.trend_upright if u is not None]
+    if earlier and f.upright_share is not None:
+        mean = sum(earlier) / len(earlier)
+        change = (f.upright_share - mean) * 100
+        how = "better than" if change >= 5 else "worse than" if change <= -5 else "about the same as"
+        days = "day" if len(earlier) == 1 else f"{len(earlier)} days"
+        parts.append(f"That is {how} the previous {days} with data ({pct(mean)} upright).")
+    if len(f.profiles) > 1:
+        parts.append(f"Recorded with {len(f.profiles)} profiles ({', '.join(f.profiles)}); "
+                     "each stretch is judged against its own baseline.")
+    return " ".join(parts)
+
+
+_FAULT_TIPS: dict[str, tuple[str, ...]] = {
+    FORWARD_LEAN: (
+        "Raise the screen so its top line is at eye level, about an arm's length away; "
+        "a laptop needs a stand and a separate keyboard.",
+        "If you lean in to read, make the text bigger (Ctrl and +) instead of bringing your head to it.",
+        "Chin tucks: glide your head straight back over your shoulders, hold 5 s, ten times, twice a day.",
+    ),
+    THORACIC_SLOUCH: (
+        "Thoracic extension: hands behind your head, lean your upper back over the top of the chair "
+        "back and look up gently; hold 5 s, five times.",
+        "Breathing reset: sit tall, breathe in slowly through the nose into the lower ribs for 4 s, "
+        "out for 6 s; five breaths.",
+        "Sit all the way back so the backrest supports your lower back; a small cushion helps.",
+    ),
+    LATERAL_LEAN: (
+        "Centre the screen and keyboard in front of you; working off to one side pulls you sideways.",
+        "Set both armrests to the same height, or remove them, so you do not prop on one elbow.",
+        "Keep both feet flat on the floor: crossing the legs tilts the pelvis.",
+    ),
+}
+
+_BREAK_TIP = ("Take a short break every 30 minutes: stand up, walk a few steps, look into the distance; "
+              "the monitor counts an absence of a minute or more as a break.")
+_FATIGUE_TIP = "Your posture slipped late in the day: plan a longer break or a short walk before the last hours."
+
+
+def tips(f: Facts) -> tuple[str, ...]:
+    """One to three tips: the dominant fault's first, then breaks or fatigue when they apply."""
+    if f.monitored_s <= 0:
+        return ()
+    out: list[str] = []
+    fault_tips = _FAULT_TIPS.get(f.dominant_fault or "", ())
+    if fault_tips:
+        out.append(fault_tips[0])
+    if f.breaks_due > f.breaks_taken:
+        out.append(_BREAK_TIP.replace("30 minutes", duration(f.break_every_s)))
+    if f.fatigue == "worse":
+        out.append(_FATIGUE_TIP)
+    for extra in fault_tips[1:]:
+        if len(out) >= 3:
+            break
+        out.append(extra)
+    if not out:
+        out.append(_BREAK_TIP.replace("30 minutes", duration(f.break_every_s)))
+    return tuple(out[:3])

@@ -37,6 +37,8 @@ Side and three-quarter views (near side = the side whose ear+shoulder is more vi
   ear_shoulder_hip_deg the angle at the shoulder between ear and hip, 180 = straight; shrinks
                        when the upper back rounds (thoracic-curvature proxy).
   head_pitch_deg       the ear->nose line below the forward horizontal (looking down = positive).
+  nose_ahead_ratio     (nose x - ear x) * facing / |ear - shoulder|: how far the nose is ahead of
+                       the ear; it shrinks when the head turns away from the side-on camera.
 Every view (frame-referenced, for the judge to compare with a baseline from the same camera):
   ear_y_frac, nose_y_frac, shoulder_y_frac   vertical positions / image height (shoulder_y_frac
                        against its baseline is the shoulder elevation (shrug) measure);
@@ -258,11 +260,12 @@ def _side_values(b: _Body) -> dict[str, float | None]:
     ear, sh, hip, nose = b.p(ear_i), b.p(sh_i), b.p(hip_i), b.p(NOSE)
     facing = 1.0 if nose[0] >= ear[0] else -1.0
     v: dict[str, float | None] = {"cva_deg": None, "neck_flexion_deg": None, "trunk_inclination_deg": None,
-                                  "ear_shoulder_hip_deg": None, "head_pitch_deg": None}
+                                  "ear_shoulder_hip_deg": None, "head_pitch_deg": None, "nose_ahead_ratio": None}
     v["cva_deg"] = _deg(math.atan2(sh[1] - ear[1], (ear[0] - sh[0]) * facing))
     neck_from_vertical = _deg(math.atan2((ear[0] - sh[0]) * facing, sh[1] - ear[1]))
     v["neck_flexion_deg"] = neck_from_vertical
     v["head_pitch_deg"] = _deg(math.atan2(nose[1] - ear[1], abs(nose[0] - ear[0]) + 1e-9))
+    v["nose_ahead_ratio"] = _ratio((nose[0] - ear[0]) * facing, float(np.linalg.norm(ear - sh)))
     if b.seen(hip_i):
         trunk = _deg(math.atan2((sh[0] - hip[0]) * facing, hip[1] - sh[1]))
         v["trunk_inclination_deg"] = trunk
@@ -288,7 +291,8 @@ def _frame_values(b: _Body) -> dict[str, float | None]:
 FRONTAL_KEYS = ("head_drop_ratio", "nose_drop_ratio", "face_size_ratio", "shoulder_width_frac",
                 "shoulder_tilt_deg", "head_roll_deg", "lateral_offset_ratio", "head_yaw_deg",
                 "head_pitch_ratio", "trunk_foreshortening_ratio", "nose_depth_world_m")
-SIDE_KEYS = ("cva_deg", "neck_flexion_deg", "trunk_inclination_deg", "ear_shoulder_hip_deg", "head_pitch_deg")
+SIDE_KEYS = ("cva_deg", "neck_flexion_deg", "trunk_inclination_deg", "ear_shoulder_hip_deg", "head_pitch_deg",
+             "nose_ahead_ratio")
 FRAME_KEYS = ("ear_y_frac", "nose_y_frac", "shoulder_y_frac", "face_width_frac", "neck_length_frac",
               "body_size_frac", "torso_yaw_deg")
 ALL_KEYS = FRONTAL_KEYS + SIDE_KEYS + FRAME_KEYS

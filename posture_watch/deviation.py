@@ -1,0 +1,289 @@
+"""How far one sample is from the calibrated baseline, in human units, and how bad that is.
+
+Pure. `assess(metrics, tolerances)` turns the named measures of `geometry` into deviations
+(percent of head drop, approximate degrees, ...) and each deviation into a severity: the
+deviation divided by its tolerance, so 1.0 is "at the threshold" whatever the unit.
+
+Deviations are grouped; a group's severity is the weighted mean of its members' severities
+(members that cannot be measured in this frame drop out), and a fault's severity is the
+largest of its groups'. Grouping keeps one noisy measure from deciding alone, while two
+different mechanisms (the head poking forward over the shoulders, or the whole trunk
+leaning in towards the screen) can each call a forward lean on their own.
+
+    group          fault            members (deviation: formula against baseline value b)
+    head_forward   forward_lean     head_drop_pct = 100 (1 - head_drop_ratio / b)           w 1.0
+                                    face_size_pct = 100 (face_size_ratio / b - 1)           w 0.6
+    lean_in        forward_lean     face_scale_pct = 100 (face_width_frac / b - 1)         w 1.0
+                                    shoulder_scale_pct = 100 (shoulder_width_frac / b - 1) w 1.0
+    sink           thoracic_slouch  shoulder_drop_pct = 100 (shoulder_y_frac - b) * H / (b_sw * W)
+                                    trunk_foreshortening_pct = 100 (1 - ratio / b)
+    tilt           lateral_lean     shoulder_tilt_deg = |tilt - b|
+    shift          lateral_lean     lateral_offset_pct = 100 |offset - b|
+    side_neck      forward_lean     head_forward_deg = b - cva_deg                 (side views)
+    side_trunk     forward_lean     trunk_forward_deg = trunk_inclination_deg - b  (side views)
+    side_curve     thoracic_slouch  thoracic_deg = b - ear_shoulder_hip_deg        (side views)
+
+Reading is not slouching: a head that pitches down (the nose drops against the ears) moves the
+ear a little, so the head-drop and CVA deviations forgive `pitch_discount` units per unit of head
+pitch above the baseline (head_pitch_ratio frontal, head_pitch_deg side). A slouch keeps the
+gaze level, so it is not forgiven. Head measures are dropped while the head is turned away
+(frontal: |head_yaw_deg| large; side: the nose no longer ahead of the ear as in the baseline).
+
+A tolerance is the configured floor, widened to `noise_k` baseline spreads when the person's
+own capture was noisier, widened (at most `reading_max_widen` times) to cover the reading
+capture, and moved to `slouch_fraction` of the personal slouch sample's deviation where that
+sample shows the measure clearly responds (which also raises that measure's weight).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+from posture_watch.domain import FORWARD_LEAN, LATERAL_LEAN, THORACIC_SLOUCH
+from posture_watch import geometry as g
+from posture_watch.profile import MeasureStats, Profile
+
+REL_DOWN, REL_UP, FRAME_Y, ABS, DIFF_DOWN, DIFF_UP = "rel_down", "rel_up", "frame_y", "abs", "diff_down", "diff_up"
+
+
+@dataclass(frozen=True)
+class Component:
+    deviation: str          # the human-unit name reported in Reading.deviations
+    measure: str            # the geometry measure it compares with the baseline
+    how: str                # REL_DOWN | REL_UP | FRAME_Y | ABS | DIFF_DOWN | DIFF_UP
+    tol_field: str          # the JudgeConfig field that holds its tolerance floor
+    group: str
+    weight: float = 1.0
+    needs_head: bool = False        # dropped when the head is turned away
+    needs_shoulders: bool = False   # down-weighted when the shoulders are outside the frame
+    pitch_discount: float = 0.0     # deviation units forgiven per unit of head pitch above baseline
+
+
+COMPONENTS: tuple[Component, ...] = (
+    Component("head_drop_pct", "head_drop_ratio", REL_DOWN, "head_drop_tol_pct", "head_forward", 1.0, True, True,
+              pitch_discount=10.0),
+    Component("face_size_pct", "face_size_ratio", REL_UP, "face_size_tol_pct", "head_forward", 0.6, True, True),
+    Component("face_scale_pct", "face_width_frac", REL_UP, "lean_in_tol_pct", "lean_in", 1.0, True, False),
+    Component("shoulder_scale_pct", "shoulder_width_frac", REL_UP, "lean_in_tol_pct", "lean_in", 1.0, False, True),
+    Component("shoulder_drop_pct", "shoulder_y_frac", FRAME_Y, "shoulder_drop_tol_pct", "sink", 1.0, False, True),
+    Component("trunk_foreshortening_pct", "trunk_foreshortening_ratio", REL_DOWN, "trunk_foreshortening_tol_pct",
+              "sink", 1.0, False, True),
+    Component("shoulder_tilt_deg", "shoulder_tilt_deg", ABS, "shoulder_tilt_tol_deg", "tilt", 1.0, False, True),
+    Component("lateral_offset_pct", "lateral_offset_ratio", ABS, "lateral_offset_tol_pct", "shift", 1.0, True, True),
+    Component("head_forward_deg", "cva_deg", DIFF_DOWN, "cva_tol_deg", "side_neck", 1.0, True, pitch_discount=0.35),
+    Component("trunk_forward_deg", "trunk_inclination_deg", DIFF_UP, "trunk_inclination_tol_deg", "side_trunk", 1.0),
+    Component("thoracic_deg", "ear_shoulder_hip_deg", DIFF_DOWN, "ear_shoulder_hip_tol_deg", "side_curve", 1.0, True,
+              pitch_discount=0.35),
+)
+
+GROUP_FAULT = {
+    "head_forward": FORWARD_LEAN, "lean_in": FORWARD_LEAN, "sink": THORACIC_SLOUCH,
+    "tilt": LATERAL_LEAN, "shift": LATERAL_LEAN,
+    "side_neck": FORWARD_LEAN, "side_trunk": FORWARD_LEAN, "side_curve": THORACIC_SLOUCH,
+}
+FRONTAL_SIZE_KEYS = ("face_width_frac", "shoulder_width_frac", "body_size_frac")
+SIDE_SIZE_KEYS = ("neck_length_frac", "body_size_frac")
+FRONTAL_GROUPS = ("head_forward", "lean_in", "sink", "tilt", "shift")
+SIDE_GROUPS = ("side_neck", "side_trunk", "side_curve")
+
+
+def deviation_of(comp: Component, value: float, base: float, base_sw_frac: float | None,
+                 aspect_h_over_w: float) -> float | None:
+    """The human-unit deviation of `value` from `base`; positive = towards poor posture."""
+    if comp.how == REL_DOWN:
+        return 100.0 * (1.0 - value / base) if abs(base) > 1e-9 else None
+    if comp.how == REL_UP:
+        return 100.0 * (value / base - 1.0) if abs(base) > 1e-9 else None
+    if comp.how == FRAME_Y:
+        if not base_sw_frac:
+            return None
+        return 100.0 * (value - base) * aspect_h_over_w / base_sw_frac
+    if comp.how == ABS:
+        scale = 100.0 if comp.deviation.endswith("_pct") else 1.0
+        return scale * abs(value - base)
+    if comp.how == DIFF_DOWN:
+        return base - value
+    if comp.how == DIFF_UP:
+        return value - base
+    raise ValueError(comp.how)
+
+
+def _spread_in_units(comp: Component, stats: MeasureStats, base_sw_frac: float | None, aspect: float) -> float:
+    if comp.how in (REL_DOWN, REL_UP):
+        return 100.0 * stats.spread / abs(stats.median) if abs(stats.median) > 1e-9 else math.inf
+    if comp.how == FRAME_Y:
+        return 100.0 * stats.spread * aspect / base_sw_frac if base_sw_frac else math.inf
+    if comp.how == ABS and comp.deviation.endswith("_pct"):
+        return 100.0 * stats.spread
+    return stats.spread
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    base: float          # baseline median of the measure
+    tol: float           # deviation (human units) that counts as severity 1
+    weight: float
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Everything the judge needs from a profile, precomputed: per deviation name."""
+
+    items: Mapping[str, Tolerance] = field(default_factory=dict)
+    view: str = "frontal"
+    base_sw_frac: float | None = None
+    base_size: Mapping[str, float] = field(default_factory=dict)   # frame-size measures for "is it the user"
+    base_shoulder_y_frac: float | None = None
+    base_ear_y_frac: float | None = None
+    base_head_roll_deg: float | None = None
+    base: Mapping[str, float] = field(default_factory=dict)          # every baseline median
+
+
+def tolerances(profile: Profile, config: object) -> Tolerances:
+    """Pure: profile + JudgeConfig -> per-deviation baseline, tolerance and weight."""
+    aspect = (profile.resolution[1] / profile.resolution[0]) if profile.resolution[0] else 9 / 16
+    sw = profile.median("shoulder_width_frac")
+    items: dict[str, Tolerance] = {}
+    groups = {g.FRONTAL: FRONTAL_GROUPS, g.SIDE: SIDE_GROUPS}.get(profile.view, FRONTAL_GROUPS + SIDE_GROUPS)
+    for comp in COMPONENTS:
+        if comp.group not in groups:
+            continue
+        stats = profile.baseline.get(comp.measure)
+        if stats is None:
+            continue
+        floor = float(getattr(config, comp.tol_field))
+        tol = max(floor, config.noise_k * _spread_in_units(comp, stats, sw, aspect))   # type: ignore[attr-defined]
+        weight = comp.weight
+        if profile.reading and comp.measure in profile.reading:
+            d = deviation_of(comp, profile.reading[comp.measure].median, stats.median, sw, aspect)
+            if d is not None and d > 0:
+                tol = max(tol, min(config.reading_margin * d, config.reading_max_widen * tol))  # type: ignore[attr-defined]
+        if profile.slouch and comp.measure in profile.slouch:
+            d = deviation_of(comp, profile.slouch[comp.measure].median, stats.median, sw, aspect)
+            if d is not None and d >= 0.5 * tol:
+                personal = config.slouch_fraction * d   # type: ignore[attr-defined]
+                tol = min(max(personal, 0.5 * tol), 1.5 * tol)
+                weight = comp.weight * min(2.0, max(0.5, d / tol / 2.0))
+            elif d is not None:
+                weight = comp.weight * 0.5
+        if math.isfinite(tol) and tol > 0:
+            items[comp.deviation] = Tolerance(stats.median, tol, weight)
+    size_keys = SIDE_SIZE_KEYS if profile.view == g.SIDE else FRONTAL_SIZE_KEYS
+    size = {k: v for k in size_keys if (v := profile.median(k))}
+    return Tolerances(items=items, view=profile.view, base_sw_frac=sw, base_size=size,
+                      base_shoulder_y_frac=profile.median("shoulder_y_frac"),
+                      base_ear_y_frac=profile.median("ear_y_frac"),
+                      base_head_roll_deg=profile.median("head_roll_deg"),
+                      base={k: v.median for k, v in profile.baseline.items()})
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One sample against the baseline, before smoothing."""
+
+    present: bool
+    size_ratio: float | None = None
+    deviations: Mapping[str, float] = field(default_factory=dict)
+    groups: Mapping[str, float] = field(default_factory=dict)      # group -> severity
+    faults: Mapping[str, float] = field(default_factory=dict)      # fault -> severity
+    reason: str = ""
+
+
+def size_ratios(metrics: g.Metrics, tol: Tolerances) -> tuple[float, float] | None:
+    """How big this person is against the calibrated user: (largest, smallest) of the frame-size
+    ratios. A turned head shrinks the face and a slouch can hide the shoulders, so one ratio
+    near 1 is enough for "big enough"; a tiny pose on a poster has all of them small."""
+    ratios = [v / tol.base_size[k] for k in tol.base_size if (v := metrics.get(k)) is not None and v > 0]
+    return (max(ratios), min(ratios)) if ratios else None
+
+
+def assess(metrics: g.Metrics, tol: Tolerances, config: object,
+           clip: Callable[[float], float] = lambda s: max(-2.0, min(4.0, s))) -> Assessment:
+    """Pure: deviations, group and fault severities of one sample."""
+    if not metrics.person_present:
+        return Assessment(present=False, reason="no plausible person")
+    ratios = size_ratios(metrics, tol)
+    ratio = None if ratios is None else ratios[0]
+    if ratios is not None and (ratios[0] < config.min_size_ratio or ratios[1] > config.max_size_ratio):  # type: ignore[attr-defined]
+        return Assessment(present=False, size_ratio=ratio, reason="not the calibrated person (size)")
+    w, h = metrics.image_size
+    aspect = h / w if w else 9 / 16
+    head_turned = g.HEAD_TURNED in metrics.flags or _side_head_turned(metrics, tol, config)
+    pitch_up = _pitch_increase(metrics, tol)
+    shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
+    deviations: dict[str, float] = {}
+    members: dict[str, list[tuple[float, float]]] = {}
+    for comp in COMPONENTS:
+        t = tol.items.get(comp.deviation)
+        value = metrics.get(comp.measure)
+        if t is None or value is None:
+            continue
+        d = deviation_of(comp, value, t.base, tol.base_sw_frac, aspect)
+        if d is None:
+            continue
+        if comp.pitch_discount and d > 0:
+            key = "head_pitch_deg" if comp.group.startswith("side") else "head_pitch_ratio"
+            d = max(0.0, d - comp.pitch_discount * pitch_up.get(key, 0.0))
+        deviations[comp.deviation] = d
+        if comp.needs_head and head_turned:
+            continue
+        weight = t.weight * (0.5 if comp.needs_shoulders and shoulders_out else 1.0)
+        members.setdefault(comp.group, []).append((clip(d / t.tol), weight))
+    groups = {name: sum(s * wt for s, wt in m) / sum(wt for _, wt in m) for name, m in members.items()}
+    if shoulders_out and _head_large_or_low(metrics, tol, aspect, config):
+        groups["sink"] = max(groups.get("sink", 0.0), config.out_of_frame_severity)  # type: ignore[attr-defined]
+    _add_derived(deviations, metrics, tol)
+    faults: dict[str, float] = {}
+    for name, sev in groups.items():
+        fault = GROUP_FAULT[name]
+        faults[fault] = max(faults.get(fault, -math.inf), sev)
+    return Assessment(present=True, size_ratio=ratio, deviations=deviations, groups=groups, faults=faults)
+
+
+def _pitch_increase(metrics: g.Metrics, tol: Tolerances) -> dict[str, float]:
+    out = {}
+    for key in ("head_pitch_ratio", "head_pitch_deg"):
+        v, b = metrics.get(key), tol.base.get(key)
+        if v is not None and b is not None:
+            out[key] = max(0.0, v - b)
+    return out
+
+
+def _side_head_turned(metrics: g.Metrics, tol: Tolerances, config: object) -> bool:
+    v, b = metrics.get("nose_ahead_ratio"), tol.base.get("nose_ahead_ratio")
+    if v is None or b is None or b <= 0.05 or tol.view == g.FRONTAL:
+        return False
+    return v < config.side_head_turned_frac * b   # type: ignore[attr-defined]
+
+
+def _head_large_or_low(metrics: g.Metrics, tol: Tolerances, aspect: float, config: object) -> bool:
+    """Shoulders below the frame while the face is bigger or lower than in the baseline: a slouch."""
+    if tol.base_shoulder_y_frac is not None and tol.base_shoulder_y_frac > 1.0:
+        return False      # the baseline itself had the shoulders out of the frame
+    face, base_face = metrics.get("face_width_frac"), tol.base_size.get("face_width_frac")
+    larger = face is not None and base_face is not None and face >= base_face * (1 + config.out_of_frame_face_pct / 100)  # type: ignore[attr-defined]
+    ear, base_ear = metrics.get("ear_y_frac"), tol.base_ear_y_frac
+    lower = (ear is not None and base_ear is not None and tol.base_sw_frac
+             and (ear - base_ear) * aspect / tol.base_sw_frac * 100 >= config.out_of_frame_drop_pct)  # type: ignore[attr-defined]
+    return bool(larger or lower)
+
+
+_THETA0 = math.radians(10.0)   # typical upright tilt of the shoulder->ear line from vertical
+
+
+def _add_derived(deviations: dict[str, float], metrics: g.Metrics, tol: Tolerances) -> None:
+    """Deviations reported for messages only: approximate degrees of forward head from the
+    frontal head drop (the shoulder->ear line assumed 10 degrees off vertical when upright),
+    head roll against the baseline, and shoulders raised (shrug) as percent of shoulder width."""
+    hd = deviations.get("head_drop_pct")
+    if hd is not None and "head_forward_deg" not in deviations:
+        c = math.cos(_THETA0) * (1.0 - hd / 100.0)
+        deviations["head_forward_deg"] = math.degrees(math.acos(max(-1.0, min(1.0, c)))) - math.degrees(_THETA0)
+    roll = metrics.get("head_roll_deg")
+    if roll is not None and tol.base_head_roll_deg is not None:
+        deviations["head_roll_deg"] = roll - tol.base_head_roll_deg
+    drop = deviations.get("shoulder_drop_pct")
+    if drop is not None:
+        deviations["shoulder_rise_pct"] = max(0.0, -drop)

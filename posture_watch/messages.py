@@ -43,17 +43,23 @@ FAULT_WORDS: dict[str, tuple[str, str]] = {
 }
 GENERIC_FAULT = ("Poor posture", "sit back and tall, and look straight ahead.")
 
-# deviation name -> how to say it (value formatted with its unit)
+# deviation name (posture_watch.deviation) -> how to say it; the value is in the unit of its suffix
 DEVIATION_WORDS: dict[str, str] = {
-    "head_forward_deg": "head {v:.0f}° further forward",
-    "head_drop_pct": "head {v:.0f}% lower",
-    "neck_flexion_deg": "neck bent {v:.0f}° more",
-    "trunk_inclination_deg": "trunk leaning {v:.0f}° more",
-    "lean_in_pct": "{v:.0f}% closer to the screen",
-    "shoulder_tilt_deg": "shoulders tilted {v:.0f}°",
-    "lateral_offset_pct": "head {v:.0f}% off-centre",
-    "slouch_deg": "back rounded {v:.0f}° more",
+    "head_forward_deg": "head about {v:.0f}° further forward than your baseline",
+    "head_drop_pct": "head {v:.0f}% lower than your baseline",
+    "thoracic_deg": "back rounded {v:.0f}° more than your baseline",
+    "trunk_forward_deg": "trunk {v:.0f}° further forward than your baseline",
+    "shoulder_drop_pct": "shoulders {v:.0f}% lower than your baseline",
+    "shoulder_tilt_deg": "shoulders tilted {v:.0f}° more than your baseline",
+    "lateral_offset_pct": "head shifted {v:.0f}% of a shoulder width to the side",
 }
+# which deviations speak for a fault, best first
+FAULT_DEVIATIONS: dict[str, tuple[str, ...]] = {
+    FORWARD_LEAN: ("head_forward_deg", "head_drop_pct"),
+    THORACIC_SLOUCH: ("thoracic_deg", "trunk_forward_deg", "shoulder_drop_pct", "head_forward_deg"),
+    LATERAL_LEAN: ("shoulder_tilt_deg", "lateral_offset_pct"),
+}
+MIN_DEVIATION_SAID = 1.0  # smaller deviations are not worth a number
 
 URGENCIES = ("low", "normal", "critical")
 ESCALATION_WORDINGS = ("firmer", "same")
@@ -101,14 +107,17 @@ def share_text(poor_s: float, window_s: float | None) -> str:
     return f"for {min(poor_min, window_min)} of {last}"
 
 
-def deviation_text(deviation: Mapping[str, float]) -> str:
-    """'head 12° further forward' for the largest known deviation, '' if none is known."""
-    known = [(abs(float(v)), name, float(v)) for name, v in deviation.items()
-             if name in DEVIATION_WORDS and isinstance(v, (int, float)) and math.isfinite(v) and abs(v) >= 0.5]
-    if not known:
-        return ""
-    _, name, value = max(known)
-    return DEVIATION_WORDS[name].format(v=abs(value))
+def deviation_text(deviation: Mapping[str, float], fault: str | None = None) -> str:
+    """'head about 12° further forward than your baseline' for the first deviation that speaks for
+    `fault` (any known one without a fault), '' if none is known or large enough."""
+    order = FAULT_DEVIATIONS.get(fault or "", tuple(DEVIATION_WORDS))
+    for name in order:
+        value = deviation.get(name)
+        if isinstance(value, (int, float)) and math.isfinite(value):
+            size = abs(value) if name in ("shoulder_tilt_deg", "lateral_offset_pct") else value
+            if size >= MIN_DEVIATION_SAID:
+                return DEVIATION_WORDS[name].format(v=size)
+    return ""
 
 
 def _fault(fault: str | None) -> tuple[str, str]:
@@ -119,9 +128,9 @@ def describe(event: Event, *, stand_up_min: float = 2.0, escalation_wording: str
     """The notification for an event, or None for events that are only logged and stored."""
     if event.kind == EV_WARNING:
         what, tip = _fault(event.fault)
-        dev = deviation_text(event.deviation)
+        dev = deviation_text(event.deviation, event.fault)
         body = f"{what} {share_text(event.duration_s or 0.0, event.window_s)}"
-        body += f" ({dev} than your baseline)." if dev else "."
+        body += f" ({dev})." if dev else "."
         return Message(title=f"Posture: {what.lower()}", body=f"{body} Tip: {tip}", urgency="normal", kind=event.kind)
     if event.kind == EV_ESCALATION:
         what, tip = _fault(event.fault)

@@ -47,10 +47,19 @@ def test_warning_names_fault_and_duration_with_a_tip(fault, title, start) -> Non
     assert message.body.count(".") >= 2 and len(message.body) < 160
 
 
-def test_warning_mentions_the_largest_known_deviation() -> None:
-    message = describe(Event(kind=EV_WARNING, t_s=0, fault=FORWARD_LEAN, duration_s=150, window_s=180,
-                             deviation={"head_forward_deg": 12.4, "head_drop_pct": 30.0, "mystery": 99.0}))
-    assert message.body.startswith("Head forward for 2 of the last 3 minutes (head 30% lower than your baseline).")
+@pytest.mark.parametrize("fault, deviation, said", [
+    (FORWARD_LEAN, {"head_forward_deg": 12.4, "head_drop_pct": 30.0, "mystery": 99.0},
+     " (head about 12° further forward than your baseline)."),
+    (FORWARD_LEAN, {"head_drop_pct": 30.2}, " (head 30% lower than your baseline)."),
+    (FORWARD_LEAN, {"head_forward_deg": 0.4}, "."),
+    (FORWARD_LEAN, {"head_forward_deg": -5.0}, "."),
+    (THORACIC_SLOUCH, {"head_forward_deg": 9.0, "thoracic_deg": 14.0}, " (back rounded 14° more than your baseline)."),
+    (LATERAL_LEAN, {"shoulder_tilt_deg": -8.2}, " (shoulders tilted 8° more than your baseline)."),
+])
+def test_warning_mentions_the_deviation_of_its_fault(fault, deviation, said) -> None:
+    message = describe(Event(kind=EV_WARNING, t_s=0, fault=fault, duration_s=150, window_s=180, deviation=deviation))
+    head = message.body.split(" Tip: ")[0]
+    assert head.endswith("for 2 of the last 3 minutes" + said), head
 
 
 def test_escalation_wording() -> None:

@@ -41,7 +41,7 @@ def test_warning_and_break_reminder_reach_the_notification_server(tmp_path: Path
     assert [d.channel for d in notifier.deliveries] == ["desktop", "desktop"]
     assert stream.getvalue() == ""
     assert [c["summary"] for c in calls] == ["Posture: head forward", "Time for a break"]
-    assert calls[0]["body"].startswith("Head forward for 4 of the last 5 minutes (head 12° further forward")
+    assert calls[0]["body"].startswith("Head forward for 4 of the last 5 minutes (head about 12° further forward")
     assert "Tip:" in calls[0]["body"]
     assert calls[1]["body"] == "You have been sitting for 50 minutes — stand up for 2 minutes."
     assert all(c["app_name"] == "posture-watch" for c in calls)

@@ -13,8 +13,8 @@ Time accounting. Every step covers the time since the previous step (`dt`), capp
 same posture weigh the same. A jump of more than `max_gap_s` (suspend/resume, clock change,
 camera gap) counts as nothing: not sitting, not poor, not away (unless the caller passes
 `away_during_gap=True`), and the posture evidence from before it is dropped as stale. A
-clock that goes backwards is re-anchored the same way, and the stored deadlines (cooldown,
-snooze, pause) are shifted with it.
+clock that goes backwards counts nothing either; the evidence is kept (no time passed) and
+the stored deadlines (cooldown, escalation, snooze, pause) are shifted onto the new clock.
 
 Posture is judged on the *evidence clock*: seconds in which the posture was observed, good or
 poor. "unknown" readings (head turned, landmarks poor) are presence but not evidence, so they
@@ -188,9 +188,10 @@ def step(
     if state.last_t is not None:
         dt = now - state.last_t
         if dt < 0:
-            log.info("clock went back %.1f s; re-anchoring, recent posture dropped", -dt)
+            # The clock was set back; no time passed that we know of. Count nothing, keep the
+            # (fresh) posture evidence, and move the stored deadlines onto the new clock.
+            log.info("clock went back %.1f s; re-anchoring", -dt)
             alerts, controls = _shift_times(alerts, controls, dt)
-            posture, alerts = posture.cleared(), alerts.episode_ended()
         elif dt > cfg.max_gap_s:
             log.info("gap of %.1f s in readings; not counted, recent posture dropped", dt)
             gap_s = dt

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from posture_watch.domain import (
@@ -47,7 +47,16 @@ from posture_watch.domain import (
     Reading,
 )
 from posture_watch.engine_config import EngineConfig
-from posture_watch.engine_window import PoorWindow, add_poor, advance_good, dominant_fault, median_deviations
+from posture_watch.engine_state import (
+    AlertTrack,
+    Controls,
+    EngineState,
+    PostureTrack,
+    Presence,
+    check_time,
+    initial_state,
+)
+from posture_watch.engine_window import add_poor, advance_good, dominant_fault, median_deviations
 
 __all__ = [
     "AlertTrack",
@@ -69,94 +78,6 @@ log = logging.getLogger(__name__)
 _EPS_S = 1e-6  # slack when comparing sums of sample durations with thresholds
 
 
-@dataclass(frozen=True)
-class Presence:
-    """Who is at the desk, and for how long.
-
-    seen:          a present reading has arrived since start (before that, no away/back/break).
-    absent:        the last presence-deciding reading was "away".
-    absent_s:      seconds of the current absence (0 when present).
-    away_announced: an `away` event went out for the current absence.
-    sitting_s:     continuous presence since the last break (or start); gaps not counted.
-    next_reminder_sitting_s: `sitting_s` at which the next break reminder is due.
-    """
-
-    next_reminder_sitting_s: float
-    seen: bool = False
-    absent: bool = False
-    absent_s: float = 0.0
-    away_announced: bool = False
-    sitting_s: float = 0.0
-
-
-@dataclass(frozen=True)
-class PostureTrack:
-    """Recent posture: the poor window plus the current poor run.
-
-    poor_run_s: poor seconds in the current run; a good spell shorter than
-                `good_blip_s` does not end the run, "unknown" neither adds nor ends it.
-    good_run_s: continuous good seconds since the last poor sample.
-    """
-
-    window: PoorWindow
-    last_state: str | None = None
-    poor_run_s: float = 0.0
-    good_run_s: float = 0.0
-
-    def cleared(self) -> "PostureTrack":
-        return PostureTrack(window=self.window.cleared())
-
-
-@dataclass(frozen=True)
-class AlertTrack:
-    """Warnings already given. level 0: no episode; 1 after a warning; 2, 3... after escalations.
-
-    episode_poor_s / episode_span_s: poor seconds and evidence seconds since the warning's window
-    began (what an escalation reports: "poor for 8 of the last 8.5 min").
-    """
-
-    level: int = 0
-    episode_poor_s: float = 0.0
-    episode_span_s: float = 0.0
-    last_warning_t: float | None = None
-    last_alert_t: float | None = None  # last warning or escalation; the cooldown counts from here
-
-    def episode_ended(self) -> "AlertTrack":
-        return replace(self, level=0, episode_poor_s=0.0, episode_span_s=0.0)
-
-
-@dataclass(frozen=True)
-class Controls:
-    """User controls. paused_until is math.inf for "until resumed"."""
-
-    paused_until: float | None = None
-    paused_at: float | None = None
-    snoozed_until: float | None = None
-
-
-@dataclass(frozen=True)
-class EngineState:
-    """Everything the engine remembers; immutable, bounded in size (see engine_window)."""
-
-    config: EngineConfig
-    presence: Presence
-    posture: PostureTrack
-    alerts: AlertTrack = field(default_factory=AlertTrack)
-    controls: Controls = field(default_factory=Controls)
-    last_t: float | None = None  # time of the last step (None: the next reading covers no time)
-
-
-def initial_state(config: EngineConfig | None = None, now: float | None = None) -> EngineState:
-    """A fresh engine. With `now`, the first reading covers the time since `now`."""
-    config = config or EngineConfig()
-    return EngineState(
-        config=config,
-        presence=Presence(next_reminder_sitting_s=config.break_reminder_after_s),
-        posture=PostureTrack(window=PoorWindow(length_s=config.alert_window_s, resolution_s=config.window_resolution_s)),
-        last_t=None if now is None else _check_time(now),
-    )
-
-
 def step(
     state: EngineState, reading: Reading, now: float, *, away_during_gap: bool = False
 ) -> tuple[EngineState, tuple[Event, ...]]:
@@ -166,7 +87,7 @@ def step(
     `max_gap_s` before this reading (e.g. the machine was suspended with the lid closed);
     the gap then counts as time away and can make a break. Ignored when there is no gap.
     """
-    now = _check_time(now)
+    now = check_time(now)
     if reading.state not in STATES:
         raise ValueError(f"Reading state must be one of {', '.join(STATES)}, not {reading.state!r}.")
     cfg = state.config
@@ -224,9 +145,9 @@ def step(
 
 def pause(state: EngineState, now: float, until: float | None = None) -> tuple[EngineState, tuple[Event, ...]]:
     """Stop watching until `until` (same clock as `now`) or until `resume`. Readings are ignored."""
-    now = _check_time(now)
+    now = check_time(now)
     if until is not None:
-        until = _check_time(until)
+        until = check_time(until)
         if until <= now:
             raise ValueError("A pause must end in the future.")
     end = math.inf if until is None else until
@@ -243,7 +164,7 @@ def pause(state: EngineState, now: float, until: float | None = None) -> tuple[E
 
 def resume(state: EngineState, now: float) -> tuple[EngineState, tuple[Event, ...]]:
     """End a pause and a snooze. No event if neither was on."""
-    now = _check_time(now)
+    now = check_time(now)
     events: list[Event] = []
     if state.controls.paused_until is not None:
         state, events_ = _end_pause(state, min(now, state.controls.paused_until), "resumed")
@@ -261,7 +182,7 @@ def snooze(state: EngineState, now: float, minutes: float) -> tuple[EngineState,
     Suppressed alerts are dropped, not queued: when the snooze ends, only what is still true
     then (the window still full of poor posture, a reminder still due) is said.
     """
-    now = _check_time(now)
+    now = check_time(now)
     try:
         minutes = float(minutes)
     except (TypeError, ValueError):
@@ -275,7 +196,7 @@ def snooze(state: EngineState, now: float, minutes: float) -> tuple[EngineState,
 
 def status(state: EngineState, now: float) -> dict[str, Any]:
     """A JSON-ready summary for `posture-watch status` and the live overlay."""
-    now = _check_time(now)
+    now = check_time(now)
     presence, posture, alerts, controls = state.presence, state.posture, state.alerts, state.controls
     window = posture.window
     paused = controls.paused_until is not None and now < controls.paused_until
@@ -456,13 +377,3 @@ def _shift_times(alerts: AlertTrack, controls: Controls, delta_s: float) -> tupl
         paused_until=controls.paused_until if controls.paused_until in (None, math.inf) else shift(controls.paused_until),
     )
     return alerts, controls
-
-
-def _check_time(t: float) -> float:
-    try:
-        value = float(t)
-    except (TypeError, ValueError):
-        raise ValueError(f"Time must be a number of seconds, not {t!r}.") from None
-    if not math.isfinite(value):
-        raise ValueError(f"Time must be a finite number of seconds, not {t!r}.")
-    return value

@@ -99,11 +99,7 @@ def step(
         state, ended = _end_pause(state, state.controls.paused_until, "pause ended")
         events.extend(ended)
 
-    controls = state.controls
-    if controls.snoozed_until is not None and now >= controls.snoozed_until:
-        controls = replace(controls, snoozed_until=None)
-    snoozed = controls.snoozed_until is not None
-    presence, posture, alerts = state.presence, state.posture, state.alerts
+    presence, posture, alerts, controls = state.presence, state.posture, state.alerts, state.controls
 
     covered_s, gap_s = 0.0, 0.0
     if state.last_t is not None:
@@ -119,6 +115,10 @@ def step(
             posture, alerts = posture.cleared(), alerts.episode_ended()
         else:
             covered_s = min(dt, cfg.max_sample_s)
+
+    if controls.snoozed_until is not None and now >= controls.snoozed_until:
+        controls = replace(controls, snoozed_until=None)  # a snooze ends by itself
+    snoozed = controls.snoozed_until is not None
 
     if gap_s > 0 and away_during_gap:
         presence, ev = _track_absence(presence, gap_s, state.last_t if state.last_t is not None else now, cfg)

@@ -208,6 +208,11 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: object,
     ratio = None if ratios is None else ratios[0]
     if ratios is not None and (ratios[0] < config.min_size_ratio or ratios[1] > config.max_size_ratio):  # type: ignore[attr-defined]
         return Assessment(present=False, size_ratio=ratio, reason="not the calibrated person (size)")
+    face, base_face = metrics.get("face_width_frac"), tol.base_size.get("face_width_frac")
+    if (g.SHOULDERS_OUT_OF_FRAME in metrics.flags and face is not None and base_face
+            and face < config.min_size_ratio_no_shoulders * base_face):   # type: ignore[attr-defined]
+        # without shoulders in view the face is the evidence; a slouch makes it larger, not smaller
+        return Assessment(present=False, size_ratio=face / base_face, reason="face too small without shoulders")
     w, h = metrics.image_size
     aspect = h / w if w else 9 / 16
     head_turned = g.HEAD_TURNED in metrics.flags or _side_head_turned(metrics, tol, config)

@@ -128,6 +128,7 @@ def now_iso() -> str:
 # --- validation (mirrors calibration/profile.schema.json) ------------------------------------
 
 _REQUIRED = ("kind", "schema_version", "created_at", "camera", "resolution", "view", "baseline")
+_OPTIONAL = ("samples", "duration_s", "reading", "slouch", "notes")
 
 
 def _fail(path: Path | str, what: str) -> ProfileError:
@@ -141,7 +142,9 @@ def _stats_block(data: Any, path: Path | str, name: str, required: bool) -> dict
         raise _fail(path, f"has no usable '{name}' section")
     out = {}
     for key, entry in data.items():
-        if not isinstance(entry, dict):
+        if not (isinstance(key, str) and key[:1].isalpha() and key.replace("_", "").isalnum() and key == key.lower()):
+            raise _fail(path, f"has a strange measure name in '{name}'")
+        if not isinstance(entry, dict) or set(entry) != {"median", "spread", "n"}:
             raise _fail(path, f"has a broken entry '{key}' in '{name}'")
         med, spread, n = entry.get("median"), entry.get("spread"), entry.get("n")
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (med, spread)) \
@@ -170,6 +173,9 @@ def validate_profile_dict(data: Any, path: Path | str = "<profile>") -> Profile:
     missing = [k for k in _REQUIRED if k not in data]
     if missing:
         raise _fail(path, f"is missing '{missing[0]}'")
+    unknown = sorted(set(data) - set(_REQUIRED) - set(_OPTIONAL))
+    if unknown:
+        raise _fail(path, f"has an unknown field '{unknown[0]}'")
     res = data["resolution"]
     if not (isinstance(res, list) and len(res) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
                                                             for v in res)):

@@ -50,7 +50,8 @@ UPRIGHT = Posture()
 
 @dataclass(frozen=True)
 class Camera:
-    """view: 'frontal' (in front of the sitter) or 'side' (at the sitter's right).
+    """view: 'frontal' (in front of the sitter), 'side' (at the sitter's right) or 'oblique'
+    (between the two, `azimuth_deg` round from the front towards the sitter's right).
     distance_m: horizontal distance from the upright eyes; height_m: camera height above the
     upright eyes (negative = below, as on a laptop); aim_drop_m: the camera looks at a point this
     far below the upright eyes."""
@@ -61,10 +62,12 @@ class Camera:
     hfov_deg: float = 70.0
     image_size: tuple[int, int] = (1280, 720)
     aim_drop_m: float = 0.16
+    azimuth_deg: float = 45.0
 
 
 LAPTOP = Camera("frontal", distance_m=0.55, height_m=-0.22, hfov_deg=70.0, aim_drop_m=0.16)
 DESKTOP = Camera("frontal", distance_m=0.75, height_m=0.03, hfov_deg=65.0, aim_drop_m=0.18)
+TIGHT_LAPTOP = Camera("frontal", distance_m=0.5, height_m=-0.2, hfov_deg=70.0, aim_drop_m=0.0)   # face framed
 SIDE = Camera("side", distance_m=1.1, height_m=-0.15, hfov_deg=65.0, aim_drop_m=0.3)
 
 
@@ -147,6 +150,9 @@ def camera_pose(cam: Camera) -> tuple[np.ndarray, np.ndarray]:
         pos = np.array([0.0, EYE_Y + cam.height_m, EYE_Z + cam.distance_m])
     elif cam.view == "side":
         pos = np.array([-cam.distance_m, EYE_Y + cam.height_m, EYE_Z * 0.5])
+    elif cam.view == "oblique":
+        a = math.radians(cam.azimuth_deg)
+        pos = np.array([-cam.distance_m * math.sin(a), EYE_Y + cam.height_m, EYE_Z * 0.5 + cam.distance_m * math.cos(a)])
     else:
         raise ValueError(cam.view)
     fwd = target - pos
@@ -170,12 +176,15 @@ def project(points: np.ndarray, cam: Camera) -> tuple[np.ndarray, np.ndarray]:
 
 def simulate(posture: Posture, camera: Camera = LAPTOP, t_s: float = 0.0, noise_px: float = 0.0,
              rng: np.random.Generator | None = None, hips_visible: bool | None = None,
-             brightness: float = 120.0, extra_poses: tuple[Pose, ...] = ()) -> Detection:
+             brightness: float = 120.0, extra_poses: tuple[Pose, ...] = (),
+             edge_pull: float = 0.0) -> Detection:
     """One Detection of the stick figure in `posture` seen by `camera`.
 
     Landmarks outside the image keep their (extrapolated) position, as MediaPipe does, with a
     low visibility. Hips are hidden by the desk in frontal views unless `hips_visible`.
-    In a side view the far side (the subject's left) is half visible."""
+    In a side view the far side (the subject's left) is half visible. `edge_pull` (0..1) makes
+    the guesses for landmarks outside the image fall short of the truth, towards the edge, as a
+    model that cannot see them tends to do (plus extra noise)."""
     rng = rng or np.random.default_rng(0)
     pts = body_points(posture)
     px, depth = project(pts, camera)
@@ -185,6 +194,10 @@ def simulate(posture: Posture, camera: Camera = LAPTOP, t_s: float = 0.0, noise_
     norm = px / (w, h)
     vis = np.full(N_LANDMARKS, 0.99)
     inside = (norm[:, 0] >= 0) & (norm[:, 0] <= 1) & (norm[:, 1] >= 0) & (norm[:, 1] <= 1)
+    if edge_pull > 0:
+        edge = np.clip(norm, 0.0, 1.0)
+        norm = np.where(inside[:, None], norm, edge + (norm - edge) * (1.0 - edge_pull))
+        norm = norm + np.where(inside[:, None], 0.0, rng.normal(0.0, 3 * max(noise_px, 1.0) / w, norm.shape))
     vis[~inside] = 0.2
     if hips_visible is None:
         hips_visible = camera.view == "side"

@@ -8,12 +8,9 @@ closed explicitly (use it as a context manager), so nothing is printed at interp
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import sys
 from pathlib import Path
-from typing import Iterator
 
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -24,31 +21,9 @@ import numpy as np  # noqa: E402
 from posture_watch import models  # noqa: E402
 from posture_watch.domain import Detection, Frame, Pose  # noqa: E402
 from posture_watch.errors import ModelError  # noqa: E402
+from posture_watch.native import quiet_native_stderr  # noqa: E402,F401  (re-exported)
 
 log = logging.getLogger(__name__)
-
-
-@contextlib.contextmanager
-def quiet_native_stderr() -> Iterator[None]:
-    """Send file descriptor 2 to /dev/null while native code (TFLite, glog) talks.
-    Python-level errors are exceptions, not prints, so nothing of ours is hidden."""
-    if os.environ.get("POSTURE_WATCH_NATIVE_LOGS"):
-        yield
-        return
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 def image_facts(image: np.ndarray) -> tuple[float, float]:

@@ -23,6 +23,7 @@ import numpy as np
 
 from posture_watch.domain import Frame
 from posture_watch.errors import SourceError, SourceLost
+from posture_watch.native import quiet_native_stderr
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,10 @@ class VideoFileSource(FrameSource):
             raise SourceError(f"{self.path} is not a file.")
         if not os.access(self.path, os.R_OK):
             raise SourceError(f"The video file {self.path} cannot be read (permission denied).")
-        cap = cv2.VideoCapture(str(self.path))
-        if not cap.isOpened() or not cap.grab():
+        with quiet_native_stderr():  # FFmpeg prints its own complaint about a broken file
+            cap = cv2.VideoCapture(str(self.path))
+            usable = cap.isOpened() and cap.grab()
+        if not usable:
             cap.release()
             raise SourceError(f"{self.path} is not a video that can be decoded (empty, corrupt or unknown format).")
         self._cap = cap
@@ -213,7 +216,8 @@ class WebcamSource(FrameSource):
     def open(self) -> None:
         if isinstance(self.device, str) and not Path(self.device).exists():
             raise SourceError(f"There is no camera at {self.device}.")
-        cap = cv2.VideoCapture(self.device)
+        with quiet_native_stderr():  # V4L2/GStreamer warn on stderr about a missing device
+            cap = cv2.VideoCapture(self.device)
         if not cap.isOpened():
             cap.release()
             raise SourceError(f"No camera could be opened at {self.description.split(' ', 1)[1]}; "

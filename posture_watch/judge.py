@@ -10,7 +10,7 @@ measure is from the baseline, as fault severities (1.0 = at the threshold).
 
 Over time: the severities of the samples in the last `window_s` seconds (by time, not by
 count, because rates vary from 1 Hz to 30 fps) are median-filtered; presence is the share of
-present samples in the window. The posture state then follows hysteresis: it becomes poor when
+present samples in the last `presence_window_s`. The posture state then follows hysteresis: it becomes poor when
 the smoothed severity reaches `poor_enter`, and good again only below `poor_exit`.
 
 Away means no valid person, never poor. Without a profile the judge still says away or
@@ -37,7 +37,8 @@ NO_POSTURE_MEASURE = "no_posture_measure"
 class JudgeConfig:
     """Thresholds of the judge. A deviation equal to its tolerance has severity 1."""
 
-    window_s: float = 1.5               # smoothing window (median of severities, share of presence)
+    window_s: float = 1.5               # smoothing window of the severities (median)
+    presence_window_s: float = 1.0      # window of the share of present samples (away reacts in ~half)
     poor_enter: float = 1.0             # smoothed severity at which posture becomes poor
     poor_exit: float = 0.7              # ... and below which it is good again (hysteresis)
     presence_min_frac: float = 0.5      # share of present samples in the window to count as present
@@ -68,8 +69,8 @@ class JudgeConfig:
     def __post_init__(self) -> None:
         if not 0 < self.poor_exit <= self.poor_enter:
             raise ValueError("judge.poor_exit must be positive and not above judge.poor_enter")
-        if self.window_s < 0:
-            raise ValueError("judge.window_s must not be negative")
+        if self.window_s < 0 or self.presence_window_s < 0:
+            raise ValueError("judge windows must not be negative")
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,8 @@ def judge(metrics: Metrics, profile: Profile | None, history: JudgeHistory = Jud
         sample = Sample(t, a.present, TOO_DARK in metrics.flags, a.faults, a.deviations)
     samples = tuple(s for s in history.samples if s.t_s > t - config.window_s) + (sample,)
 
-    present_frac = sum(s.present for s in samples) / len(samples)
+    recent = [s for s in samples if s.t_s > t - config.presence_window_s] or [sample]
+    present_frac = sum(s.present for s in recent) / len(recent)
     if present_frac < config.presence_min_frac or (present_frac == config.presence_min_frac and not sample.present):
         state = UNKNOWN if sample.dark else AWAY
         reading = Reading(t_s=t, state=state, score=None, metrics=dict(metrics.values),

@@ -1,0 +1,264 @@
+"""The judge: calibrated on the simulated upright sitter, it calls simulated postures right across
+camera positions; away is never poor; smoothing is by time; hysteresis; human-unit deviations."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import kinematics as k
+from posture_watch import geometry as g
+from posture_watch.calibrate import build_profile
+from posture_watch.domain import AWAY, FORWARD_LEAN, GOOD, LATERAL_LEAN, POOR, THORACIC_SLOUCH, UNKNOWN, Detection
+from posture_watch.geometry import Metrics, measure
+from posture_watch.judge import NOT_THE_USER, UNCALIBRATED, Judge, JudgeConfig, JudgeHistory, judge
+from posture_watch.profile import MeasureStats, Profile
+
+CAMS = {
+    "laptop": k.LAPTOP,
+    "laptop low close": k.Camera(distance_m=0.48, height_m=-0.30, aim_drop_m=0.12),
+    "laptop face framed": k.TIGHT_LAPTOP,
+    "desktop": k.DESKTOP,
+    "desktop far high": k.Camera(distance_m=1.0, height_m=0.10, hfov_deg=60.0, aim_drop_m=0.2),
+    "side": k.SIDE,
+    "side high close": k.Camera("side", distance_m=0.9, height_m=0.05, hfov_deg=70.0, aim_drop_m=0.32),
+}
+GOOD_POSTURES = {
+    "upright": k.UPRIGHT,
+    "look at keyboard": k.Posture(head_pitch_deg=25, neck_flexion_deg=6),
+    "lean back": k.Posture(trunk_flexion_deg=-10),
+    "slight neck flexion": k.Posture(neck_flexion_deg=5),
+    "head turned": k.Posture(head_yaw_deg=25),
+    "chin up": k.Posture(head_pitch_deg=-10),
+    "slight side lean": k.Posture(lateral_lean_deg=3),
+}
+POOR_POSTURES = {
+    "forward head": k.Posture(neck_flexion_deg=30, trunk_flexion_deg=8),
+    "slump": k.Posture(trunk_flexion_deg=10, thoracic_flexion_deg=15, neck_flexion_deg=15),
+    "lean in": k.Posture(trunk_flexion_deg=20, neck_flexion_deg=10),
+    "round back": k.Posture(thoracic_flexion_deg=25, neck_flexion_deg=15),
+    "sink and round": k.Posture(sink_m=0.05, thoracic_flexion_deg=15, neck_flexion_deg=10),
+    "side lean": k.Posture(lateral_lean_deg=12),
+}
+NOISE_PX = 1.5
+
+
+def calibrated(cam: k.Camera, seed: int = 0) -> Profile:
+    rng = np.random.default_rng(seed)
+    return build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=NOISE_PX, rng=rng))
+                          for i in range(40)])
+
+
+def run(j: Judge, posture: k.Posture | None, cam: k.Camera, seconds: float, hz: float, t0: float = 0.0,
+        seed: int = 1, **kw) -> list:
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(int(round(seconds * hz))):
+        t = t0 + i / hz
+        if posture is None:
+            det = Detection(t_s=t, image_size=cam.image_size, poses=(), brightness=120.0)
+        else:
+            det = k.simulate(posture, cam, t_s=t, noise_px=NOISE_PX, rng=rng, **kw)
+        out.append(j.update(measure(det)))
+    return out
+
+
+CASES = [(c, p, GOOD) for c in CAMS for p in GOOD_POSTURES] + [
+    (c, p, POOR) for c in CAMS for p in POOR_POSTURES if not (CAMS[c].view == "side" and p == "side lean")]
+
+
+@pytest.mark.parametrize("cam_name, posture_name, expected", CASES)
+def test_simulated_postures_are_judged_right_across_cameras(cam_name, posture_name, expected):
+    cam = CAMS[cam_name]
+    posture = {**GOOD_POSTURES, **POOR_POSTURES}[posture_name]
+    j = Judge(calibrated(cam))
+    readings = run(j, posture, cam, seconds=4.0, hz=4.0, edge_pull=0.4)
+    settled = [r.state for r in readings if r.t_s >= 1.0]
+    assert settled[-1] == expected
+    assert settled.count(expected) / len(settled) >= 0.9, settled
+
+
+@pytest.mark.parametrize("cam_name, posture_name, fault", [
+    ("desktop", "forward head", FORWARD_LEAN), ("laptop", "lean in", FORWARD_LEAN),
+    ("desktop", "side lean", LATERAL_LEAN), ("side", "round back", THORACIC_SLOUCH),
+    ("side", "forward head", FORWARD_LEAN), ("desktop", "sink and round", THORACIC_SLOUCH),
+])
+def test_the_fault_is_named(cam_name, posture_name, fault):
+    cam = CAMS[cam_name]
+    readings = run(Judge(calibrated(cam)), POOR_POSTURES[posture_name], cam, seconds=3.0, hz=4.0)
+    assert fault in readings[-1].faults
+
+
+def test_leaving_is_away_never_poor():
+    cam = k.DESKTOP
+    j = Judge(calibrated(cam))
+    poor = run(j, POOR_POSTURES["slump"], cam, seconds=3.0, hz=10.0)
+    assert poor[-1].state == POOR
+    gone = run(j, None, cam, seconds=3.0, hz=10.0, t0=3.0)
+    lag = int(CFG.presence_window_s / 2 * 10) + 1
+    assert all(r.state == AWAY for r in gone[lag:])
+    assert all(r.score is None and not r.faults for r in gone if r.state == AWAY)
+    back = run(j, k.UPRIGHT, cam, seconds=3.0, hz=10.0, t0=6.0)
+    assert back[-1].state == GOOD
+
+
+def test_a_cartoon_in_an_empty_room_is_away():
+    cam = k.LAPTOP
+    j = Judge(calibrated(cam))
+    rng = np.random.default_rng(3)
+    states = []
+    for i in range(40):
+        pose = k.false_pose(cam.image_size, centre=(0.3 + 0.01 * (i % 7), 0.4), shoulder_width_frac=0.01 + 0.05 * rng.random(),
+                            rng=rng)
+        states.append(j.update(measure(Detection(t_s=i / 10, image_size=cam.image_size, poses=(pose,),
+                                                 brightness=110.0))).state)
+    assert set(states) == {AWAY}
+
+
+def test_a_person_far_behind_is_not_the_calibrated_user():
+    cam = k.DESKTOP
+    j = Judge(calibrated(cam))
+    readings = run(j, k.Posture(forward_shift_m=-1.2), cam, seconds=2.0, hz=5.0)
+    assert readings[-1].state == AWAY
+    assert NOT_THE_USER in readings[-1].flags
+
+
+def test_slouching_with_the_shoulders_below_the_frame_is_poor_not_away():
+    cam = k.TIGHT_LAPTOP
+    j = Judge(calibrated(cam))
+    readings = run(j, POOR_POSTURES["slump"], cam, seconds=3.0, hz=4.0, edge_pull=0.6)
+    assert g.SHOULDERS_OUT_OF_FRAME in readings[-1].flags
+    assert [r.state for r in readings[4:]] == [POOR] * len(readings[4:])
+
+
+# --- hand-made metrics: hysteresis, smoothing, units ------------------------------------------------
+
+CFG = JudgeConfig()
+BASE_HDR = 0.6
+PROFILE = Profile(baseline={"head_drop_ratio": MeasureStats(BASE_HDR, 0.004, 50),
+                            "face_width_frac": MeasureStats(0.15, 0.001, 50)},
+                  view="frontal", resolution=(1280, 720))
+
+
+def hdr_for(severity: float, tol_pct: float = CFG.head_drop_tol_pct) -> float:
+    """The head-drop ratio whose deviation is `severity` tolerances."""
+    return BASE_HDR * (1 - severity * tol_pct / 100)
+
+
+def sample(t: float, hdr: float | None = BASE_HDR, present: bool = True, **values) -> Metrics:
+    vals = {"head_drop_ratio": hdr, "face_width_frac": 0.15, **values}
+    return Metrics(t_s=t, values=vals if present else {}, view="frontal" if present else None,
+                   person_present=present, image_size=(1280, 720), brightness=120.0,
+                   flags=frozenset() if present else frozenset({g.NO_POSE}))
+
+
+def feed(j: Judge, severities_or_hdr: list[float], hz: float, t0: float = 0.0, as_severity: bool = True) -> list:
+    return [j.update(sample(t0 + i / hz, hdr_for(s) if as_severity else s)) for i, s in enumerate(severities_or_hdr)]
+
+
+def test_hysteresis_between_the_exit_and_enter_thresholds():
+    middle = (CFG.poor_enter + CFG.poor_exit) / 2
+    j = Judge(PROFILE)
+    assert feed(j, [0.0] * 20 + [middle] * 40, hz=10)[-1].state == GOOD        # good stays good
+    j = Judge(PROFILE)
+    out = feed(j, [1.6] * 20 + [middle] * 40, hz=10)
+    assert out[19].state == POOR and out[-1].state == POOR                    # poor stays poor
+    assert feed(j, [0.3] * 30, hz=10, t0=6.0)[-1].state == GOOD                # well below exit: good again
+
+
+def test_a_brief_blip_does_not_flip_the_state_at_video_rate():
+    j = Judge(PROFILE)
+    states = [r.state for r in feed(j, [0.0] * 60 + [2.5] * 6 + [0.0] * 60, hz=30)]
+    assert POOR not in states
+
+
+@pytest.mark.parametrize("hz", [1.0, 2.0, 4.0, 30.0])
+def test_smoothing_latency_is_set_in_seconds_not_samples(hz):
+    j = Judge(PROFILE)
+    feed(j, [0.0] * int(5 * hz), hz=hz)
+    out = feed(j, [2.0] * int(5 * hz), hz=hz, t0=5.0)
+    first_poor = next(r.t_s for r in out if r.state == POOR)
+    assert first_poor - 5.0 <= CFG.window_s / 2 + 1.0 / hz + 1e-9
+
+
+def test_score_and_deviation_units():
+    j = Judge(PROFILE)
+    upright = feed(j, [0.0] * 10, hz=10)[-1]
+    assert upright.score == pytest.approx(100.0)
+    j = Judge(PROFILE)
+    bad = feed(j, [0.85 * BASE_HDR] * 10, hz=10, as_severity=False)[-1]     # ears 15% closer to the shoulders
+    assert bad.deviations["head_drop_pct"] == pytest.approx(15.0)
+    assert 15.0 < bad.deviations["head_forward_deg"] < 40.0
+    assert 0.0 <= bad.score < 50.0 and bad.state == POOR
+
+
+def test_side_deviation_is_in_degrees():
+    profile = Profile(baseline={"cva_deg": MeasureStats(85.0, 1.0, 40), "neck_length_frac": MeasureStats(0.1, 0.002, 40)},
+                      view="side", resolution=(1280, 720))
+    j = Judge(profile)
+    r = None
+    for i in range(10):
+        r = j.update(Metrics(t_s=i / 10, values={"cva_deg": 73.0, "neck_length_frac": 0.1}, view="side",
+                             person_present=True, image_size=(1280, 720)))
+    assert r.deviations["head_forward_deg"] == pytest.approx(12.0)
+    assert r.state == POOR and r.faults[0] == FORWARD_LEAN
+
+
+def test_without_a_profile_posture_is_unknown_but_away_is_away():
+    j = Judge(None)
+    present = [j.update(sample(i / 10)) for i in range(10)]
+    assert {r.state for r in present} == {UNKNOWN} and UNCALIBRATED in present[-1].flags
+    gone = [j.update(sample(1 + i / 10, present=False)) for i in range(20)]
+    assert gone[-1].state == AWAY
+
+
+def test_a_dark_empty_frame_is_unknown_not_away():
+    j = Judge(PROFILE)
+    dark = Metrics(t_s=0.0, flags=frozenset({g.NO_POSE, g.TOO_DARK}), image_size=(1280, 720), brightness=3.0)
+    assert j.update(dark).state == UNKNOWN
+
+
+def test_reading_capture_teaches_that_reading_is_not_slouching():
+    reading_hdr = BASE_HDR * 0.88                       # looking at the keyboard drops the ears 12%
+    with_reading = replace(PROFILE, reading={"head_drop_ratio": MeasureStats(reading_hdr, 0.004, 30)})
+    assert feed(Judge(PROFILE), [reading_hdr] * 20, hz=10, as_severity=False)[-1].state == POOR
+    assert feed(Judge(with_reading), [reading_hdr] * 20, hz=10, as_severity=False)[-1].state == GOOD
+    # ... but a real slouch, well beyond the reading range, is still poor
+    assert feed(Judge(with_reading), [BASE_HDR * 0.7] * 20, hz=10, as_severity=False)[-1].state == POOR
+
+
+def test_a_slouch_sample_sets_a_personal_threshold():
+    subtle = replace(PROFILE, slouch={"head_drop_ratio": MeasureStats(BASE_HDR * 0.92, 0.004, 30)})
+    six_pct = BASE_HDR * 0.94
+    assert feed(Judge(PROFILE), [six_pct] * 20, hz=10, as_severity=False)[-1].state == GOOD
+    assert feed(Judge(subtle), [six_pct] * 20, hz=10, as_severity=False)[-1].state == POOR
+
+
+def test_time_going_backwards_starts_afresh():
+    j = Judge(PROFILE)
+    feed(j, [2.0] * 20, hz=10, t0=100.0)
+    r = j.update(sample(0.0))
+    assert r.state == GOOD
+
+
+def test_judge_is_pure():
+    history = JudgeHistory()
+    m = sample(1.0, hdr_for(1.5))
+    a = judge(m, PROFILE, history)
+    b = judge(m, PROFILE, history)
+    assert a == b and history == JudgeHistory()
+
+
+def test_config_rejects_exit_above_enter():
+    with pytest.raises(ValueError):
+        JudgeConfig(poor_enter=0.8, poor_exit=0.9)
+
+
+def test_reading_json_is_the_contract_line():
+    r = feed(Judge(PROFILE), [1.6] * 10, hz=10)[-1]
+    line = json.loads(json.dumps(r.to_json()))
+    assert set(line) >= {"t", "state", "score", "faults", "metrics"}
+    assert line["state"] == POOR and line["faults"] == [FORWARD_LEAN] and 0 <= line["score"] <= 100

@@ -143,7 +143,8 @@ class ProfileStat:
 class DayReport:
     first_day: date
     last_day: date
-    tz: str
+    tz: str                    # the zone's name, e.g. "Europe/Berlin"
+    zone: tzinfo               # the zone itself, for local clock times
     start_t: float
     end_t: float
     has_data: bool
@@ -237,7 +238,7 @@ def build_report(
         profiles=tuple(p.name for p in profiles),
     )
     return DayReport(
-        first_day=first_day, last_day=day, tz=str(getattr(tz, "key", tz)), start_t=start_t, end_t=end_t,
+        first_day=first_day, last_day=day, tz=str(getattr(tz, "key", None) or tz), zone=tz, start_t=start_t, end_t=end_t,
         has_data=monitored_s > 0, monitored_s=monitored_s, away_s=away_s, present_s=monitored_s - away_s,
         observed_s=observed_s, good_s=good_s, poor_s=poor_s, unknown_s=unknown_s, upright_share=upright,
         score=score, warnings=counts[EV_WARNING], escalations=counts[EV_ESCALATION],
@@ -274,7 +275,7 @@ def _fault_stats(iv: Intervals, start_t: float, end_t: float, gap: float, poor_s
         duration = float(dur[has].sum())
         values: dict[str, list[float]] = {}
         for i in np.flatnonzero(has):
-            for key, value in deviation_map(iv.rows[sl.start + int(i)].deviations).items():
+            for key, value in deviation_map(iv.row(sl.start + int(i)).deviations).items():
                 values.setdefault(key, []).append(value)
         medians = {k: float(np.median(v)) for k, v in sorted(values.items())}
         measure = words.primary_measure(fault, {k: len(v) for k, v in values.items()}, medians)

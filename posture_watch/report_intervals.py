@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import operator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Iterable, Mapping, Sequence
@@ -61,7 +60,8 @@ class Intervals:
     score:   0..100 or NaN.
     faults:  bit mask of FAULT_BITS.
     session: session id.
-    rows:    the source rows in the same order (deviations are parsed only when needed).
+    source, index: the rows given and, for each interval, the position of its row there
+             (deviations are parsed only when needed: `row(i)`).
     """
 
     t0: np.ndarray
@@ -70,7 +70,11 @@ class Intervals:
     score: np.ndarray
     faults: np.ndarray
     session: np.ndarray
-    rows: tuple[Any, ...]
+    source: Sequence[Any]
+    index: np.ndarray
+
+    def row(self, i: int) -> Any:
+        return self.source[int(self.index[i])]
 
     def __len__(self) -> int:
         return int(self.t0.size)
@@ -90,17 +94,23 @@ class Intervals:
 
 def build_intervals(samples: Sequence[Any], session_ends: Mapping[int, float | None], max_sample_gap_s: float) -> Intervals:
     """Rows with .session_id, .t, .state, .score, .faults -> Intervals (rows of other states are skipped)."""
-    get = operator.attrgetter("session_id", "t", "state", "score", "faults")
-    rows = [r for r in samples if r.state in STATE_CODES]
-    cols = list(zip(*map(get, rows))) or [(), (), (), (), ()]
-    n = len(rows)
-    sid = np.array(cols[0], dtype=np.int64)
-    t = np.array(cols[1], dtype=np.float64)
-    state = np.array([STATE_CODES[s] for s in cols[2]], dtype=np.int8)
-    score = np.array([np.nan if v is None else v for v in cols[3]], dtype=np.float64)
-    bits = np.array([_fault_mask(v) for v in cols[4]], dtype=np.int16)
-    order = np.lexsort((t, sid))
+    n = len(samples)
+    sid = np.array([r.session_id for r in samples], dtype=np.int64)
+    t = np.array([r.t for r in samples], dtype=np.float64)
+    names = np.array([r.state for r in samples], dtype=object)
+    state = np.full(n, -1, dtype=np.int8)
+    for name, code in STATE_CODES.items():
+        state[names == name] = code
+    score = np.array([r.score for r in samples], dtype=np.float64)  # None -> NaN
+    masks: dict[Any, int] = {}
+    bits = np.zeros(n, dtype=np.int16)
+    for i, value in enumerate(r.faults for r in samples):
+        if value:
+            bits[i] = masks[value] if value in masks else masks.setdefault(value, _fault_mask(value))
+    src = np.flatnonzero(state >= 0)
+    order = src[np.lexsort((t[src], sid[src]))]
     sid, t, state, score, bits = sid[order], t[order], state[order], score[order], bits[order]
+    n = order.size
 
     end = t + max_sample_gap_s
     if n:
@@ -115,7 +125,7 @@ def build_intervals(samples: Sequence[Any], session_ends: Mapping[int, float | N
     by_start = np.argsort(t, kind="stable")
     return Intervals(
         t0=t[by_start], t1=end[by_start], state=state[by_start], score=score[by_start],
-        faults=bits[by_start], session=sid[by_start], rows=tuple(rows[i] for i in order[by_start]),
+        faults=bits[by_start], session=sid[by_start], source=samples, index=order[by_start],
     )
 
 
@@ -123,18 +133,10 @@ def _session_end(ended_at: float | None, t: float) -> float:
     return t if ended_at is None else float(ended_at)
 
 
-_MASK_CACHE: dict[Any, int] = {}
-
-
 def _fault_mask(value: Any) -> int:
-    key = value if isinstance(value, (str, tuple)) else tuple(value or ())
-    mask = _MASK_CACHE.get(key)
-    if mask is None:
-        mask = 0
-        for name in fault_names(value):
-            mask |= FAULT_BITS.get(name, 0)
-        if len(_MASK_CACHE) < 256:
-            _MASK_CACHE[key] = mask
+    mask = 0
+    for name in fault_names(value):
+        mask |= FAULT_BITS.get(name, 0)
     return mask
 
 

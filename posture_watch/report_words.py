@@ -17,32 +17,54 @@ FAULT_LABELS: dict[str, str] = {
     LATERAL_LEAN: "Lateral lean",
 }
 
-# Which deviation sizes a fault best, most telling first; others fall back to the most frequent.
-_PREFERRED_MEASURES: dict[str, tuple[str, ...]] = {
-    FORWARD_LEAN: ("head_forward_deg", "cva_drop_deg", "neck_flexion_deg", "head_drop_pct", "lean_in_pct"),
-    THORACIC_SLOUCH: ("trunk_flexion_deg", "ear_shoulder_hip_drop_deg", "shoulder_drop_pct", "trunk_drop_pct"),
-    LATERAL_LEAN: ("shoulder_tilt_deg", "lateral_offset_pct", "head_roll_deg"),
+# Human names of the judge's deviations (posture_watch.deviation.COMPONENTS).
+MEASURE_LABELS: dict[str, str] = {
+    "head_drop_pct": "head drop",
+    "face_size_pct": "head forward (face size)",
+    "face_scale_pct": "lean towards the screen",
+    "shoulder_scale_pct": "lean towards the screen",
+    "shoulder_drop_pct": "shoulder sink",
+    "trunk_foreshortening_pct": "trunk bend",
+    "shoulder_tilt_deg": "shoulder tilt",
+    "lateral_offset_pct": "sideways head shift",
+    "head_forward_deg": "head forward angle",
+    "trunk_forward_deg": "trunk forward angle",
+    "thoracic_deg": "upper-back rounding",
 }
 
 _UNITS: tuple[tuple[str, str], ...] = (("_deg", "°"), ("_pct", " %"), ("_cm", " cm"), ("_mm", " mm"), ("_ratio", ""))
 
 
+def _fault_measures() -> dict[str, tuple[str, ...]]:
+    """fault -> its deviations, in the judge's order (most telling group first)."""
+    from posture_watch.deviation import COMPONENTS, GROUP_FAULT
+
+    out: dict[str, list[str]] = {}
+    for comp in COMPONENTS:
+        out.setdefault(GROUP_FAULT[comp.group], []).append(comp.deviation)
+    return {fault: tuple(names) for fault, names in out.items()}
+
+
+FAULT_MEASURES: dict[str, tuple[str, ...]] = _fault_measures()
+
+
 def primary_measure(fault: str, counts: Mapping[str, int], medians: Mapping[str, float]) -> str | None:
-    """The deviation that sizes `fault`: a preferred one if present, else the most frequent."""
+    """The deviation that sizes `fault`: of the fault's own deviations the one seen most often
+    (the judge's order breaks ties); any deviation seen if none of its own was recorded."""
+    own = [name for name in FAULT_MEASURES.get(fault, ()) if counts.get(name)]
+    if own:
+        return max(own, key=lambda name: (counts[name], -own.index(name)))
     if not counts:
         return None
-    for name in _PREFERRED_MEASURES.get(fault, ()):
-        if name in counts:
-            return name
     return max(sorted(counts), key=lambda k: (counts[k], abs(medians.get(k, 0.0))))
 
 
 def measure_label(name: str) -> tuple[str, str]:
-    """("head forward", "°") from "head_forward_deg"."""
+    """("head drop", " %") from "head_drop_pct"."""
     for suffix, unit in _UNITS:
         if name.endswith(suffix):
-            return name[: -len(suffix)].replace("_", " "), unit
-    return name.replace("_", " "), ""
+            return MEASURE_LABELS.get(name, name[: -len(suffix)].replace("_", " ")), unit
+    return MEASURE_LABELS.get(name, name.replace("_", " ")), ""
 
 
 def size_words(measure: str | None, median: float | None) -> str:
@@ -50,7 +72,7 @@ def size_words(measure: str | None, median: float | None) -> str:
         return ""
     label, unit = measure_label(measure)
     digits = 2 if unit == "" and abs(median) < 1 else 0 if abs(median) >= 10 else 1
-    return f"typically {abs(median):.{digits}f}{unit} of {label} beyond your baseline"
+    return f"median {label} {median:.{digits}f}{unit} from your baseline"
 
 
 def duration(seconds: float | None) -> str:
@@ -147,7 +169,7 @@ def summary(f: Facts) -> str:
     parts.append(f"You took {f.breaks_taken} {breaks} of at least a minute; {f.breaks_due} were due "
                  f"(one per {duration(f.break_every_s)} at the desk).")
     if f.fatigue in ("worse", "better", "same"):
-        parts.append(f.fatigue_words)
+        parts.append(f.fatigue_words.split(":")[0] + ".")
     earlier = [u for u in f.trend_upright if u is not None]
     if earlier and f.upright_share is not None:
         mean = sum(earlier) / len(earlier)
@@ -156,8 +178,7 @@ def summary(f: Facts) -> str:
         days = "day" if len(earlier) == 1 else f"{len(earlier)} days"
         parts.append(f"That is {how} the previous {days} with data ({pct(mean)} upright).")
     if len(f.profiles) > 1:
-        parts.append(f"Recorded with {len(f.profiles)} profiles ({', '.join(f.profiles)}); "
-                     "each stretch is judged against its own baseline.")
+        parts.append(f"Recorded with {len(f.profiles)} profiles ({', '.join(f.profiles)}).")
     return " ".join(parts)
 
 

@@ -396,6 +396,13 @@ class Store:
         return [SampleRow(r[0], r[1], r[2], r[3], tuple(f for f in r[4].split(",") if f), _loads(r[5]), _loads(r[6]))
                 for r in rows]
 
+    def sample_states_between(self, t0: float, t1: float) -> list[SampleRow]:
+        """Like samples_between, but only session, time, state and score (faults, deviations and
+        metrics left empty): the cheap read for day totals such as the report's 7-day trend."""
+        rows = self._query("SELECT session_id, t, state, score FROM samples WHERE t >= ? AND t < ? ORDER BY t, id",
+                           (t0, t1))
+        return [SampleRow(r[0], r[1], r[2], r[3], ()) for r in rows]
+
     def events_between(self, t0: float, t1: float) -> list[EventRow]:
         """Events with t0 <= t < t1, oldest first."""
         rows = self._query("SELECT session_id, t, kind, fault, duration_s, window_s, level, deviation, detail "

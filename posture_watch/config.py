@@ -12,6 +12,7 @@ config.toml (all keys optional):
     [judge]    ... fields of posture_watch.judge.JudgeConfig
     [engine]   ... fields of posture_watch.engine.EngineConfig
     [notify]   ... fields of posture_watch.notify.NotifyConfig
+    [monitor]  ... fields of posture_watch.monitor.MonitorConfig
 
 Flags override the file; the file overrides the defaults.
 """
@@ -40,6 +41,8 @@ class SamplingConfig:
     analyze_hz: float = 2.0  # `analyze` default: >= judge smoothing resolution, 15x cheaper than 30 fps
     away_poll_s: float = 5.0  # long away: poll slowly
     away_slow_after_s: float = 120.0
+    fast_after_change_s: float = 10.0  # keep the fast rate this long after the judged state changed
+    fast_below_score: float = 70.0     # ... and while the score is this low (poor starts at 50, leaves at 65)
 
     def __post_init__(self) -> None:
         for name in ("slow_hz", "fast_hz", "analyze_hz"):
@@ -54,6 +57,7 @@ _SECTIONS: dict[str, tuple[str, str]] = {
     "judge": ("posture_watch.judge", "JudgeConfig"),
     "engine": ("posture_watch.engine", "EngineConfig"),
     "notify": ("posture_watch.notify", "NotifyConfig"),
+    "monitor": ("posture_watch.monitor", "MonitorConfig"),
 }
 
 

@@ -10,8 +10,9 @@ Only warnings, escalations and break reminders become notifications; every event
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 
 from posture_watch.domain import (
     EV_AWAY,
@@ -182,3 +183,53 @@ def line(event: Event) -> str:
     if event.kind == EV_SESSION_END:
         return "Monitoring stopped."
     return f"{event.kind}{': ' + event.detail if event.detail else ''}"
+
+
+def clock_text(t_epoch: float | None) -> str:
+    """Local 'HH:MM' of an epoch time ('?' if unknown)."""
+    if t_epoch is None or not math.isfinite(t_epoch):
+        return "?"
+    return time.strftime("%H:%M", time.localtime(t_epoch))
+
+
+def status_text(status: Mapping[str, Any]) -> str:
+    """What `posture-watch status` prints, from the monitor's status dict (Monitor.status())."""
+    condition = status.get("condition", "monitoring")
+    off = "; the camera is off" if status.get("live") else ""
+    since = status.get("since")
+    if condition == "paused":
+        until = status.get("paused_until")
+        head = f"Paused until {clock_text(until)}{off}." if until else \
+            f"Paused until you resume (`posture-watch resume`){off}."
+    elif condition == "snoozed":
+        head = f"Snoozed until {clock_text(status.get('snoozed_until'))}: no warnings until then{off}."
+    elif condition == "camera lost":
+        reason = str(status.get("lost_reason") or "").rstrip(".")
+        head = f"Camera lost since {clock_text(since)}" + (f" ({reason})" if reason else "") + "; reconnecting."
+    elif condition == "camera covered":
+        head = f"Camera covered since {clock_text(since)}; not monitoring until it is uncovered."
+    elif condition == "away":
+        head = f"Away from the desk for {minutes_text(status.get('away_s') or 0.0)}."
+    elif condition == "starting":
+        head = "Starting: no sample analysed yet."
+    else:
+        head = "Monitoring."
+    lines = [head]
+    if condition == "monitoring":
+        posture = status.get("posture") or "not judged yet"
+        detail = f"Posture {posture}"
+        stretch = status.get("current_stretch_s") or 0.0
+        if posture == "poor" and stretch >= 5:
+            detail += f" for {minutes_text(stretch)}"
+        detail += f"; sitting for {minutes_text(status.get('sitting_s') or 0.0)}"
+        reminder = status.get("next_break_reminder_in_s")
+        if reminder is not None:
+            detail += f"; next break reminder in {minutes_text(reminder)}"
+        lines.append(detail + ".")
+    profile = status.get("profile")
+    source = status.get("source") or "?"
+    started = status.get("started_at")
+    lines.append(f"Source {source}" + (f", profile {profile}" if profile else "") +
+                 (f", running since {clock_text(started)}" if started else "") +
+                 (f" (pid {status['pid']})" if status.get("pid") else "") + ".")
+    return "\n".join(lines)

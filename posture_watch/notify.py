@@ -186,8 +186,10 @@ class Notifier:
     """Queue messages; a worker thread delivers each one through the first channel that works."""
 
     def __init__(self, config: NotifyConfig | None = None, stream: TextIO | None = None,
-                 desktop: DesktopChannel | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 desktop: DesktopChannel | None = None, clock: Callable[[], float] = time.monotonic,
+                 log_fallback_level: int = logging.WARNING) -> None:
         self.config = config or NotifyConfig()
+        self.log_fallback_level = log_fallback_level
         self._stream = stream
         self._desktop = desktop if desktop is not None else DesktopChannel(self.config.sound, self.config.send_timeout_s)
         self._clock = clock
@@ -248,8 +250,8 @@ class Notifier:
                 self._desktop_down_until = self._clock() + self.config.desktop_retry_s
                 reason = self._desktop.unavailable_reason
                 if not self._warned_fallback:
-                    log.warning("desktop notifications are not available (%s); using the %s instead", reason,
-                                "terminal" if self._terminal() else "log")
+                    log.log(self.log_fallback_level, "desktop notifications are not available (%s); using the %s "
+                            "instead", reason, "terminal" if self._terminal() else "log")
                     self._warned_fallback = True
             else:
                 reason = self._desktop.unavailable_reason
@@ -261,7 +263,7 @@ class Notifier:
                 return Delivery(message, "terminal", t_epoch, reason)
             except (OSError, ValueError):
                 pass
-        log.warning("%s: %s", message.title, message.body)
+        log.log(self.log_fallback_level, "%s: %s", message.title, message.body)
         return Delivery(message, "log", t_epoch, reason)
 
     def _terminal(self) -> TextIO | None:

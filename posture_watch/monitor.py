@@ -1,0 +1,454 @@
+"""The run loop: source -> pose -> geometry -> judge -> engine -> sinks (store, notifier, JSONL, preview).
+
+One thread owns every piece of state. Control requests (status/pause/resume/snooze) arrive through
+a CommandQueue and are answered between samples; every wait goes through `Waker.sleep`, which a
+request or a stop signal cuts short.
+
+Time. For a replay (`run --source FILE --speed X`) a sample's time is session start + source time,
+so the engine sees the clip as if it were happening now (at 20x, 20 s of posture per second).
+For a live camera it is the wall clock. Between frames, "now" runs on from the last frame at
+`speed` times the monotonic clock. After any interruption (camera lost, covered lens, pause,
+snooze, a clock jump) the engine is told that no time passed (`last_t=None`), so a gap is never
+counted as sitting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, TextIO
+
+from posture_watch import engine, messages
+from posture_watch.config import SamplingConfig
+from posture_watch.domain import (AWAY, EV_CAMERA_BACK, EV_CAMERA_COVERED, EV_CAMERA_LOST, EV_PROFILE,
+                                  EV_SESSION_END, EV_SESSION_START, Event, Frame, Reading)
+from posture_watch.errors import SourceError, SourceLost, UserError
+from posture_watch.sampling import SamplingInput, next_interval_s, rate_label
+from posture_watch.sources import Backoff, FrameSource
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MonitorConfig:
+    """[monitor] in config.toml.
+
+    covered_brightness: mean luma (0..255) below which a frame with nobody in it is a covered lens
+                        (a privacy shutter gives ~0-5; a dim room with a person is ~30+).
+    flush_every_s:      samples wait in memory at most this long (wall time) before they are written;
+                        a kill -9 loses at most this much.
+    reconnect_first_s / reconnect_max_s: camera reconnect backoff (doubling).
+    clock_jump_s:       wall clock moving this much more (or less) than the monotonic clock between two
+                        samples means suspend/resume or a clock change: the camera is reopened.
+    stall_s:            a live read that took this long means the camera stalled: it is reopened.
+    num_poses:          people the pose model looks for. 1 lets MediaPipe track the person between
+                        samples instead of running its detector on every frame in search of a second
+                        person: ~17-19 ms instead of ~30 ms of CPU per sample with the lite model.
+    """
+
+    covered_brightness: float = 12.0
+    flush_every_s: float = 2.0
+    reconnect_first_s: float = 1.0
+    reconnect_max_s: float = 30.0
+    clock_jump_s: float = 5.0
+    stall_s: float = 20.0
+    num_poses: int = 1
+
+    def __post_init__(self) -> None:
+        if self.num_poses not in (1, 2):
+            raise ValueError("monitor.num_poses must be 1 or 2.")
+        for name in ("flush_every_s", "reconnect_first_s", "reconnect_max_s", "clock_jump_s", "stall_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"monitor.{name} must be more than 0 s.")
+
+
+class Waker:
+    """An interruptible sleep: `wake()` (a control request) or `stop()` (a signal) cuts it short."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.stopped = False
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0 and not self.stopped and self._event.wait(seconds):
+            if not self.stopped:
+                self._event.clear()
+
+    def wake(self) -> None:
+        self._event.set()
+
+    def stop(self) -> None:
+        self.stopped = True
+        self._event.set()
+
+
+@dataclass
+class RunSummary:
+    session_id: int | None = None
+    started_at: float = 0.0
+    ended_at: float = 0.0
+    samples: int = 0
+    events: list[Event] = field(default_factory=list)
+    reason: str = ""
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+
+
+class Monitor:
+    """`Monitor(...).run()` until the source ends or `stop()` is called."""
+
+    def __init__(self, *, source: FrameSource, estimator: Any, judge: Any, measure: Callable[[Any], Any],
+                 engine_config: engine.EngineConfig, sampling: SamplingConfig, config: MonitorConfig,
+                 store: Any = None, notifier: Any = None, notify_config: Any = None, replay: bool = False,
+                 speed: float = 1.0, profile_name: str | None = None, profile_path: str | None = None,
+                 commands: Any = None, waker: Waker | None = None, jsonl: TextIO | None = None,
+                 preview: Any = None, on_event: Callable[[Event, str], None] | None = None,
+                 source_open: bool = False, clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time) -> None:
+        self.source, self.estimator, self.judge, self.measure = source, estimator, judge, measure
+        self.engine_config, self.sampling, self.config = engine_config, sampling, config
+        self.store, self.notifier, self.notify_config = store, notifier, notify_config
+        self.replay, self.speed = replay, speed
+        self.profile_name, self.profile_path = profile_name, profile_path
+        self.commands, self.waker = commands, waker or Waker()
+        self.jsonl, self.preview, self.on_event = jsonl, preview, on_event
+        self._clock, self._wall = clock, wall
+        self.backoff = Backoff(config.reconnect_first_s, config.reconnect_max_s)
+        self.state = engine.initial_state(engine_config)
+        self.summary = RunSummary()
+        self._open = source_open  # the caller opened it already
+        self._forget = False
+        self._next_t = 0.0
+        self._start_epoch = 0.0
+        self._mono0 = 0.0
+        self._last_frame_t: float | None = None
+        self._last_frame_mono = 0.0
+        self._prev_clocks: tuple[float, float] | None = None
+        self._lost_since: float | None = None
+        self._lost_reason = ""
+        self._covered_since: float | None = None
+        self._last_reading: Reading | None = None
+        self._changed_t = 0.0
+        self._away_since_t: float | None = None
+        self._interval_s = 1.0 / sampling.fast_hz
+
+    # --- time ------------------------------------------------------------------------------
+
+    def _now_s(self) -> float:
+        """Source seconds now: the last frame's time plus what has passed since, at `speed`."""
+        if self._last_frame_t is None:
+            return (self._clock() - self._mono0) * self.speed
+        return self._last_frame_t + (self._clock() - self._last_frame_mono) * self.speed
+
+    def now_epoch(self) -> float:
+        return self._start_epoch + self._now_s() if self.replay else self._wall()
+
+    def _sleep_session(self, seconds: float) -> None:
+        """Wait `seconds` of session time (wall time / speed), cut short by a request or a stop."""
+        self.waker.sleep(seconds / self.speed)
+
+    @property
+    def stopping(self) -> bool:
+        return self.waker.stopped
+
+    def stop(self) -> None:
+        self.waker.stop()
+
+    # --- the loop --------------------------------------------------------------------------
+
+    def run(self) -> RunSummary:
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        if not self._open:
+            self.source.open()  # SourceError here is the user's: bad file, no camera
+            self._open = True
+        self._mono0 = self._clock()
+        self._start_epoch = self._wall()
+        self.summary.started_at = self._start_epoch
+        if self.store is not None:
+            self.summary.session_id = self.store.start_session(self._start_epoch, self.source.description,
+                                                               self.profile_name, self.profile_path)
+        self._emit(Event(kind=EV_SESSION_START, t_s=self._start_epoch, detail=self.source.description))
+        self._emit(Event(kind=EV_PROFILE, t_s=self._start_epoch,
+                         detail=self.profile_name or str(self.profile_path or "none")))
+        reason = "stopped"
+        try:
+            while not self.stopping:
+                self._answer_commands()
+                if self._held():
+                    self._hold()
+                    continue
+                if not self._open and not self._reopen():
+                    continue
+                try:
+                    frame = self.source.read(self._next_t)
+                except SourceLost as exc:
+                    self._camera_lost(str(exc))
+                    continue
+                if frame is None:
+                    reason = "end of source"
+                    break
+                if self.stopping:
+                    break
+                self._on_frame(frame)
+                self._publish()
+        finally:
+            self._finish(reason)
+            self.summary.wall_s = time.perf_counter() - wall0
+            self.summary.cpu_s = time.process_time() - cpu0
+        return self.summary
+
+    def _on_frame(self, frame: Frame) -> None:
+        mono = self._clock()
+        if not self.replay and self._clock_jumped(mono):
+            return
+        t_epoch = self._start_epoch + frame.t_s if self.replay else self._wall()
+        self._last_frame_t, self._last_frame_mono = frame.t_s, mono
+        if self._lost_since is not None:
+            self._emit(Event(kind=EV_CAMERA_BACK, t_s=t_epoch, duration_s=max(0.0, t_epoch - self._lost_since),
+                             detail="reconnected"))
+            log.warning("camera back after %.0f s", t_epoch - self._lost_since)
+            self._lost_since, self._lost_reason = None, ""
+            self.backoff.reset()
+        detection = self.estimator.detect(frame)
+        if detection.brightness < self.config.covered_brightness and not detection.poses:
+            self._covered(frame, t_epoch)
+            return
+        if self._covered_since is not None:
+            self._emit(Event(kind=EV_CAMERA_BACK, t_s=t_epoch, duration_s=max(0.0, t_epoch - self._covered_since),
+                             detail="uncovered"))
+            self._covered_since = None
+            self._restart_clocks(frame.t_s)
+        reading = self.judge.update(self.measure(detection))
+        if self._forget:
+            self.state = replace(self.state, last_t=None)  # the next reading covers no time
+            self._forget = False
+        self.state, events = engine.step(self.state, reading, t_epoch)
+        self.summary.samples += 1
+        if self.store is not None:
+            self.store.add_sample(self.summary.session_id, reading, t_epoch)
+        if self.jsonl is not None:
+            self.jsonl.write(json.dumps(reading.to_json(), separators=(",", ":")) + "\n")
+            self.jsonl.flush()
+        for event in events:
+            self._emit(event)
+        self._schedule(frame.t_s, reading)
+        if self.preview is not None and not self.preview.show(frame, detection, reading, self.status()):
+            self.preview.close()
+            self.preview = None
+
+    def _schedule(self, t_s: float, reading: Reading) -> None:
+        last = self._last_reading
+        if last is None or last.state != reading.state:
+            self._changed_t = t_s
+        if reading.state == AWAY:
+            self._away_since_t = t_s if self._away_since_t is None else self._away_since_t
+        else:
+            self._away_since_t = None
+        self._last_reading = reading
+        interval = next_interval_s(self.sampling, SamplingInput(
+            state=reading.state, since_change_s=t_s - self._changed_t,
+            away_s=0.0 if self._away_since_t is None else t_s - self._away_since_t, score=reading.score))
+        if rate_label(self.sampling, interval) != rate_label(self.sampling, self._interval_s):
+            log.debug("sampling %s (every %.2f s)", rate_label(self.sampling, interval), interval)
+        self._interval_s = interval
+        # keep the rate on average (targets, not frame times), but never plan in the past
+        self._next_t = max(self._next_t + interval, t_s + interval / 2)
+
+    def _restart_clocks(self, t_s: float) -> None:
+        """After an interruption: no time passes for the engine, and sample fast for a while."""
+        self._forget = True
+        self._last_reading = None
+        self._changed_t = t_s
+        self._away_since_t = None
+
+    def _covered(self, frame: Frame, t_epoch: float) -> None:
+        if self._covered_since is None:
+            self._covered_since = t_epoch
+            log.warning("the camera is covered (black picture); not monitoring until it is uncovered")
+            self._emit(Event(kind=EV_CAMERA_COVERED, t_s=t_epoch))
+            self._restart_clocks(frame.t_s)
+        interval = next_interval_s(self.sampling, SamplingInput(state=None, since_change_s=0.0, covered=True))
+        self._next_t = frame.t_s + interval
+
+    # --- camera lifecycle ------------------------------------------------------------------
+
+    def _camera_lost(self, reason: str) -> None:
+        if self._lost_since is None:
+            self._lost_since = self.now_epoch()
+            self._lost_reason = reason
+            log.warning("camera lost: %s; reconnecting", reason)
+            self._emit(Event(kind=EV_CAMERA_LOST, t_s=self._lost_since, detail=reason))
+            self._restart_clocks(self._now_s())
+        self._close_source()
+        self._publish()
+        self._sleep_session(self.backoff.next_delay())
+
+    def _reopen(self) -> bool:
+        try:
+            self.source.open()
+        except SourceError as exc:
+            if self._lost_since is None:
+                self._camera_lost(str(exc))
+            else:
+                log.info("camera still unavailable: %s", exc)
+                self._lost_reason = str(exc)
+                self._publish()
+                self._sleep_session(self.backoff.next_delay())
+            return False
+        self._open = True
+        self._next_t = max(self._next_t, self._now_s())
+        return True
+
+    def _close_source(self) -> None:
+        if self._open:
+            try:
+                self.source.close()
+            except Exception as exc:  # closing a dead device must not end the monitor
+                log.debug("closing the source failed: %s", exc)
+            self._open = False
+
+    def _clock_jumped(self, mono: float) -> bool:
+        """Live only: suspend/resume, a clock change or a stalled read -> reopen the camera, drop the frame."""
+        wall = self._wall()
+        prev, self._prev_clocks = self._prev_clocks, (wall, mono)
+        if prev is None:
+            return False
+        jump = (wall - prev[0]) - (mono - prev[1])
+        stalled = mono - prev[1] > self.config.stall_s + self._interval_s
+        if abs(jump) <= self.config.clock_jump_s and not stalled:
+            return False
+        what = f"the clock jumped by {jump:+.0f} s" if abs(jump) > self.config.clock_jump_s else \
+            f"no frame for {mono - prev[1]:.0f} s"
+        log.warning("%s (suspend/resume?); reopening the camera, the gap is not counted", what)
+        self._prev_clocks = None
+        self._close_source()
+        self._restart_clocks(self._now_s())
+        return True
+
+    # --- pause and snooze ------------------------------------------------------------------
+
+    def _held(self) -> bool:
+        st = engine.status(self.state, self.now_epoch())
+        return bool(st["paused"] or st["snoozed"])
+
+    def _hold(self) -> None:
+        if self.source.live and self._open:
+            self._close_source()
+            log.info("camera released while paused/snoozed")
+        if self.store is not None:
+            self.store.flush()
+        self._publish()
+        controls, now = self.state.controls, self.now_epoch()
+        ends = [t for t in (controls.paused_until, controls.snoozed_until) if t is not None and t > now]
+        wait_s = min(ends) - now if ends and math.isfinite(min(ends)) else 60.0 * self.speed
+        self._sleep_session(min(wait_s, 60.0 * self.speed))
+        if not self._held():
+            self._restart_clocks(self._now_s())
+            self._next_t = max(self._next_t, self._now_s())
+
+    # --- control requests ------------------------------------------------------------------
+
+    def _answer_commands(self) -> None:
+        if self.commands is not None:
+            self.commands.drain(self.handle_request)
+
+    def handle_request(self, request: dict[str, Any]) -> dict[str, Any]:
+        cmd, minutes, now = request.get("cmd"), request.get("minutes"), self.now_epoch()
+        if cmd == "pause":
+            until = None if minutes is None else now + float(minutes) * 60.0
+            self.state, events = engine.pause(self.state, now, until)
+            text = "Paused until you resume" if minutes is None else \
+                f"Paused for {messages.minutes_text(float(minutes) * 60)}"
+            text += "; the camera is off." if self.source.live else "."
+        elif cmd == "resume":
+            self.state, events = engine.resume(self.state, now)
+            text = "Resumed." if events else "Not paused or snoozed; nothing to resume."
+        elif cmd == "snooze":
+            self.state, events = engine.snooze(self.state, now, float(minutes))
+            text = f"Snoozed for {messages.minutes_text(float(minutes) * 60)}: no warnings until then"
+            text += "; the camera is off." if self.source.live else "."
+        elif cmd == "status":
+            events = ()
+            text = messages.status_text(self.status())
+        else:
+            raise UserError(f"Unknown request {cmd!r}.")
+        for event in events:
+            self._emit(event)
+        self.waker.wake()  # a hold re-checks its end
+        return {"ok": True, "text": text, "status": self.status()}
+
+    def status(self) -> dict[str, Any]:
+        now = self.now_epoch()
+        st = engine.status(self.state, now)
+        if st["paused"]:
+            condition = "paused"
+        elif st["snoozed"]:
+            condition = "snoozed"
+        elif self._lost_since is not None:
+            condition = "camera lost"
+        elif self._covered_since is not None:
+            condition = "camera covered"
+        elif self._last_reading is None and self.summary.samples == 0:
+            condition = "starting"
+        elif st["presence"] == "away":
+            condition = "away"
+        else:
+            condition = "monitoring"
+        since = self._lost_since if condition == "camera lost" else \
+            self._covered_since if condition == "camera covered" else None
+        return dict(st, condition=condition, now=now, since=since, lost_reason=self._lost_reason,
+                    source=self.source.description, profile=self.profile_name or self.profile_path,
+                    started_at=self._start_epoch, samples=self.summary.samples,
+                    sampling=rate_label(self.sampling, self._interval_s), interval_s=round(self._interval_s, 3),
+                    pid=os.getpid(), camera_open=self._open, live=self.source.live)
+
+    def _publish(self) -> None:
+        if self.commands is not None:
+            status = self.status()
+            self.commands.snapshot = {"ok": True, "text": messages.status_text(status), "status": status}
+
+    # --- sinks -----------------------------------------------------------------------------
+
+    def _emit(self, event: Event) -> None:
+        self.summary.events.append(event)
+        text = messages.line(event)
+        log.info("%s", text)
+        if self.store is not None:
+            self.store.add_event(self.summary.session_id, event, event.t_s)
+        if self.notifier is not None:
+            cfg = self.notify_config
+            message = messages.describe(
+                event, stand_up_min=getattr(cfg, "break_stand_up_min", 2.0),
+                escalation_wording=getattr(cfg, "escalation_wording", "firmer"))
+            if message is not None:
+                self.notifier.notify(message, event.t_s)
+        if self.on_event is not None:
+            self.on_event(event, text)
+
+    def _finish(self, reason: str) -> None:
+        self.summary.reason = reason
+        if self.replay and self._last_frame_t is not None:
+            end = self._start_epoch + self._last_frame_t
+        else:
+            end = self.now_epoch() if self._start_epoch else self._wall()
+        self.summary.ended_at = end
+        try:
+            if self._start_epoch:
+                self._emit(Event(kind=EV_SESSION_END, t_s=end, detail=reason))
+                if self.store is not None and self.summary.session_id is not None:
+                    self.store.end_session(self.summary.session_id, end)
+        finally:
+            self._close_source()
+            if self.preview is not None:
+                self.preview.close()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from posture_watch.runner import run_from_args
+
+    return run_from_args(args)

@@ -1,0 +1,160 @@
+"""Wiring for `posture-watch run` (and the demo): build the parts, take the instance lock, serve
+control requests, stop cleanly on SIGINT/SIGTERM, and release everything in reverse order.
+
+Order matters for the user: a bad flag, a missing display for --preview, a bad source or a second
+instance is refused in one sentence before the model is loaded or the database is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import logging
+import signal
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, TextIO
+
+from posture_watch.config import Config, config_for
+from posture_watch.domain import Event
+from posture_watch.errors import UserError
+from posture_watch.monitor import Monitor, RunSummary, Waker
+from posture_watch.sources import FrameSource, PacedSource, WebcamSource, open_source
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What `run` was asked to do (flags), independent of argparse.
+
+    exclusive: take the per-user instance lock and serve status/pause/resume/snooze (the demo does not,
+               so it can run next to a real monitor).
+    quiet_fallback: when no desktop notification can be shown, only log at INFO (the demo prints
+               the events itself).
+    """
+
+    source: str | None = None
+    speed: float = 1.0
+    profile: str | None = None
+    no_notify: bool = False
+    sound: bool = False
+    preview: bool = False
+    jsonl: str | None = None
+    exclusive: bool = True
+    quiet_fallback: bool = False
+
+
+def build_source(spec: str, speed: float, waker: Waker) -> tuple[FrameSource, bool]:
+    """(unopened source, replay?) for a camera index/path or a video file/image folder."""
+    source = open_source(spec)
+    if isinstance(source, WebcamSource):
+        if speed != 1.0:
+            raise UserError("--speed only applies when replaying a video file, not to a live camera.")
+        return WebcamSource(source.device, sleep=waker.sleep), False
+    return PacedSource(source, speed, sleep=waker.sleep), True
+
+
+@contextlib.contextmanager
+def _signals_stop(monitor: Monitor) -> Iterator[None]:
+    """SIGINT/SIGTERM ask the loop to stop (it then flushes the store and releases the camera).
+    A second SIGINT interrupts at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, _frame: object) -> None:
+        log.info("signal %d: stopping", signum)
+        monitor.stop()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextlib.contextmanager
+def _jsonl(path: str | None) -> Iterator[TextIO | None]:
+    if not path:
+        yield None
+        return
+    out = Path(path).expanduser()
+    if not out.parent.exists():
+        raise UserError(f"Cannot write {out}: the folder {out.parent} does not exist.")
+    try:
+        fh = open(out, "w", encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"Cannot write {out} ({exc.strerror}).") from None
+    with fh:
+        yield fh
+
+
+def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], None] | None = None,
+                on_start: Callable[[Monitor], None] | None = None) -> RunSummary:
+    """Build everything, run the loop to the end of the source or a stop signal, release everything."""
+    from posture_watch import models, profile_store
+    from posture_watch.control import CommandQueue, ControlServer, InstanceLock
+    from posture_watch.geometry import measure
+    from posture_watch.judge import Judge
+    from posture_watch.notify import Notifier
+    from posture_watch.pose import PoseEstimator
+    from posture_watch.store import Store
+
+    engine_cfg, judge_cfg = cfg.section("engine"), cfg.section("judge")
+    notify_cfg, monitor_cfg = cfg.section("notify"), cfg.section("monitor")
+    if opts.no_notify:
+        notify_cfg = dataclasses.replace(notify_cfg, enabled=False)
+    if opts.sound:
+        notify_cfg = dataclasses.replace(notify_cfg, sound=True)
+    if opts.quiet_fallback:
+        notify_cfg = dataclasses.replace(notify_cfg, terminal=False)
+    spec = str(opts.source if opts.source is not None else cfg.camera)
+
+    with contextlib.ExitStack() as stack:
+        preview = None
+        if opts.preview:
+            from posture_watch.preview import Preview
+
+            preview = Preview()
+            stack.callback(preview.close)
+        waker = Waker()
+        source, replay = build_source(spec, opts.speed, waker)
+        if opts.exclusive:
+            stack.enter_context(InstanceLock.acquire())
+        jsonl = stack.enter_context(_jsonl(opts.jsonl))
+        source.open()
+        stack.callback(source.close)
+        resolved = profile_store.resolve_profile_entry(spec, source.size, opts.profile)
+        store = stack.enter_context(Store.open(flush_every_s=monitor_cfg.flush_every_s))
+        estimator = stack.enter_context(PoseEstimator(models.ensure(cfg.model_variant),
+                                                      num_poses=monitor_cfg.num_poses))
+        notifier = Notifier(notify_cfg, log_fallback_level=logging.INFO if opts.quiet_fallback else logging.WARNING)
+        stack.callback(notifier.close)
+        commands = CommandQueue(wake=waker.wake) if opts.exclusive else None
+        monitor = Monitor(source=source, estimator=estimator, judge=Judge(resolved.profile, judge_cfg), measure=measure,
+                          engine_config=engine_cfg, sampling=cfg.sampling, config=monitor_cfg, store=store,
+                          notifier=notifier, notify_config=notify_cfg, replay=replay, speed=opts.speed,
+                          profile_name=resolved.name, profile_path=str(resolved.path), commands=commands,
+                          waker=waker, jsonl=jsonl, preview=preview, on_event=on_event, source_open=True)
+        if commands is not None:
+            server = ControlServer(lambda request: commands.submit(request)).start()
+            stack.callback(server.stop)
+        stack.enter_context(_signals_stop(monitor))
+        if on_start is not None:
+            on_start(monitor)
+        return monitor.run()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def run_from_args(args: argparse.Namespace) -> int:
+    opts = RunOptions(source=args.source, speed=args.speed, profile=args.profile, no_notify=args.no_notify,
+                      sound=args.sound, preview=args.preview, jsonl=args.jsonl)
+    summary = run_monitor(opts, config_for(args))
+    log.info("monitor stopped (%s): %d samples, %.1f s CPU over %.1f s", summary.reason, summary.samples,
+             summary.cpu_s, summary.wall_s)
+    return 0

@@ -1,0 +1,57 @@
+"""Adaptive sampling: how long to wait before the next analysed frame. Pure.
+
+Posture changes over minutes, so steady good posture is sampled slowly (`slow_hz`, ~1 Hz); while
+the posture is poor, close to poor, or has just changed, faster (`fast_hz`, ~4 Hz) so the onset
+and end of a stretch are timed well. Someone away for long, or a covered lens, is polled every
+`away_poll_s`. A frame that is not analysed is never decoded (FrameSource.read skips it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from posture_watch.config import SamplingConfig
+from posture_watch.domain import AWAY, POOR, UNKNOWN
+
+
+@dataclass(frozen=True)
+class SamplingInput:
+    """What the policy looks at, all in seconds of source time.
+
+    state:          the last judged state (None before the first reading).
+    since_change_s: time since the judged state last changed (or since start/resume/reconnect).
+    away_s:         how long the user has been away (0 when present).
+    score:          the last posture score 0..100, None when not judged.
+    covered:        the lens is covered (black frames).
+    """
+
+    state: str | None
+    since_change_s: float
+    away_s: float = 0.0
+    score: float | None = None
+    covered: bool = False
+
+
+def next_interval_s(cfg: SamplingConfig, now: SamplingInput) -> float:
+    """Seconds of source time until the next frame to analyse."""
+    slow, fast = 1.0 / cfg.slow_hz, 1.0 / cfg.fast_hz
+    if now.covered:
+        return max(slow, cfg.away_poll_s)
+    if now.state == AWAY:
+        return max(slow, cfg.away_poll_s) if now.away_s >= cfg.away_slow_after_s else slow
+    if now.state is None or now.state == POOR:
+        return fast
+    if now.since_change_s < cfg.fast_after_change_s:
+        return fast
+    if now.state != UNKNOWN and now.score is not None and now.score < cfg.fast_below_score:
+        return fast
+    return slow
+
+
+def rate_label(cfg: SamplingConfig, interval_s: float) -> str:
+    """'fast' | 'slow' | 'poll' for logs and status."""
+    if interval_s <= 1.0 / cfg.fast_hz + 1e-9:
+        return "fast"
+    if interval_s <= 1.0 / cfg.slow_hz + 1e-9:
+        return "slow"
+    return "poll"

@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
     # --- calibrate
-    sp = add("calibrate", "posture_watch.calibrate:cmd_calibrate", "capture your good posture as a personal baseline")
+    sp = add("calibrate", "posture_watch.wizard:cmd_calibrate", "capture your good posture as a personal baseline")
     sp.add_argument("--source", default=None, help="camera index, /dev/videoN, video file or image folder (default: config camera)")
     sp.add_argument("--profile", help="where to write the profile (default: a named profile in the data folder)")
     sp.add_argument("--name", default=None, help="profile name, e.g. laptop or desk")
@@ -77,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--seconds", type=_positive_float, help="use only the first N seconds of the source")
     sp.add_argument("--fps", type=_positive_float, help="frame rate of an image folder (default 1)")
     sp.add_argument("--check", action="store_true", help="tell how well the current profile fits the last minutes")
+    # wizard (interactive calibration) options
+    sp.add_argument("--terminal", action="store_true", help="wizard: use the terminal even when a display is available")
+    sp.add_argument("--no-slouch", action="store_true", help="wizard: skip the optional slouch step")
+    sp.add_argument("--upright-seconds", type=_positive_float, help="wizard: length of the upright capture (default 8)")
 
     # --- run
     sp = add("run", "posture_watch.monitor:cmd_run", "monitor posture in the background until stopped")

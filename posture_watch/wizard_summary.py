@@ -1,0 +1,150 @@
+"""From the wizard's captures to a Profile, and from a Profile to thresholds a person can read.
+
+Pure. `make_profile(captures, camera, judge_config)` composes `calibrate.build_profile` with a
+check of the slouch sample: a "slouch" that the judge cannot tell from the upright baseline
+(every fault severity below `min_slouch_severity`) would teach nothing, so it is left out with
+a note. `thresholds(profile, judge_config)` states the judge's own tolerances (the deviation at
+which a measure alone reaches severity `poor_enter`) as sentences, e.g. "warn when the head
+drops 9% (about 16°)"; the degrees come from the same conversion the judge uses in its messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from posture_watch import deviation as dv
+from posture_watch.calibrate import build_profile
+from posture_watch.geometry import Metrics
+from posture_watch.judge import JudgeConfig
+from posture_watch.profile import Profile
+from posture_watch.wizard_steps import RANGE_KEYBOARD, RANGE_SCREEN, SLOUCH, UPRIGHT, Sample
+
+MIN_SLOUCH_SEVERITY = 0.5   # the slouch sample must reach half a threshold somewhere to be worth learning from
+
+
+@dataclass(frozen=True)
+class Threshold:
+    deviation: str       # the judge's deviation name (head_drop_pct, ...)
+    value: float         # the deviation, in its unit, at which this measure alone says "poor"
+    unit: str            # "%" or "°"
+    text: str            # "warn when the head drops 9% (about 16°)"
+    source: str          # "default", "your noise", "reading range" or "your slouch"
+
+
+def _metrics(samples: Sequence[Sample] | None) -> list[Metrics]:
+    return [s.metrics for s in samples or ()]
+
+
+def slouch_severity(profile: Profile, slouch: Sequence[Metrics], config: JudgeConfig = JudgeConfig()) -> float:
+    """Median over the slouch samples of the worst fault severity, against `profile` (without slouch)."""
+    tol = dv.tolerances(replace(profile, slouch=None), config)
+    worst = []
+    for m in slouch:
+        a = dv.assess(m, tol, config)
+        if a.present and a.faults:
+            worst.append(max(a.faults.values()))
+    return float(np.median(worst)) if worst else 0.0
+
+
+def make_profile(captures: Mapping[str, Sequence[Sample]], camera: str, config: JudgeConfig = JudgeConfig(),
+                 created_at: str | None = None) -> tuple[Profile, list[str]]:
+    """Pure: the wizard's captures -> (Profile, notes for the user)."""
+    notes: list[str] = []
+    reading = _metrics(captures.get(RANGE_SCREEN)) + _metrics(captures.get(RANGE_KEYBOARD))
+    profile = build_profile(_metrics(captures[UPRIGHT]), reading=reading or None, camera=camera,
+                            created_at=created_at, notes="calibrated with the wizard")
+    slouch = _metrics(captures.get(SLOUCH))
+    if slouch:
+        severity = slouch_severity(profile, slouch, config)
+        if severity < MIN_SLOUCH_SEVERITY:
+            notes.append("Your slouch looked like your upright posture, so it was not used; the default "
+                         "thresholds apply.")
+        else:
+            with_slouch = build_profile(_metrics(captures[UPRIGHT]), reading=reading or None, slouch=slouch,
+                                        camera=camera, created_at=profile.created_at, notes=profile.notes)
+            profile = with_slouch
+            notes.append(f"Your slouch reached {severity:.1f}x the default threshold; the thresholds were "
+                         "set from it.")
+    return profile, notes
+
+
+def head_drop_degrees(head_drop_pct: float, tol: dv.Tolerances) -> float | None:
+    """About how many degrees of forward head a head drop of this many percent is, by the judge's own
+    conversion (`deviation._add_derived`, which the judge uses for its messages)."""
+    devs = {"head_drop_pct": head_drop_pct}
+    dv._add_derived(devs, Metrics(t_s=0.0), tol)   # noqa: SLF001 - one conversion, owned by deviation.py
+    return devs.get("head_forward_deg")
+
+
+_TEXTS = {
+    "head_drop_pct": "warn when the head drops {v:.0f}%{deg}",
+    "shoulder_scale_pct": "warn when you lean in so that your shoulders look {v:.0f}% wider",
+    "face_scale_pct": None,        # same group as the shoulders' scale; one sentence is enough
+    "face_size_pct": None,         # same group as the head drop
+    "shoulder_drop_pct": "warn when your shoulders sink by {v:.0f}% of their width",
+    "trunk_foreshortening_pct": "warn when the trunk bends {v:.0f}% shorter",
+    "shoulder_tilt_deg": "warn when the shoulders tilt {v:.0f}°",
+    "lateral_offset_pct": "warn when the head shifts sideways by {v:.0f}% of the shoulder width",
+    "head_forward_deg": "warn when the head comes forward {v:.0f}°",
+    "trunk_forward_deg": "warn when the trunk leans forward {v:.0f}°",
+    "thoracic_deg": "warn when the upper back rounds {v:.0f}°",
+}
+
+
+def thresholds(profile: Profile, config: JudgeConfig = JudgeConfig()) -> list[Threshold]:
+    """Pure: the judge's per-measure thresholds for this profile, as sentences."""
+    tol = dv.tolerances(profile, config)
+    plain = dv.tolerances(replace(profile, reading=None, slouch=None), config)
+    floors = {c.deviation: float(getattr(config, c.tol_field)) for c in dv.COMPONENTS}
+    out = []
+    for comp in dv.COMPONENTS:
+        item = tol.items.get(comp.deviation)
+        template = _TEXTS.get(comp.deviation)
+        if item is None or template is None:
+            continue
+        value = item.tol * config.poor_enter
+        deg = ""
+        if comp.deviation == "head_drop_pct":
+            d = head_drop_degrees(value, tol)
+            deg = f" (about {d:.0f}°)" if d is not None else ""
+        before = plain.items.get(comp.deviation)
+        if profile.slouch and before is not None and abs(item.tol - before.tol) > 1e-6 and comp.measure in profile.slouch:
+            source = "your slouch"
+        elif profile.reading and before is not None and item.tol > before.tol + 1e-6:
+            source = "reading range"
+        elif item.tol > floors[comp.deviation] + 1e-6:
+            source = "your noise"
+        else:
+            source = "default"
+        unit = "°" if comp.deviation.endswith("_deg") else "%"
+        out.append(Threshold(comp.deviation, value, unit, template.format(v=value, deg=deg), source))
+    return out
+
+
+def engine_rule(engine_config: object | None = None) -> str:
+    """One sentence on when a warning actually comes (the engine's long-stretch rule)."""
+    if engine_config is None:
+        from posture_watch.engine_config import EngineConfig
+        engine_config = EngineConfig()
+    fill = getattr(engine_config, "alert_fill_ratio", 0.75)
+    window = getattr(engine_config, "alert_window_s", 180.0)
+    glance = getattr(engine_config, "min_poor_stretch_s", 20.0)
+    return (f"A warning comes only when poor posture fills {100 * fill:.0f}% of {window / 60:g} minutes; "
+            f"glances shorter than {glance:g} s never warn.")
+
+
+def summary_text(profile: Profile, name: str, config: JudgeConfig = JudgeConfig(),
+                 notes: Sequence[str] = (), engine_config: object | None = None) -> list[str]:
+    """The lines the wizard prints at the end."""
+    w, h = profile.resolution
+    extras = [k for k, v in (("reading range", profile.reading), ("slouch", profile.slouch)) if v]
+    lines = [f"Profile '{name}': {profile.view.replace('_', '-')} view, {w}x{h}, {profile.samples} upright samples"
+             + (f", with {' and '.join(extras)}" if extras else "") + "."]
+    for t in thresholds(profile, config):
+        lines.append(f"  - {t.text}" + ("" if t.source == "default" else f"  [{t.source}]"))
+    lines.append(engine_rule(engine_config))
+    lines.extend(notes)
+    return lines

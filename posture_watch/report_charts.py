@@ -173,14 +173,15 @@ def _merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 # --- hour by hour ----------------------------------------------------------------------------
 
-def _share_color(share: float) -> str:
-    """Green at 0 % poor, amber at 30 %, red-orange from 60 %."""
-    stops = [(0.0, (47, 158, 110)), (0.3, (232, 168, 56)), (0.6, (224, 96, 58)), (1.0, (200, 60, 40))]
-    for (s0, c0), (s1, c1) in zip(stops[:-1], stops[1:]):
-        if share <= s1:
-            f = (share - s0) / (s1 - s0)
-            return "#%02x%02x%02x" % tuple(int(round(c0[i] + f * (c1[i] - c0[i]))) for i in range(3))
-    return "#%02x%02x%02x" % stops[-1][1]
+SHARE_BANDS = ((0.15, COLORS["good"]), (0.30, "#e9b949"), (0.50, "#e8893f"), (1.01, COLORS["poor"]))
+
+
+def share_color(share: float) -> str:
+    """Bar colour of an hour's poor share: green under 15 %, amber, orange, red from 50 %."""
+    for upper, color in SHARE_BANDS:
+        if share < upper:
+            return color
+    return SHARE_BANDS[-1][1]
 
 
 def hours_svg(report: DayReport) -> str:
@@ -197,7 +198,7 @@ def hours_svg(report: DayReport) -> str:
                 if h.monitored_s > 0:
                     ax.text(h.hour, 0.02, "·", ha="center", va="bottom", color=MUTED)
                 continue
-            ax.bar(h.hour, max(h.poor_share, 0.004), width=0.72, color=_share_color(h.poor_share))
+            ax.bar(h.hour, max(h.poor_share, 0.004), width=0.72, color=share_color(h.poor_share))
             if len(hours) <= 14:
                 ax.text(h.hour, h.poor_share + 0.02, f"{h.poor_share * 100:.0f}", ha="center", va="bottom",
                         fontsize=9.5, color=MUTED)

@@ -112,7 +112,7 @@ def _stats(r: DayReport, tz: tzinfo) -> str:
     cards = [
         _stat("Monitored", escape(words.duration(r.monitored_s)), f"{words.duration(r.away_s)} away"),
         _stat("Upright", escape(words.pct(r.upright_share)), "of the judged time", "good"),
-        _stat("Score", score, "0-100, your baseline = 100"),
+        _stat("Score", score, "100 = your baseline, 50 = warning level"),
         _stat("Warnings", str(r.warnings), escal, "poor" if r.warnings else ""),
         _stat("Longest poor stretch", escape(words.duration(r.longest_poor.duration_s if r.longest_poor else 0)),
               _stretch_hint(r.longest_poor, tz, multi), "poor"),
@@ -143,7 +143,8 @@ def _faults(r: DayReport) -> str:
                 else f"{f.median_deviation:.1f}{unit} <small>{escape(label)}</small>"
         cls = ' class="dominant"' if f.fault == r.dominant_fault else ""
         rows.append(
-            f"<tr{cls}><td>{escape(f.label)}</td><td class=\"num\">{escape(words.duration(f.duration_s))}</td>"
+            f"<tr{cls}><td>{escape(f.label)}</td>"
+            f"<td class=\"num\">{escape(words.duration(f.duration_s)) if f.duration_s > 0 else 'none'}</td>"
             f'<td class="optional"><div class="bar" title="{share * 100:.0f} % of poor time">'
             f'<i style="width:{min(share, 1) * 100:.1f}%"></i></div></td>'
             f'<td class="num">{size}</td></tr>')

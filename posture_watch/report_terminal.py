@@ -38,7 +38,7 @@ def sparkline(values: list[float | None], lo: float = 0.0, hi: float = 1.0) -> s
 def _share_style(share: float | None) -> str:
     if share is None:
         return "grey50"
-    return "green" if share < 0.2 else "yellow" if share < 0.4 else "red3"
+    return "green" if share < 0.15 else "yellow" if share < 0.30 else "dark_orange" if share < 0.50 else "red3"
 
 
 def _hours_line(r: DayReport) -> Text:
@@ -103,7 +103,7 @@ def _numbers(r: DayReport) -> Table:
     rows = [
         ("Monitored", words.duration(r.monitored_s), f"{words.duration(r.away_s)} away"),
         ("Upright", words.pct(r.upright_share), "of the judged time"),
-        ("Score", "-" if r.score is None else f"{r.score:.0f}/100", "your baseline = 100"),
+        ("Score", "-" if r.score is None else f"{r.score:.0f}/100", "100 = your baseline, 50 = warning level"),
         ("Warnings", str(r.warnings), f"+ {r.escalations} follow-ups" if r.escalations else ""),
         ("Longest poor stretch", words.duration(lp.duration_s if lp else 0), ""),
         ("Longest upright streak", words.duration(lu.duration_s if lu else 0), ""),
@@ -127,7 +127,8 @@ def _faults(r: DayReport) -> Table:
             label, unit = words.measure_label(f.measure)
             size = f"{f.median_deviation:.0f}{unit} {label}"
         style = "bold" if f.fault == r.dominant_fault else ""
-        t.add_row(Text(f.label, style=style), words.duration(f.duration_s), words.pct(f.share_of_poor), size)
+        t.add_row(Text(f.label, style=style), words.duration(f.duration_s) if f.duration_s > 0 else "none",
+                  words.pct(f.share_of_poor), size)
     return t
 
 

@@ -71,4 +71,6 @@ def after_replay(summary: RunSummary, out: TextIO) -> None:
 
     summary: session_id, started_at/ended_at (epoch seconds), samples, events, reason, wall_s, cpu_s.
     """
-    return None
+    from posture_watch.report_cli import show_session_day
+
+    show_session_day(summary.started_at, out)

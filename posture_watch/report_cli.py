@@ -15,7 +15,7 @@ import tempfile
 import webbrowser
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from posture_watch import paths
@@ -70,11 +70,11 @@ def parse_day(text: str | None, today: date) -> date:
         raise UserError(f"--date must be a day written as YYYY-MM-DD (or today, yesterday), not '{text}'.") from None
 
 
-def report_config(args: argparse.Namespace) -> ReportConfig:
+def report_config(args: argparse.Namespace | None = None) -> ReportConfig:
     """Break rules and the sample cap follow the engine's settings (config.toml [engine])."""
-    from posture_watch.config import config_for
+    from posture_watch.config import config_for, load_config
 
-    engine = config_for(args).section("engine")
+    engine = (config_for(args) if args is not None else load_config()).section("engine")
     return ReportConfig(max_sample_gap_s=engine.max_sample_s, break_min_away_s=engine.break_min_away_s,
                         break_every_s=engine.break_reminder_after_s)
 
@@ -169,6 +169,27 @@ def cmd_report(args: argparse.Namespace) -> int:
         elif not webbrowser.open(html_path.resolve().as_uri()):
             console.print(f"Could not start a web browser; open {html_path} yourself.", highlight=False)
     return 0
+
+
+def show_session_day(started_at: float, out: TextIO) -> Path | None:
+    """After a replay (`posture-watch demo`): print the summary of the session's local day and
+    write the HTML report to the reports folder; returns its path (None without data)."""
+    from rich.console import Console
+
+    from posture_watch.report_html import render_html
+    from posture_watch.report_terminal import print_report
+
+    tz = local_zone()
+    report = load_report(datetime.fromtimestamp(started_at, tz).date(), 1, tz, report_config())
+    console = Console(file=out, highlight=False)
+    console.print()
+    print_report(report, console)
+    if not report.has_data:
+        return None
+    path = default_html_path(report)
+    write_private(path, render_html(report))
+    console.print(f"\nHTML report: {path}", highlight=False, soft_wrap=True)
+    return path
 
 
 def _emit(target: str, text: str) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -113,7 +112,9 @@ def make_ui(args: argparse.Namespace):
     if has_display() and not getattr(args, "terminal", False):
         try:
             from posture_watch.wizard_preview import PreviewUI
-            return PreviewUI()
+            ui = PreviewUI()
+            log.info("calibrating in the preview window")
+            return ui
         except Exception as exc:   # noqa: BLE001 - no usable GUI backend: the terminal flow works everywhere
             log.info("no preview window (%s); using the terminal", exc)
     return TerminalUI()
@@ -220,11 +221,3 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return non_interactive(args)
     return cmd_wizard(args)
 
-
-def main_for_tests(argv: list[str]) -> int:   # pragma: no cover - convenience for manual runs
-    from posture_watch.cli import main
-    return main(["calibrate", *argv])
-
-
-if __name__ == "__main__":   # pragma: no cover
-    sys.exit(main_for_tests(sys.argv[1:]))

@@ -317,7 +317,11 @@ def _close_step(state: WizardState, cfg: WizardConfig, effects: list[Effect],
     effects.append(StepDone(step, len(present), note))
     state = replace(state, captures=captures, notes=state.notes + ((note,) if note else ()))
     if not complete:
-        return _enter(state, DONE, cfg, effects), effects
+        later, nxt = [], _next_step(step, cfg)
+        while nxt != DONE:
+            later.append(f"{TITLES[nxt]}: skipped (the source ended).")
+            nxt = _next_step(nxt, cfg)
+        return _enter(replace(state, notes=state.notes + tuple(later)), DONE, cfg, effects), effects
     return _enter(state, _next_step(step, cfg), cfg, effects), effects
 
 

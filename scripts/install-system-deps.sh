@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: a D-Bus session bus (dbus-run-session) for notification tests
-# and headless Chromium to render the HTML report. Installs only what is missing; needs root.
+# Debian packages the tests need: a D-Bus session bus (dbus-run-session) for notification tests,
+# headless Chromium to render the HTML report, and Xvfb for the calibration preview window.
+# Installs only what is missing; needs root.
 set -euo pipefail
 need=()
 command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v xvfb-run >/dev/null 2>&1 || need+=(xvfb xauth)   # the calibration wizard's preview window test
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else

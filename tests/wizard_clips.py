@@ -94,3 +94,11 @@ def backlit(src: Path, out: Path) -> Path:
         out[: h // 8] = 235
         return np.clip(out, 0, 255).astype(np.uint8)
     return transformed(src, out, fn)
+
+
+def person_gone(src: Path, out: Path) -> Path:
+    """The room without the person: the left fifth of each frame (room only) stretched over it."""
+    def fn(i: int, f: np.ndarray) -> np.ndarray:
+        h, w = f.shape[:2]
+        return np.ascontiguousarray(cv2.resize(f[:, : w // 5], (w, h)))
+    return transformed(src, out, fn)

@@ -19,8 +19,9 @@ Definitions (all times are covered time, see report_intervals):
                  extends, and which another state, a gap or a new session ends;
   breaks taken   away stretches of at least `break_min_away_s` (the engine's break rule);
   breaks due     one per `break_every_s` of present time (the engine's reminder interval);
-  faults         poor time that named each fault (a sample with two faults counts for both)
-                 and the median deviation of those samples;
+  faults         poor time that named each fault (a sample with two faults counts for both),
+                 poor time it was named first (most severe), and the median deviation of those
+                 samples; the dominant fault is the one most often named first;
   hours          24 local hours of the day (summed over the days of a longer period).
 """
 
@@ -88,7 +89,8 @@ class HourStat:
 class FaultStat:
     fault: str
     label: str
-    duration_s: float
+    duration_s: float                       # poor time with the fault named (first or not)
+    lead_s: float                           # poor time with the fault named first (the most severe)
     share_of_poor: float | None
     measure: str | None                     # the deviation that sizes it, e.g. "head_forward_deg"
     median_deviation: float | None          # median of that deviation over the fault's samples
@@ -214,7 +216,7 @@ def build_report(
     observed_s = good_s + poor_s
     counts = _event_counts(events, start_t, end_t)
     faults = _fault_stats(iv, start_t, end_t, gap, poor_s)
-    dominant = max(faults, key=lambda f: f.duration_s).fault if faults and max(f.duration_s for f in faults) > 0 else None
+    dominant = _dominant(faults)
     longest_poor = _longest(runs(iv, start_t, end_t, gap, S_POOR, neutral=(S_UNKNOWN,)))
     longest_good = _longest(runs(iv, start_t, end_t, gap, S_GOOD, neutral=(S_UNKNOWN,)))
     breaks = _breaks(iv, start_t, end_t, cfg, monitored_s - away_s)
@@ -273,6 +275,7 @@ def _fault_stats(iv: Intervals, start_t: float, end_t: float, gap: float, poor_s
     for fault in FAULTS:
         has = poor & ((masks & FAULT_BITS[fault]) != 0)
         duration = float(dur[has].sum())
+        lead_s = float(dur[poor & (iv.lead[sl] == FAULTS.index(fault))].sum())
         values: dict[str, list[float]] = {}
         for i in np.flatnonzero(has):
             for key, value in deviation_map(iv.row(sl.start + int(i)).deviations).items():
@@ -281,11 +284,17 @@ def _fault_stats(iv: Intervals, start_t: float, end_t: float, gap: float, poor_s
         measure = words.primary_measure(fault, {k: len(v) for k, v in values.items()}, medians)
         median = medians.get(measure) if measure else None
         out.append(FaultStat(
-            fault=fault, label=words.FAULT_LABELS.get(fault, fault), duration_s=duration,
+            fault=fault, label=words.FAULT_LABELS.get(fault, fault), duration_s=duration, lead_s=lead_s,
             share_of_poor=duration / poor_s if poor_s > 0 else None, measure=measure,
             median_deviation=median, medians=medians, size_words=words.size_words(measure, median),
         ))
     return tuple(out)
+
+
+def _dominant(faults: tuple[FaultStat, ...]) -> str | None:
+    """The fault most often named first (the judge's most severe), then the longest named at all."""
+    best = max(faults, key=lambda f: (f.lead_s, f.duration_s), default=None)
+    return best.fault if best is not None and best.duration_s > 0 else None
 
 
 def _breaks(iv: Intervals, start_t: float, end_t: float, cfg: ReportConfig, present_s: float) -> Breaks:

@@ -10,7 +10,7 @@ time. Keys (always present; null where a value does not exist):
     longest_poor   {start_t, end_t, start, end, duration_s} | null
     longest_upright (same),
     breaks         {taken, due, every_s, min_away_s, longest_sitting_s, taken_at: [iso...]},
-    faults         [{fault, label, duration_s, share_of_poor, measure, median_deviation, medians}],
+    faults         [{fault, label, duration_s, lead_s, share_of_poor, measure, median_deviation, medians}],
     dominant_fault,
     hours          24 x {hour, monitored_s, observed_s, good_s, poor_s, away_s, poor_share},
     fatigue        {verdict, early_poor_share, late_poor_share, window_s, words},
@@ -89,7 +89,8 @@ def report_dict(r: DayReport) -> dict[str, Any]:
             "taken_at": [_iso(t, tz) for t in r.breaks.taken_at],
         },
         "faults": [
-            {"fault": f.fault, "label": f.label, "duration_s": _s(f.duration_s), "share_of_poor": _share(f.share_of_poor),
+            {"fault": f.fault, "label": f.label, "duration_s": _s(f.duration_s), "lead_s": _s(f.lead_s),
+             "share_of_poor": _share(f.share_of_poor),
              "measure": f.measure, "median_deviation": None if f.median_deviation is None else round(f.median_deviation, 2),
              "medians": {k: round(v, 2) for k, v in f.medians.items()}}
             for f in r.faults

@@ -59,6 +59,7 @@ class Intervals:
     state:   state code (S_GOOD, S_POOR, S_AWAY, S_UNKNOWN).
     score:   0..100 or NaN.
     faults:  bit mask of FAULT_BITS.
+    lead:    index in FAULTS of the fault named first (the judge ranks by severity), -1 if none.
     session: session id.
     source, index: the rows given and, for each interval, the position of its row there
              (deviations are parsed only when needed: `row(i)`).
@@ -69,6 +70,7 @@ class Intervals:
     state: np.ndarray
     score: np.ndarray
     faults: np.ndarray
+    lead: np.ndarray
     session: np.ndarray
     source: Sequence[Any]
     index: np.ndarray
@@ -102,14 +104,15 @@ def build_intervals(samples: Sequence[Any], session_ends: Mapping[int, float | N
     for name, code in STATE_CODES.items():
         state[names == name] = code
     score = np.array([r.score for r in samples], dtype=np.float64)  # None -> NaN
-    masks: dict[Any, int] = {}
+    masks: dict[Any, tuple[int, int]] = {}
     bits = np.zeros(n, dtype=np.int16)
+    lead = np.full(n, -1, dtype=np.int8)
     for i, value in enumerate(r.faults for r in samples):
         if value:
-            bits[i] = masks[value] if value in masks else masks.setdefault(value, _fault_mask(value))
+            bits[i], lead[i] = masks[value] if value in masks else masks.setdefault(value, _fault_mask(value))
     src = np.flatnonzero(state >= 0)
     order = src[np.lexsort((t[src], sid[src]))]
-    sid, t, state, score, bits = sid[order], t[order], state[order], score[order], bits[order]
+    sid, t, state, score, bits, lead = sid[order], t[order], state[order], score[order], bits[order], lead[order]
     n = order.size
 
     end = t + max_sample_gap_s
@@ -125,7 +128,7 @@ def build_intervals(samples: Sequence[Any], session_ends: Mapping[int, float | N
     by_start = np.argsort(t, kind="stable")
     return Intervals(
         t0=t[by_start], t1=end[by_start], state=state[by_start], score=score[by_start],
-        faults=bits[by_start], session=sid[by_start], source=samples, index=order[by_start],
+        faults=bits[by_start], lead=lead[by_start], session=sid[by_start], source=samples, index=order[by_start],
     )
 
 
@@ -133,11 +136,15 @@ def _session_end(ended_at: float | None, t: float) -> float:
     return t if ended_at is None else float(ended_at)
 
 
-def _fault_mask(value: Any) -> int:
-    mask = 0
+def _fault_mask(value: Any) -> tuple[int, int]:
+    """(bit mask of the known faults, index in FAULTS of the first one named or -1)."""
+    mask, lead = 0, -1
     for name in fault_names(value):
-        mask |= FAULT_BITS.get(name, 0)
-    return mask
+        if name in FAULT_BITS:
+            mask |= FAULT_BITS[name]
+            if lead < 0:
+                lead = FAULTS.index(name)
+    return mask, lead
 
 
 def state_sums(iv: Intervals, start_t: float, end_t: float, max_len_s: float) -> np.ndarray:

@@ -251,6 +251,19 @@ def test_fault_breakdown_duration_and_median_size():
     assert r.dominant_fault == FORWARD_LEAN
 
 
+def test_dominant_fault_is_the_one_named_first_most():
+    start = at(DAY, 11)
+    rows, end = lay(1, start, [
+        ("poor", 100, [THORACIC_SLOUCH, FORWARD_LEAN], {"shoulder_drop_pct": 9.0}),
+        ("poor", 60, [FORWARD_LEAN], {"head_drop_pct": 12.0}),
+    ])
+    r = build_report(rows, [], [session(1, start, end)], day=DAY, tz=BERLIN)
+    stats = {f.fault: f for f in r.faults}
+    assert stats[FORWARD_LEAN].duration_s == pytest.approx(160) and stats[FORWARD_LEAN].lead_s == pytest.approx(60)
+    assert stats[THORACIC_SLOUCH].duration_s == pytest.approx(100) and stats[THORACIC_SLOUCH].lead_s == pytest.approx(100)
+    assert r.dominant_fault == THORACIC_SLOUCH
+
+
 def test_fatigue_compares_first_and_last_two_hours():
     start = at(DAY, 9)
     # 6 h: first 2 h 10 % poor, middle 2 h 30 %, last 2 h 50 %, in 10-minute cycles.

@@ -104,8 +104,15 @@ def _day_rows(report: DayReport) -> list[tuple[str, float, float]]:
     return rows
 
 
-def _span_hours(report: DayReport) -> tuple[float, float]:
-    """The part of the day(s) to draw, in hours after local midnight, whole hours, at least 6 h."""
+_TICK_STEPS_S = (60, 120, 300, 600, 900, 1800, 3600)
+
+
+def _span_hours(report: DayReport) -> tuple[float, float, float | None]:
+    """The part of the day(s) to draw, in hours after local midnight, and the tick step in s.
+
+    Three hours of data or more: whole local hours, at least 6 (tick step None: every local
+    hour). Less: zoom to the data, with a round tick step giving about five to ten ticks.
+    """
     lo, hi = 24.0, 0.0
     for _, a, b in _day_rows(report):
         segs = [s for s in report.timeline if s.end_t > a and s.start_t < b]
@@ -113,19 +120,23 @@ def _span_hours(report: DayReport) -> tuple[float, float]:
             lo = min(lo, (max(segs[0].start_t, a) - a) / 3600)
             hi = max(hi, (min(segs[-1].end_t, b) - a) / 3600)
     if hi <= lo:
-        return 8.0, 18.0
+        return 8.0, 18.0, None
+    if hi - lo < 3:
+        step = next((st for st in _TICK_STEPS_S if (hi - lo) * 3600 / st <= 9), 3600)
+        return (float(np.floor(lo * 3600 / step) * step / 3600), float(np.ceil(hi * 3600 / step) * step / 3600),
+                float(step))
     lo, hi = float(np.floor(lo)), float(np.ceil(hi))
     while hi - lo < 6:
         lo, hi = max(0.0, lo - 1), min(25.0, hi + 1)
         if lo == 0.0 and hi == 25.0:
             break
-    return lo, hi
+    return lo, hi, None
 
 
 def timeline_svg(report: DayReport, compact: bool = False) -> str:
     tz = report.zone
     rows = _day_rows(report)
-    lo, hi = _span_hours(report)
+    lo, hi, tick_s = _span_hours(report)
     width_in = 4.6 if compact else 9.4
     row_h = 0.42 if compact else 0.36
     with matplotlib.rc_context({**_RC, "font.size": 11 if compact else 10}):
@@ -149,9 +160,13 @@ def timeline_svg(report: DayReport, compact: bool = False) -> str:
         ax.set_xlim(lo, hi)
         ax.set_ylim(0, len(rows))
         _, a0, b0 = rows[0]
-        step = 2 if compact and hi - lo > 8 else 1
-        ticks = [(t0 - a0) / 3600 for t0, _, h in local_hour_slices(a0, b0, tz) if lo <= (t0 - a0) / 3600 <= hi]
-        ticks = [t for t in ticks if t > lo - 1e-9][::step]
+        if tick_s is None:
+            step = 2 if compact and hi - lo > 8 else 1
+            ticks = [(t0 - a0) / 3600 for t0, _, h in local_hour_slices(a0, b0, tz) if lo <= (t0 - a0) / 3600 <= hi]
+            ticks = [t for t in ticks if t > lo - 1e-9][::step]
+        else:
+            count = int(round((hi - lo) * 3600 / tick_s))
+            ticks = [lo + k * tick_s / 3600 for k in range(count + 1)][::2 if compact and count > 6 else 1]
         ax.set_xticks(ticks, [datetime.fromtimestamp(a0 + t * 3600, tz).strftime("%H:%M") for t in ticks])
         ax.set_yticks([len(rows) - 1 - r + 0.5 for r in range(len(rows))],
                       [name for name, _, _ in rows] if len(rows) > 1 else [""])

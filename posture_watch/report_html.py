@@ -88,10 +88,6 @@ footer { color: var(--muted); font-size: .85rem; margin-top: 22px; border-top: 1
 """ % COLORS
 
 
-def _clock(t: float, tz: tzinfo) -> str:
-    return datetime.fromtimestamp(t, tz).strftime("%H:%M")
-
-
 def _stat(label: str, value: str, hint: str = "", cls: str = "") -> str:
     return (f'<div class="stat {cls}"><div class="label">{escape(label)}</div>'
             f'<div class="value">{value}</div><div class="hint">{escape(hint)}</div></div>')
@@ -100,9 +96,9 @@ def _stat(label: str, value: str, hint: str = "", cls: str = "") -> str:
 def _stretch_hint(stretch: Stretch | None, tz: tzinfo, multi_day: bool) -> str:
     if stretch is None:
         return "none"
-    fmt = "%a %H:%M" if multi_day else "%H:%M"
-    start = datetime.fromtimestamp(stretch.start_t, tz).strftime(fmt)
-    return f"from {start} to {_clock(stretch.end_t, tz)}"
+    clock = "%H:%M:%S" if stretch.end_t - stretch.start_t < 120 else "%H:%M"
+    start = datetime.fromtimestamp(stretch.start_t, tz).strftime(("%a " if multi_day else "") + clock)
+    return f"from {start} to {datetime.fromtimestamp(stretch.end_t, tz).strftime(clock)}"
 
 
 def _stats(r: DayReport, tz: tzinfo) -> str:
@@ -118,7 +114,7 @@ def _stats(r: DayReport, tz: tzinfo) -> str:
               _stretch_hint(r.longest_poor, tz, multi), "poor"),
         _stat("Longest upright streak", escape(words.duration(r.longest_upright.duration_s if r.longest_upright else 0)),
               _stretch_hint(r.longest_upright, tz, multi), "good"),
-        _stat("Breaks", f"{r.breaks.taken}<small> of {r.breaks.due} due</small>",
+        _stat("Breaks", f"{r.breaks.taken}<small> taken, {r.breaks.due} due</small>",
               f"one per {words.duration(r.breaks.every_s)} at the desk"),
         _stat("Longest without a break", escape(words.duration(r.breaks.longest_sitting_s)),
               f"a break = away {words.duration(r.breaks.min_away_s)} or more"),

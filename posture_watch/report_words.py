@@ -76,12 +76,14 @@ def size_words(measure: str | None, median: float | None) -> str:
 
 
 def duration(seconds: float | None) -> str:
-    """'6 h 05 min', '42 min', '35 s', '0 min'."""
+    """'6 h 05 min', '42 min', '7 min 24 s', '35 s'."""
     if seconds is None:
         return "-"
     s = int(round(seconds))
     if s < 60:
         return f"{s} s"
+    if s < 600:
+        return f"{s // 60} min" if s % 60 == 0 else f"{s // 60} min {s % 60:02d} s"
     minutes = int(round(seconds / 60))
     if minutes < 60:
         return f"{minutes} min"

@@ -42,7 +42,7 @@ class SamplingConfig:
     away_poll_s: float = 5.0  # long away: poll slowly
     away_slow_after_s: float = 120.0
     fast_after_change_s: float = 10.0  # keep the fast rate this long after the judged state changed
-    fast_below_score: float = 70.0     # ... and while the score is this low (poor starts at 50, leaves at 65)
+    fast_score_swing: float = 25.0     # ... or while the score moved this much (0..100) within that time (noise: ~15)
 
     def __post_init__(self) -> None:
         for name in ("slow_hz", "fast_hz", "analyze_hz"):

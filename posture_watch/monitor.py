@@ -21,6 +21,7 @@ import math
 import os
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, TextIO
 
@@ -135,6 +136,7 @@ class Monitor:
         self._last_reading: Reading | None = None
         self._changed_t = 0.0
         self._away_since_t: float | None = None
+        self._scores: deque[tuple[float, float]] = deque()  # (t_s, score) of the last fast_after_change_s
         self._interval_s = 1.0 / sampling.fast_hz
 
     # --- time ------------------------------------------------------------------------------
@@ -245,6 +247,12 @@ class Monitor:
         last = self._last_reading
         if last is None or last.state != reading.state:
             self._changed_t = t_s
+        horizon = t_s - self.sampling.fast_after_change_s
+        while self._scores and self._scores[0][0] < horizon:
+            self._scores.popleft()
+        if reading.score is not None:
+            self._scores.append((t_s, reading.score))
+        swing = max(s for _, s in self._scores) - min(s for _, s in self._scores) if self._scores else 0.0
         if reading.state == AWAY:
             self._away_since_t = t_s if self._away_since_t is None else self._away_since_t
         else:
@@ -252,7 +260,7 @@ class Monitor:
         self._last_reading = reading
         interval = next_interval_s(self.sampling, SamplingInput(
             state=reading.state, since_change_s=t_s - self._changed_t,
-            away_s=0.0 if self._away_since_t is None else t_s - self._away_since_t, score=reading.score))
+            away_s=0.0 if self._away_since_t is None else t_s - self._away_since_t, score_swing=swing))
         if rate_label(self.sampling, interval) != rate_label(self.sampling, self._interval_s):
             log.debug("sampling %s (every %.2f s)", rate_label(self.sampling, interval), interval)
         self._interval_s = interval
@@ -265,6 +273,7 @@ class Monitor:
         self._last_reading = None
         self._changed_t = t_s
         self._away_since_t = None
+        self._scores.clear()
 
     def _covered(self, frame: Frame, t_epoch: float) -> None:
         if self._covered_since is None:
@@ -281,7 +290,7 @@ class Monitor:
         if self._lost_since is None:
             self._lost_since = self.now_epoch()
             self._lost_reason = reason
-            log.warning("camera lost: %s; reconnecting", reason)
+            log.warning("camera lost: %s; reconnecting", reason.rstrip("."))
             self._emit(Event(kind=EV_CAMERA_LOST, t_s=self._lost_since, detail=reason))
             self._restart_clocks(self._now_s())
         self._close_source()

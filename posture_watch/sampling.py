@@ -1,8 +1,10 @@
 """Adaptive sampling: how long to wait before the next analysed frame. Pure.
 
 Posture changes over minutes, so steady good posture is sampled slowly (`slow_hz`, ~1 Hz); while
-the posture is poor, close to poor, or has just changed, faster (`fast_hz`, ~4 Hz) so the onset
-and end of a stretch are timed well. Someone away for long, or a covered lens, is polled every
+the posture is poor, has just changed state, or its score is moving (a lean building up), faster
+(`fast_hz`, ~4 Hz) so the onset and end of a stretch are timed well. A posture that is steadily
+close to the threshold is still steady: it is sampled slowly, and the first poor sample switches
+to the fast rate. Someone away for long, or a covered lens, is polled every
 `away_poll_s`. A frame that is not analysed is never decoded (FrameSource.read skips it).
 """
 
@@ -21,14 +23,14 @@ class SamplingInput:
     state:          the last judged state (None before the first reading).
     since_change_s: time since the judged state last changed (or since start/resume/reconnect).
     away_s:         how long the user has been away (0 when present).
-    score:          the last posture score 0..100, None when not judged.
+    score_swing:    highest minus lowest score over the last `fast_after_change_s` (0 if unknown).
     covered:        the lens is covered (black frames).
     """
 
     state: str | None
     since_change_s: float
     away_s: float = 0.0
-    score: float | None = None
+    score_swing: float = 0.0
     covered: bool = False
 
 
@@ -43,7 +45,7 @@ def next_interval_s(cfg: SamplingConfig, now: SamplingInput) -> float:
         return fast
     if now.since_change_s < cfg.fast_after_change_s:
         return fast
-    if now.state != UNKNOWN and now.score is not None and now.score < cfg.fast_below_score:
+    if now.state != UNKNOWN and now.score_swing >= cfg.fast_score_swing:
         return fast
     return slow
 

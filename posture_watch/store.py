@@ -175,6 +175,8 @@ def event_values(session_id: int | None, event: Event, t_epoch: float) -> tuple[
 
 
 def _describe_db_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    if isinstance(exc, (sqlite3.ProgrammingError, sqlite3.InterfaceError)):
+        raise exc  # our bug, not the file's: keep the traceback
     text = str(exc)
     if "locked" in text or "busy" in text:
         return StoreError(f"The posture database {path} is locked by another program; close it and try again.")
@@ -203,7 +205,9 @@ def _make_private(path: Path) -> None:
 
 
 class Store:
-    """`Store.open()` -> add samples and events for a session -> `close()`; or read rows back."""
+    """`Store.open()` -> add samples and events for a session -> `close()`; or read rows back.
+
+    One thread at a time (it may be opened in one thread and used in another)."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool, flush_every_s: float,
                  clock: Callable[[], float]) -> None:
@@ -242,9 +246,9 @@ class Store:
         try:
             if readonly:
                 conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0,
-                                       isolation_level=None)
+                                       isolation_level=None, check_same_thread=False)
             else:
-                conn = sqlite3.connect(str(path), timeout=5.0, isolation_level=None)
+                conn = sqlite3.connect(str(path), timeout=5.0, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise _describe_db_error(path, exc) from None
         try:

@@ -105,16 +105,20 @@ def render_summary(profile: Profile, upright: Sequence[Sample], name: str,
         sw = float(np.linalg.norm(px[LEFT_SHOULDER] - px[RIGHT_SHOULDER]))
         x0, x1 = min(px[LEFT_SHOULDER, 0], px[RIGHT_SHOULDER, 0]), max(px[LEFT_SHOULDER, 0], px[RIGHT_SHOULDER, 0])
         # labels go on the side of the figure with more room
+        # labels sit at the edge of the picture on the side with more room, joined by a leader line
         room_right = w - x1 > x0
-        label_x = x1 + 0.04 * w if room_right else x0 - 0.04 * w
-        side = "left" if room_right else "right"
+        label_x = 0.985 * w if room_right else 0.015 * w
+        side = "right" if room_right else "left"
+        line_end = x1 if room_right else x0
         if profile.view != "side" and sw > 1:
             hd = limits.get("head_drop_pct")
             ax.plot([x0, x1], [ear_mid[1]] * 2, "--", color=BASE_COLOUR, lw=1.5)
+            ax.plot([line_end, label_x], [ear_mid[1]] * 2, ":", color=BASE_COLOUR, lw=0.8)
             _label(ax, label_x, ear_mid[1], "your upright head height", BASE_COLOUR, ha=side)
             if hd is not None:
                 y = sh_mid[1] - (1 - hd.value / 100) * (sh_mid[1] - ear_mid[1])
                 ax.plot([x0, x1], [y, y], color=WARN_COLOUR, lw=2)
+                ax.plot([line_end, label_x], [y, y + 0.035 * h], ":", color=WARN_COLOUR, lw=0.8)
                 ax.annotate("", xy=(ear_mid[0], y), xytext=(ear_mid[0], ear_mid[1]),
                             arrowprops=dict(arrowstyle="->", color=WARN_COLOUR, lw=1.5))
                 _label(ax, label_x, y + 0.035 * h, hd.text, WARN_COLOUR, va="top", ha=side)

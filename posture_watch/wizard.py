@@ -163,10 +163,19 @@ def save_result(profile: Profile, name: str | None, explicit: str | None, captur
     return WizardResult(profile, path, image_path, name, tuple(lines))
 
 
-def wizard_config(args: argparse.Namespace, live: bool) -> ws.WizardConfig:
+MIN_UPRIGHT_S = 4.0        # a shorter upright capture gives too few samples for a robust spread
+
+
+def wizard_config(args: argparse.Namespace, live: bool, duration_s: float | None = None) -> ws.WizardConfig:
+    """The step lengths for this run. A short recording (like a 10 s calibration clip) gets an
+    upright step that fits it, down to MIN_UPRIGHT_S, unless --upright-seconds says otherwise."""
     cfg = ws.WizardConfig(settle_s=LIVE_SETTLE_S if live else FILE_SETTLE_S)
     if getattr(args, "upright_seconds", None):
         cfg = replace(cfg, upright_s=float(args.upright_seconds))
+    elif not live and duration_s:
+        room = duration_s - cfg.setup_window_s - cfg.settle_s - 2.0 / cfg.sample_hz
+        if room < cfg.upright_s:
+            cfg = replace(cfg, upright_s=max(MIN_UPRIGHT_S, round(room, 1)))
     if getattr(args, "no_slouch", False):
         cfg = replace(cfg, include_slouch=False)
     return cfg
@@ -187,10 +196,14 @@ def cmd_wizard(args: argparse.Namespace) -> int:
         profile_store.validate_name(args.name)
     judge_config = cfg.section("judge")
     source = open_source(spec, fps=getattr(args, "fps", None))
-    ui = make_ui(args)
+    ui = None
     try:
         with source:   # a missing file or a busy camera fails here, in one sentence
-            config = wizard_config(args, source.live)
+            ui = make_ui(args)
+            duration = source.duration_s
+            if args.seconds is not None:
+                duration = min(duration or args.seconds, args.seconds)
+            config = wizard_config(args, source.live, duration)
             if config.include_slouch and not getattr(args, "no_slouch", False):
                 answer = ui.ask("Include the optional slouch step (it teaches a personal threshold)? y/n", "y")
                 if answer.strip().lower().startswith("n"):
@@ -207,7 +220,8 @@ def cmd_wizard(args: argparse.Namespace) -> int:
             where += f" (summary picture: {result.image_path})"
         ui.finish([*result.lines, where + "."])
     finally:
-        ui.close()
+        if ui is not None:
+            ui.close()
     return 0
 
 

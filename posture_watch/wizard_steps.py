@@ -214,7 +214,7 @@ def end_of_source(state: WizardState, config: WizardConfig = WizardConfig()) -> 
         if state.last_advice and state.attempt > 1:
             return _fail(state, state.last_advice, effects)   # the reason of the redo still stands
         return _fail(state, f"The source ended before {cfg.upright_s:g} seconds of upright posture were "
-                            "captured; give a longer recording (or fewer --seconds) and try again.", effects)
+                            "captured; give a longer recording (or a larger --seconds) and try again.", effects)
     return _close_step(state, cfg, effects, complete=False)
 
 

@@ -30,6 +30,7 @@ class TerminalUI:
         self._last_line_at = 0.0
         self._line_open = False
         self._last_countdown: int | None = None
+        self._last_phase: tuple | None = None   # a new step or phase always shows its first readout
 
     # --- output helpers -------------------------------------------------------------------------
     def _end_line(self) -> None:
@@ -42,11 +43,11 @@ class TerminalUI:
         self.out.write(text + "\n")
         self.out.flush()
 
-    def _status(self, text: str) -> None:
+    def _status(self, text: str, force: bool = False) -> None:
         if not self._tty:
             return
         now = time.monotonic()
-        if now - self._last_line_at < self._refresh_s:
+        if now - self._last_line_at < self._refresh_s and not force:
             return
         self._last_line_at = now
         width = max(20, shutil.get_terminal_size((100, 20)).columns - 1)
@@ -89,7 +90,9 @@ class TerminalUI:
             if count != self._last_countdown:
                 self._last_countdown = count
                 self.say(f"  {count}...")
-        self._status("  " + ws.live_readout(state, sample, self.config))
+        key = (state.step, state.attempt, phase)
+        self._status("  " + ws.live_readout(state, sample, self.config), force=key != self._last_phase)
+        self._last_phase = key
 
     def ask(self, question: str, default: str) -> str:
         if not self._interactive:

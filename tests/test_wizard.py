@@ -302,3 +302,41 @@ def test_with_a_display_the_wizard_runs_in_the_preview_window(private_home):
     assert "calibrating in the preview window" in proc.stderr
     assert "Step 1 of" not in proc.stdout                               # not the terminal flow
     assert (private_home / "data" / "profiles" / "shown.json").exists()
+
+
+# --- the runner in-process, on frames held in memory -------------------------------------------
+
+def test_run_steps_on_frames_in_memory(model_path):
+    import io
+
+    import cv2
+    from posture_watch.errors import CaptureRejected
+    from posture_watch.pose import PoseEstimator
+    from posture_watch.sources import MemorySource
+    from posture_watch.wizard import run_steps
+    from posture_watch.wizard_terminal import TerminalUI
+
+    cap = cv2.VideoCapture(str(sample("calibration.mp4")))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 10.0
+    frames = []
+    while True:
+        ok, image = cap.read()
+        if not ok:
+            break
+        frames.append(image)
+    cap.release()
+    cfg = replace(CFG, include_slouch=False)
+    out = io.StringIO()
+    with PoseEstimator(model_path) as est, MemorySource(frames, fps=fps) as src:
+        ui = TerminalUI(out=out)
+        ui.begin(src.description, False, cfg)
+        finished = run_steps(src, est, ui, cfg)
+    assert len(finished.captures[ws.UPRIGHT]) >= 30
+    assert all(s.landmarks is not None for s in finished.captures[ws.UPRIGHT])
+    text = out.getvalue()
+    assert "Step 2 of 5: Sit upright" in text and "\r" not in text      # not a terminal: plain lines only
+
+    dark = [(f * 0.06).astype(np.uint8) for f in frames]
+    with PoseEstimator(model_path) as est, MemorySource(dark, fps=fps) as src:
+        with pytest.raises(CaptureRejected, match="too dark"):
+            run_steps(src, est, TerminalUI(out=io.StringIO()), cfg)

@@ -4,12 +4,15 @@ Method: a synthetic but realistic week is written through the real Store into a 
 SQLite file (8 h a day at ~1.4 samples/s, i.e. about 40k samples a day: 1 Hz while upright,
 4 Hz while poor, a 5 s poll while away; poor episodes that grow longer in the afternoon;
 breaks; three faults with deviations). Then, each repeated `--repeat` times and reported as
-the median and the best wall time (time.perf_counter):
+the median and the best wall time (time.perf_counter) and the median CPU time of the process
+(time.process_time; other processes on a busy machine do not count in it):
 
   read_day      Store.samples_between/events_between/sessions_between for the day's span
-  read_week     the same for the 7 days the trend needs
-  aggregate     report.build_report on the week's rows (day + 7-day trend)
-  aggregate_day build_report on the day's rows only (trend days empty)
+  read_week     the same for all 7 days (full rows; the CLI does not do this, see load_report)
+  aggregate     report.build_report on the week's full rows (day + 7-day trend)
+  aggregate_day build_report on the day's rows only (trend days empty): the "one 8-hour day" figure
+  load_report   report_cli.load_report, the CLI's real path: full rows for the day, the cheap
+                Store.sample_states_between for the 6 trend days, then build_report
   html          report_html.render_html (matplotlib SVG charts included)
   terminal      report_terminal.render into a string
 
@@ -88,13 +91,15 @@ def synthetic_day(store, day: date, tz, seed: int = 0, profile: str = "desk",
     return n
 
 
-def _time(fn, repeat: int) -> tuple[float, float]:
-    times = []
+def _time(fn, repeat: int) -> tuple[float, float, float]:
+    """(median wall s, best wall s, median CPU s of this process) over `repeat` calls."""
+    walls, cpus = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), min(times)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return statistics.median(walls), min(walls), statistics.median(cpus)
 
 
 def main() -> None:
@@ -104,6 +109,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from posture_watch.report import ReportConfig, build_report
+    from posture_watch.report_cli import load_report
     from posture_watch.report_html import render_html
     from posture_watch.report_intervals import day_bounds
     from posture_watch.report_terminal import render_text
@@ -113,7 +119,8 @@ def main() -> None:
     day = date(2025, 3, 28)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["POSTURE_WATCH_HOME"] = tmp
-        store = Store.open(Path(tmp) / "bench.sqlite3")
+        db = Path(tmp) / "bench.sqlite3"
+        store = Store.open(db)
         t0 = time.perf_counter()
         counts = [synthetic_day(store, day - timedelta(days=k), tz, seed=k) for k in range(args.days)]
         write_s = time.perf_counter() - t0
@@ -132,6 +139,7 @@ def main() -> None:
             "read_week": _time(lambda: read(wa, b), args.repeat),
             "aggregate": _time(lambda: build_report(*week_rows, day=day, tz=tz, config=cfg), args.repeat),
             "aggregate_day": _time(lambda: build_report(*day_rows, day=day, tz=tz, config=cfg), args.repeat),
+            "load_report": _time(lambda: load_report(day, 1, tz, cfg, db_path=db), args.repeat),
             "html": _time(lambda: render_html(report), args.repeat),
             "terminal": _time(lambda: render_text(report, width=100), args.repeat),
         }
@@ -139,8 +147,10 @@ def main() -> None:
     print(f"report benchmark: {counts[0]} samples on the day, {sum(counts)} in {args.days} days "
           f"(written through Store in {write_s:.1f} s); monitored {report.monitored_s / 3600:.2f} h; "
           f"repeat={args.repeat}; python {sys.version.split()[0]}, numpy {np.__version__}")
-    for name, (median, best) in results.items():
-        print(f"  {name:14s} median {median * 1000:8.1f} ms   best {best * 1000:8.1f} ms")
+    print(f"  machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (wall times suffer under load; "
+          "CPU time is this process only)")
+    for name, (median, best, cpu) in results.items():
+        print(f"  {name:14s} wall median {median * 1000:8.1f} ms  best {best * 1000:8.1f} ms   CPU median {cpu * 1000:8.1f} ms")
     html = render_html(report)
     print(f"  html size {len(html) / 1024:.0f} KiB, {len(report.timeline)} timeline segments")
 

@@ -17,7 +17,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 from posture_watch import paths
 from posture_watch.domain import Event, Reading
@@ -99,6 +99,23 @@ class SampleRow:
     faults: tuple[str, ...]
     deviations: Mapping[str, float] = field(default_factory=dict)
     metrics: Mapping[str, float] = field(default_factory=dict)
+
+
+class SampleState(NamedTuple):
+    """A sample read without its faults, deviations and metrics (see Store.sample_states_between)."""
+
+    session_id: int
+    t: float
+    state: str
+    score: float | None
+
+    @property
+    def faults(self) -> tuple[str, ...]:
+        return ()
+
+    @property
+    def deviations(self) -> Mapping[str, float]:
+        return {}
 
 
 @dataclass(frozen=True)
@@ -400,12 +417,12 @@ class Store:
         return [SampleRow(r[0], r[1], r[2], r[3], tuple(f for f in r[4].split(",") if f), _loads(r[5]), _loads(r[6]))
                 for r in rows]
 
-    def sample_states_between(self, t0: float, t1: float) -> list[SampleRow]:
-        """Like samples_between, but only session, time, state and score (faults, deviations and
-        metrics left empty): the cheap read for day totals such as the report's 7-day trend."""
+    def sample_states_between(self, t0: float, t1: float) -> list["SampleState"]:
+        """Like samples_between, but only session, time, state and score (no faults, deviations or
+        metrics), as light tuples: the cheap bulk read for day totals such as the report's trend."""
         rows = self._query("SELECT session_id, t, state, score FROM samples WHERE t >= ? AND t < ? ORDER BY t, id",
                            (t0, t1))
-        return [SampleRow(r[0], r[1], r[2], r[3], ()) for r in rows]
+        return list(map(SampleState._make, rows))
 
     def events_between(self, t0: float, t1: float) -> list[EventRow]:
         """Events with t0 <= t < t1, oldest first."""

@@ -335,3 +335,34 @@ def test_terminal_summary_shows_the_numbers():
     text = render_text(build_report(rows, [], sessions, day=DAY, tz=BERLIN), width=100)
     assert "1 h 00 min" in text and "Upright" in text and "Forward lean" in text
     assert "Breaks taken / due" in text and "not medical advice" in text
+
+
+def test_load_report_reads_trend_days_cheaply_with_the_same_numbers(tmp_path):
+    """report_cli.load_report reads the trend days with Store.sample_states_between (no faults or
+    deviations); the numbers must equal a report built from the full rows of the real database."""
+    from posture_watch.domain import Reading
+    from posture_watch.report_cli import load_report
+    from posture_watch.store import Store
+
+    db = tmp_path / "posture.sqlite3"
+    with Store.open(db) as store:
+        for back, spec in ((2, [("good", 600), ("poor", 300, [FORWARD_LEAN], {"head_drop_pct": 11.0})]),
+                           (0, [("poor", 200, [THORACIC_SLOUCH], {"shoulder_drop_pct": 8.0}), ("away", 90),
+                                ("good", 400)])):
+            t0 = at(DAY - timedelta(days=back), 23, 50)  # the first day's session runs past midnight
+            rows, t1 = lay(0, t0, spec, step_s=2.0)
+            sid = store.start_session(t0, "test", "desk", None)
+            for r in rows:
+                store.add_sample(sid, Reading(t_s=0, state=r.state, score=r.score, faults=r.faults,
+                                              deviations=r.deviations), r.t)
+            store.end_session(sid, t1)
+    cheap = load_report(DAY, 1, BERLIN, ReportConfig(), db_path=db)
+    with Store.open(db, readonly=True) as store:
+        full = build_report(store.samples_between(0, 2e9), store.events_between(0, 2e9),
+                            store.sessions_between(0, 2e9), day=DAY, tz=BERLIN)
+    assert report_dict(cheap) == report_dict(full)
+    # Each session starts at 23:50 and runs past midnight: 600 s fall on its own day.
+    assert cheap.monitored_s == pytest.approx(600) and cheap.away_s == pytest.approx(90)
+    assert [round(d.monitored_s) for d in cheap.trend[-3:]] == [600, 300, 600]
+    assert load_report(DAY, 1, BERLIN, ReportConfig(), db_path=tmp_path / "none.sqlite3").has_data is False
+    assert not (tmp_path / "none.sqlite3").exists()

@@ -17,8 +17,8 @@ from typing import Sequence
 import numpy as np
 
 from posture_watch.domain import (
-    LEFT_EAR, LEFT_ELBOW, LEFT_EYE, LEFT_SHOULDER, MOUTH_LEFT, MOUTH_RIGHT, NOSE, RIGHT_EAR, RIGHT_ELBOW,
-    RIGHT_EYE, RIGHT_SHOULDER,
+    LEFT_EAR, LEFT_ELBOW, LEFT_EYE, LEFT_HIP, LEFT_SHOULDER, MOUTH_LEFT, MOUTH_RIGHT, NOSE, RIGHT_EAR, RIGHT_ELBOW,
+    RIGHT_EYE, RIGHT_HIP, RIGHT_SHOULDER,
 )
 from posture_watch.judge import JudgeConfig
 from posture_watch.profile import Profile
@@ -65,7 +65,14 @@ def _label(ax, x: float, y: float, text: str, colour: str, va: str = "center", h
             bbox=dict(boxstyle="round,pad=0.25", fc=BACKGROUND, ec=colour, lw=0.8, alpha=0.9))
 
 
-def _draw_figure(ax, px: np.ndarray, vis: np.ndarray) -> None:
+def _near_side(vis: np.ndarray) -> tuple[int, int, int]:
+    """(ear, shoulder, hip) of the side nearer the camera (the more visible one)."""
+    left = vis[LEFT_EAR] + vis[LEFT_SHOULDER] + 0.5 * vis[LEFT_HIP]
+    right = vis[RIGHT_EAR] + vis[RIGHT_SHOULDER] + 0.5 * vis[RIGHT_HIP]
+    return (LEFT_EAR, LEFT_SHOULDER, LEFT_HIP) if left >= right else (RIGHT_EAR, RIGHT_SHOULDER, RIGHT_HIP)
+
+
+def _draw_figure(ax, px: np.ndarray, vis: np.ndarray, side_view: bool = False) -> None:
     def seg(a: int, b: int, lw: float = 3.0) -> None:
         ax.plot([px[a, 0], px[b, 0]], [px[a, 1], px[b, 1]], color=FIGURE_COLOUR, lw=lw, solid_capstyle="round")
 
@@ -82,7 +89,16 @@ def _draw_figure(ax, px: np.ndarray, vis: np.ndarray) -> None:
     head_w = max(float(np.linalg.norm(px[LEFT_EAR] - px[RIGHT_EAR])) * 1.15, 2.0 * eye_mouth)
     head_c = (eyes[0], eyes[1] + 0.1 * eye_mouth)
     from matplotlib.patches import Ellipse
-    ax.add_patch(Ellipse(head_c, head_w, 3.4 * eye_mouth, fill=False, ec=FIGURE_COLOUR, lw=2.5))
+    if side_view:   # seen from the side the head is long front to back: size it from ear to nose
+        ear = px[_near_side(vis)[0]]
+        reach = max(float(np.linalg.norm(px[NOSE] - ear)), 1.0)
+        head_c = (ear[0] + 0.3 * (px[NOSE, 0] - ear[0]), ear[1] - 0.25 * reach)
+        ax.add_patch(Ellipse(head_c, 1.8 * reach, 2.1 * reach, fill=False, ec=FIGURE_COLOUR, lw=2.5))
+        _, sh, hip = _near_side(vis)
+        if vis[hip] > 0.5:
+            seg(sh, hip, 4)
+    else:
+        ax.add_patch(Ellipse(head_c, head_w, 3.4 * eye_mouth, fill=False, ec=FIGURE_COLOUR, lw=2.5))
     for i in (NOSE, LEFT_EYE, RIGHT_EYE, LEFT_EAR, RIGHT_EAR, MOUTH_LEFT, MOUTH_RIGHT, LEFT_SHOULDER, RIGHT_SHOULDER):
         ax.plot(px[i, 0], px[i, 1], "o", color=FIGURE_COLOUR, ms=5)
     ax.plot(*ear_mid, "o", color=BASE_COLOUR, ms=7)
@@ -99,7 +115,7 @@ def render_summary(profile: Profile, upright: Sequence[Sample], name: str,
     if typical is not None:
         px = typical[:, :2] * (w, h)
         vis = typical[:, 2]
-        _draw_figure(ax, px, vis)
+        _draw_figure(ax, px, vis, side_view=profile.view == "side")
         ear_mid = (px[LEFT_EAR] + px[RIGHT_EAR]) / 2
         sh_mid = (px[LEFT_SHOULDER] + px[RIGHT_SHOULDER]) / 2
         sw = float(np.linalg.norm(px[LEFT_SHOULDER] - px[RIGHT_SHOULDER]))
@@ -136,8 +152,8 @@ def render_summary(profile: Profile, upright: Sequence[Sample], name: str,
                 ax.text(sh_mid[0] + half, sh_mid[1] - 0.035 * h, f"lean-in limit: {lean.value:.0f}% wider",
                         color=WARN_COLOUR, fontsize=9, ha="center", va="bottom")
         else:
-            near_ear, near_sh = (LEFT_EAR, LEFT_SHOULDER) if vis[LEFT_EAR] >= vis[RIGHT_EAR] else (RIGHT_EAR, RIGHT_SHOULDER)
-            ear, sh = px[near_ear], px[near_sh]
+            near_ear, near_sh, near_hip = _near_side(vis)
+            ear, sh, hip = px[near_ear], px[near_sh], px[near_hip]
             ax.plot([sh[0], ear[0]], [sh[1], ear[1]], "--", color=BASE_COLOUR, lw=2)
             hf = limits.get("head_forward_deg")
             if hf is not None:
@@ -147,7 +163,18 @@ def render_summary(profile: Profile, upright: Sequence[Sample], name: str,
                 rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
                 tip = sh + rot @ v
                 ax.plot([sh[0], tip[0]], [sh[1], tip[1]], color=WARN_COLOUR, lw=2)
-                _label(ax, min(tip[0], ear[0]) + 0.05 * w * facing, tip[1], hf.text, WARN_COLOUR)
+                _label(ax, 0.985 * w if facing > 0 else 0.015 * w, max(tip[1], 0.05 * h), hf.text, WARN_COLOUR,
+                       ha="right" if facing > 0 else "left")
+            tf = limits.get("trunk_forward_deg")
+            if tf is not None and vis[near_hip] > 0.5:
+                facing = 1.0 if px[NOSE, 0] >= ear[0] else -1.0
+                a = np.radians(tf.value) * facing
+                rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+                tip = hip + rot @ (sh - hip)
+                ax.plot([hip[0], sh[0]], [hip[1], sh[1]], "--", color=BASE_COLOUR, lw=1.5)
+                ax.plot([hip[0], tip[0]], [hip[1], tip[1]], color=WARN_COLOUR, lw=2)
+                _label(ax, 0.985 * w if facing > 0 else 0.015 * w, (sh[1] + hip[1]) / 2, tf.text, WARN_COLOUR,
+                       ha="right" if facing > 0 else "left")
     else:
         ax.text(w / 2, h / 2, "no landmarks to draw", color=FIGURE_COLOUR, ha="center")
 

@@ -340,3 +340,21 @@ def test_run_steps_on_frames_in_memory(model_path):
     with PoseEstimator(model_path) as est, MemorySource(dark, fps=fps) as src:
         with pytest.raises(CaptureRejected, match="too dark"):
             run_steps(src, est, TerminalUI(out=io.StringIO()), cfg)
+
+
+@pytest.mark.parametrize("camera, view", [(CAM, "frontal"), (k.Camera("side", 1.2, -0.15, 65.0, (1280, 720), 0.35), "side")])
+def test_the_summary_picture_is_drawn_for_each_view(tmp_path, camera, view):
+    from posture_watch.summary_image import render_summary, write_png
+
+    rng = np.random.default_rng(2)
+    upright = []
+    for i in range(30):
+        det = k.simulate(k.UPRIGHT, camera, t_s=i / 6, noise_px=1.0, rng=rng)
+        m = measure(det)
+        upright.append(ws.Sample(i / 6, m, sc.observe(det, m, 120.0, 120.0), det.poses[0].landmarks))
+    profile, notes = make_profile({ws.UPRIGHT: upright}, camera="0")
+    assert profile.view == view
+    png = write_png(render_summary(profile, upright, "desk", notes=notes), tmp_path / "desk.summary.png")
+    import cv2
+    image = cv2.imread(str(png))
+    assert image is not None and image.shape[1] == 1000 and image.std() > 10

@@ -358,3 +358,41 @@ def test_the_summary_picture_is_drawn_for_each_view(tmp_path, camera, view):
     import cv2
     image = cv2.imread(str(png))
     assert image is not None and image.shape[1] == 1000 and image.std() > 10
+
+
+def test_step_lengths_for_a_camera_and_for_short_recordings():
+    import argparse
+
+    from posture_watch.wizard import LIVE_SETTLE_S, MIN_UPRIGHT_S, wizard_config
+
+    args = argparse.Namespace(upright_seconds=None, no_slouch=False)
+    live = wizard_config(args, live=True)
+    assert live.settle_s == LIVE_SETTLE_S and live.upright_s == ws.WizardConfig().upright_s
+    assert wizard_config(args, live=False, duration_s=60.0).upright_s == ws.WizardConfig().upright_s
+    short = wizard_config(args, live=False, duration_s=10.0)
+    assert MIN_UPRIGHT_S <= short.upright_s < ws.WizardConfig().upright_s
+    assert short.setup_window_s + short.settle_s + short.upright_s < 10.0
+    assert wizard_config(args, live=False, duration_s=3.0).upright_s == MIN_UPRIGHT_S
+    asked = argparse.Namespace(upright_seconds=12.0, no_slouch=True)
+    cfg = wizard_config(asked, live=False, duration_s=10.0)
+    assert cfg.upright_s == 12.0 and not cfg.include_slouch
+
+
+def test_the_terminal_counts_down_before_each_live_step_when_it_is_not_a_tty():
+    import io
+
+    from posture_watch.wizard_terminal import TerminalUI
+
+    cfg = replace(CFG, settle_s=3.0, include_slouch=False)
+    out = io.StringIO()
+    ui = TerminalUI(out=out)
+    ui.begin("camera 0", True, cfg)
+    state, effects = ws.start(cfg)
+    ui.effects(effects, state)
+    for s in steady(20):
+        state, effects = ws.advance(state, s, cfg)
+        ui.update(None, None, s, state, effects)
+    text = out.getvalue()
+    upright = text[text.index("Step 2 of 5: Sit upright"):]
+    assert re.search(r"3\.\.\.\n.*2\.\.\.\n.*1\.\.\.\n", upright, re.S)
+    assert "Done (" in upright

@@ -130,8 +130,8 @@ def two_people() -> ClipSpec:
 
 
 def empty_room() -> ClipSpec:
-    return ClipSpec("empty_room.mp4", "The room with nobody in it.", (ASTRONAUT,),
-                    (Phase("away", AWAY, 5, GONE, people=0),), seed=16)
+    return ClipSpec("empty_room.mp4", "The room with nobody in it.", (),
+                    (Phase("away", AWAY, 5, GONE),), seed=16)
 
 
 CLIPS: dict[str, ClipSpec] = {c.name: c for c in (desk_session(), calibration(), grace_desk(),
@@ -265,8 +265,10 @@ def generate(names: list[str], out_dir: Path, force: bool = False, jobs: int = 2
     if not todo:
         return []
     t0 = time.perf_counter()
-    photos = prepare_photos({p.photo for s in todo for p in s.people}, find_model(model))
-    log.info("segmented %d photo(s) in %.1f s", len(photos), time.perf_counter() - t0)
+    keys = {p.photo for s in todo for p in s.people}
+    photos = prepare_photos(keys, find_model(model)) if keys else {}
+    if photos:
+        log.info("segmented %d photo(s) in %.1f s", len(photos), time.perf_counter() - t0)
     pool = None
     if jobs > 1:
         pool = multiprocessing.get_context("spawn").Pool(jobs, timeline.worker_init, (photos,))

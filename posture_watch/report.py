@@ -221,7 +221,7 @@ def build_report(
     longest_good = _longest(runs(iv, start_t, end_t, gap, S_GOOD, neutral=(S_UNKNOWN,)))
     breaks = _breaks(iv, start_t, end_t, cfg, monitored_s - away_s)
     hours = _hours(hourly_state_sums(iv, start_t, end_t, tz, gap), cfg)
-    fatigue = _fatigue(iv, start_t, end_t, cfg)
+    fatigue = _fatigue(iv, first_day, days, tz, cfg)
     timeline = tuple(Segment(a, b, CODE_STATES[st]) for a, b, st in segments(iv, start_t, end_t, gap))
     trend = _trend(iv, day, tz, max(days, cfg.trend_days), gap)
     profiles = _profiles(iv, sessions, start_t, end_t, gap)
@@ -319,20 +319,29 @@ def _hours(table: np.ndarray, cfg: ReportConfig) -> tuple[HourStat, ...]:
     return tuple(out)
 
 
-def _fatigue(iv: Intervals, start_t: float, end_t: float, cfg: ReportConfig) -> Fatigue:
-    """Poor share in the first vs the last `fatigue_window_s` of the monitored span."""
-    gap = cfg.max_sample_gap_s
-    sl, dur = iv.clipped(start_t, end_t, gap)
-    covered = np.flatnonzero(dur > 0)
-    window = cfg.fatigue_window_s
-    if covered.size == 0:
-        return Fatigue("unknown", None, None, window, words.fatigue_words("unknown", None, None, window))
-    first = max(float(iv.t0[sl][covered[0]]), start_t)
-    last = min(float(iv.t1[sl][covered[-1]]), end_t)
-    if last - first < 2 * window:
-        return Fatigue("unknown", None, None, window, words.fatigue_words("short", None, None, window))
-    early = state_sums(iv, first, first + window, gap)
-    late = state_sums(iv, last - window, last, gap)
+def _fatigue(iv: Intervals, first_day: date, days: int, tz: tzinfo, cfg: ReportConfig) -> Fatigue:
+    """Poor share in the first vs the last `fatigue_window_s` of each day's monitored span
+    (summed over the days of the period whose span is long enough)."""
+    gap, window = cfg.max_sample_gap_s, cfg.fatigue_window_s
+    early, late = np.zeros(4), np.zeros(4)
+    any_data = long_enough = False
+    for k in range(days):
+        a, b = day_bounds(first_day + timedelta(days=k), tz)
+        sl, dur = iv.clipped(a, b, gap)
+        covered = np.flatnonzero(dur > 0)
+        if covered.size == 0:
+            continue
+        any_data = True
+        first = max(float(iv.t0[sl][covered[0]]), a)
+        last = min(float(iv.t1[sl][covered[-1]]), b)
+        if last - first < 2 * window:
+            continue
+        long_enough = True
+        early += state_sums(iv, first, first + window, gap)
+        late += state_sums(iv, last - window, last, gap)
+    if not long_enough:
+        verdict = "short" if any_data else "unknown"
+        return Fatigue("unknown", None, None, window, words.fatigue_words(verdict, None, None, window))
     if min(early[S_GOOD] + early[S_POOR], late[S_GOOD] + late[S_POOR]) < cfg.fatigue_min_observed_s:
         return Fatigue("unknown", None, None, window, words.fatigue_words("sparse", None, None, window))
     e = float(early[S_POOR] / (early[S_GOOD] + early[S_POOR]))

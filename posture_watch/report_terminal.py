@@ -54,13 +54,18 @@ def _hours_line(r: DayReport) -> Text:
 def _timeline_lines(r: DayReport, width: int) -> list[Text]:
     tz = r.zone
     lines = []
+    days = []
     for i in range(r.days):
         day = r.first_day + timedelta(days=i)
         a, b = day_bounds(day, tz)
         segs = [s for s in r.timeline if s.end_t > a and s.start_t < b]
-        if not segs:
-            continue
-        lo, hi = max(segs[0].start_t, a), min(segs[-1].end_t, b)
+        if segs:
+            days.append((day, a, max(segs[0].start_t, a) - a, min(segs[-1].end_t, b) - a, segs))
+    # Several days share one clock range (seconds after each local midnight), so rows line up.
+    lo_s = min((d[2] for d in days), default=0.0)
+    hi_s = max((d[3] for d in days), default=0.0)
+    for day, a, _, _, segs in days:
+        lo, hi = a + lo_s, a + hi_s
         cell = (hi - lo) / width
         line = Text(f"{datetime.fromtimestamp(lo, tz).strftime('%H:%M')} ")
         k = 0
@@ -81,13 +86,13 @@ def _timeline_lines(r: DayReport, width: int) -> list[Text]:
                 line.append(CHAR[state], style=STYLE[state])
         line.append(f" {datetime.fromtimestamp(hi, tz).strftime('%H:%M')}")
         if r.days > 1:
-            line = Text(day.strftime("%a %d "), style="dim") + line
+            line = Text.assemble((day.strftime("%a %d "), "dim"), line)
         lines.append(line)
     return lines
 
 
 def _legend() -> Text:
-    text = Text("Timeline ", style="bold")
+    text = Text.assemble(("Timeline ", "bold"))
     for state, name in NAMES.items():
         text.append(CHAR[state], style=STYLE[state])
         text.append(f" {name}  ", style="dim")
@@ -146,7 +151,7 @@ def renderable(report: DayReport, width: int = 100) -> RenderableType:
         _numbers(r), Text(""),
         _legend(), *_timeline_lines(r, strip_width),
         Text(""),
-        Text("Poor share by hour ", style="bold") + _hours_line(r),
+        Text.assemble(("Poor share by hour ", "bold"), _hours_line(r)),
         Text(r.fatigue.words, style="italic"),
         trend, Text(""),
         _faults(r), Text(""),

@@ -281,6 +281,24 @@ def test_fatigue_compares_first_and_last_two_hours():
     assert r.hours[9].poor_share == pytest.approx(0.10) and r.hours[14].poor_share == pytest.approx(0.50)
 
 
+def test_fatigue_over_several_days_compares_within_each_day():
+    rows, sessions = [], []
+    for back, late_poor_min in ((1, 5), (0, 5)):
+        d = DAY - timedelta(days=back)
+        spec = []
+        for poor_min in [1] * 12 + [3] * 12 + [late_poor_min] * 12:
+            spec += [("good", (10 - poor_min) * 60), ("poor", poor_min * 60, [FORWARD_LEAN])]
+        t0 = at(d, 9)
+        day_rows, t1 = lay(back + 1, t0, spec, step_s=5.0)
+        rows += day_rows
+        sessions.append(session(back + 1, t0, t1))
+    r = build_report(rows, [], sessions, day=DAY, tz=BERLIN, days=2)
+    # Each morning against its own afternoon, not the first morning against the last afternoon.
+    assert r.fatigue.early_poor_share == pytest.approx(0.10)
+    assert r.fatigue.late_poor_share == pytest.approx(0.50)
+    assert r.hours[9].poor_share == pytest.approx(0.10)
+
+
 def test_fatigue_needs_a_long_enough_day():
     rows, sessions, _, _ = simple_day()
     r = build_report(rows, [], sessions, day=DAY, tz=BERLIN)

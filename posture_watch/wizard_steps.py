@@ -57,7 +57,7 @@ PROMPTS = {
 class WizardConfig:
     setup_window_s: float = 2.0     # the set-up check must pass over this much time
     setup_timeout_s: float = 30.0   # then give up with the advice of the commonest problem
-    upright_s: float = 8.0          # N seconds of upright posture: ~50 samples at 6 Hz for a robust median/MAD
+    upright_s: float = 8.0          # N seconds of upright posture: ~40 samples for a robust median and MAD
     range_screen_s: float = 3.0
     range_keyboard_s: float = 3.0
     slouch_s: float = 4.0
@@ -70,7 +70,7 @@ class WizardConfig:
     max_move_pct: float = 12.0      # upright: robust spread of the head position, % of shoulder width
     max_scale_change_pct: float = 8.0   # upright: robust spread of the shoulder width (moving to and fro), %
     include_slouch: bool = True
-    sample_hz: float = 6.0          # samples per second the runner feeds in
+    sample_hz: float = 5.0          # samples per second the runner feeds in (at most): ~40 in the upright step
     setup: sc.SetupConfig = field(default_factory=sc.SetupConfig)
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
 

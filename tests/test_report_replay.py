@@ -26,6 +26,7 @@ import pytest
 
 from conftest import ROOT, run_cli, sample
 from posture_watch.judge import JudgeConfig
+from posture_watch.labels import TRANSITION, ClipLabels, load_labels
 from posture_watch.report_cli import local_zone
 from posture_watch.store import Store
 
@@ -61,28 +62,21 @@ def replay_and_report(clip: Path, profile: Path, home: Path, out: Path, tz_name:
     }
 
 
-def _label_bounds(labels: dict, state: str) -> tuple[float, float]:
+def _label_bounds(labels: ClipLabels, state: str) -> tuple[float, float]:
     """Seconds of `state` by the labels: (labelled, labelled + every transition next to such a segment)."""
-    segs = labels["segments"]
-    exact = sum(s["end_s"] - s["start_s"] for s in segs if s["state"] == state)
+    segs = labels.segments
+    exact = labels.scored_seconds(state)
     slack = 0.0
     for i, s in enumerate(segs):
-        if s["state"] == "transition":
-            neighbours = [segs[j]["state"] for j in (i - 1, i + 1) if 0 <= j < len(segs)]
-            if state in neighbours:
-                slack += s["end_s"] - s["start_s"]
+        if s.state == TRANSITION and state in [segs[j].state for j in (i - 1, i + 1) if 0 <= j < len(segs)]:
+            slack += s.duration_s
     return exact, exact + slack
-
-
-def _segment(labels: dict, label: str) -> dict:
-    (seg,) = [s for s in labels["segments"] if s["label"] == label]
-    return seg
 
 
 @pytest.fixture(scope="module")
 def replay(tmp_path_factory) -> dict:
     clip = sample("desk_session.mp4")
-    labels = json.loads(sample("desk_session.labels.json").read_text(encoding="utf-8"))
+    labels = load_labels(sample("desk_session.labels.json"))
     if not PROFILE.exists():
         pytest.fail(f"{PROFILE} is missing: run `make samples` (make test does it)")
     home = tmp_path_factory.mktemp("replay-home")
@@ -95,37 +89,44 @@ def replay(tmp_path_factory) -> dict:
 def test_monitored_time_is_the_clip(replay):
     data, labels, one = replay["json"], replay["labels"], replay["one_sample_s"]
     assert data["has_data"] and data["sessions"] == 1
-    assert data["monitored_s"] == pytest.approx(labels["duration_s"], abs=one)
+    assert data["monitored_s"] == pytest.approx(labels.duration_s, abs=one)
     assert sum(h["monitored_s"] for h in data["hours"]) == pytest.approx(data["monitored_s"], abs=0.5)
     parts = data["good_s"] + data["poor_s"] + data["away_s"] + data["unknown_s"]
     assert parts == pytest.approx(data["monitored_s"], abs=0.5)
+
+
+def test_time_in_each_state_matches_the_labels(replay):
+    data, labels, one = replay["json"], replay["labels"], replay["one_sample_s"]
+    bounds = {state: _label_bounds(labels, state) for state in ("good", "poor", "away")}
+    for state, (lo, hi) in bounds.items():
+        assert lo - one <= data[f"{state}_s"] <= hi + one, (state, data[f"{state}_s"], lo, hi, one)
+    (g_lo, g_hi), (p_lo, p_hi) = bounds["good"], bounds["poor"]
+    assert g_lo / (g_lo + p_hi) - 0.01 <= data["upright_share"] <= g_hi / (g_hi + p_lo) + 0.01
 
 
 def test_away_time_and_the_break_match_the_labels(replay):
     data, labels, one = replay["json"], replay["labels"], replay["one_sample_s"]
     lo, hi = _label_bounds(labels, "away")
     assert lo - one <= data["away_s"] <= hi + one, (data["away_s"], lo, hi, one)
-    assert data["breaks"]["taken"] == len(labels["expected_breaks"])
-    away = _segment(labels, "away")
-    leave, back = _segment(labels, "leave"), _segment(labels, "return")
+    assert data["breaks"]["taken"] == len(labels.expected_breaks)
+    away, leave, back = labels.segment("away"), labels.segment("leave"), labels.segment("return")
     t0 = replay["session"].started_at
     (seg,) = [s for s in data["timeline"] if s["state"] == "away" and s["end_t"] - s["start_t"] > 30]
-    assert leave["start_s"] - one <= seg["start_t"] - t0 <= away["start_s"] + one
-    assert away["end_s"] - one <= seg["end_t"] - t0 <= back["end_s"] + one
+    assert leave.start_s - one <= seg["start_t"] - t0 <= away.start_s + one
+    assert away.end_s - one <= seg["end_t"] - t0 <= back.end_s + one
 
 
 def test_the_long_slouch_is_the_longest_poor_stretch_and_the_warning(replay):
     data, labels = replay["json"], replay["labels"]
     one = replay["one_sample_s"] + JudgeConfig().window_s
-    slouch = _segment(labels, "slouch")
-    lean_in, sit_up = _segment(labels, "lean_in"), _segment(labels, "sit_up")
+    slouch, lean_in, sit_up = labels.segment("slouch"), labels.segment("lean_in"), labels.segment("sit_up")
     t0 = replay["session"].started_at
     longest = data["longest_poor"]
-    assert lean_in["start_s"] - one <= longest["start_t"] - t0 <= slouch["start_s"] + one
-    assert slouch["end_s"] - one <= longest["end_t"] - t0 <= sit_up["end_s"] + one
-    assert data["poor_s"] >= slouch["end_s"] - slouch["start_s"] - one
-    assert data["warnings"] == len(labels["expected_warnings"])
-    assert data["dominant_fault"] == labels["expected_warnings"][0]["fault"]
+    assert lean_in.start_s - one <= longest["start_t"] - t0 <= slouch.start_s + one
+    assert slouch.end_s - one <= longest["end_t"] - t0 <= sit_up.end_s + one
+    assert data["poor_s"] >= slouch.duration_s - one
+    assert data["warnings"] == len(labels.expected_warnings)
+    assert data["dominant_fault"] == labels.expected_warnings[0]["fault"]
 
 
 def test_report_files(replay):

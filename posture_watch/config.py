@@ -42,7 +42,6 @@ class SamplingConfig:
     away_poll_s: float = 5.0  # long away: poll slowly
     away_slow_after_s: float = 120.0
     fast_after_change_s: float = 10.0  # keep the fast rate this long after the judged state changed
-    fast_score_swing: float = 25.0     # ... or while the score moved this much (0..100) within that time (noise: ~15)
 
     def __post_init__(self) -> None:
         for name in ("slow_hz", "fast_hz", "analyze_hz"):

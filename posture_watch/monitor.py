@@ -21,7 +21,6 @@ import math
 import os
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, TextIO
 
@@ -48,9 +47,11 @@ class MonitorConfig:
     clock_jump_s:       wall clock moving this much more (or less) than the monotonic clock between two
                         samples means suspend/resume or a clock change: the camera is reopened.
     stall_s:            a live read that took this long means the camera stalled: it is reopened.
-    num_poses:          people the pose model looks for. 1 lets MediaPipe track the person between
-                        samples instead of running its detector on every frame in search of a second
-                        person: ~17-19 ms instead of ~30 ms of CPU per sample with the lite model.
+    num_poses:          people the pose model looks for; it must match what calibration used (2), because
+                        MediaPipe's landmarks differ systematically between the two modes: with 1 it tracks
+                        the person from the last sample (~17-19 ms instead of ~30 ms of CPU per sample with
+                        the lite model) but, on the sample clips, its shoulder line tilts ~6 degrees differently
+                        from the calibrated baseline, which is enough to misjudge a lateral lean.
     """
 
     covered_brightness: float = 12.0
@@ -59,7 +60,7 @@ class MonitorConfig:
     reconnect_max_s: float = 30.0
     clock_jump_s: float = 5.0
     stall_s: float = 20.0
-    num_poses: int = 1
+    num_poses: int = 2
 
     def __post_init__(self) -> None:
         if self.num_poses not in (1, 2):
@@ -136,7 +137,6 @@ class Monitor:
         self._last_reading: Reading | None = None
         self._changed_t = 0.0
         self._away_since_t: float | None = None
-        self._scores: deque[tuple[float, float]] = deque()  # (t_s, score) of the last fast_after_change_s
         self._interval_s = 1.0 / sampling.fast_hz
 
     # --- time ------------------------------------------------------------------------------
@@ -247,12 +247,6 @@ class Monitor:
         last = self._last_reading
         if last is None or last.state != reading.state:
             self._changed_t = t_s
-        horizon = t_s - self.sampling.fast_after_change_s
-        while self._scores and self._scores[0][0] < horizon:
-            self._scores.popleft()
-        if reading.score is not None:
-            self._scores.append((t_s, reading.score))
-        swing = max(s for _, s in self._scores) - min(s for _, s in self._scores) if self._scores else 0.0
         if reading.state == AWAY:
             self._away_since_t = t_s if self._away_since_t is None else self._away_since_t
         else:
@@ -260,7 +254,7 @@ class Monitor:
         self._last_reading = reading
         interval = next_interval_s(self.sampling, SamplingInput(
             state=reading.state, since_change_s=t_s - self._changed_t,
-            away_s=0.0 if self._away_since_t is None else t_s - self._away_since_t, score_swing=swing))
+            away_s=0.0 if self._away_since_t is None else t_s - self._away_since_t))
         if rate_label(self.sampling, interval) != rate_label(self.sampling, self._interval_s):
             log.debug("sampling %s (every %.2f s)", rate_label(self.sampling, interval), interval)
         self._interval_s = interval
@@ -273,7 +267,6 @@ class Monitor:
         self._last_reading = None
         self._changed_t = t_s
         self._away_since_t = None
-        self._scores.clear()
 
     def _covered(self, frame: Frame, t_epoch: float) -> None:
         if self._covered_since is None:

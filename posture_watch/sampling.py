@@ -1,11 +1,13 @@
 """Adaptive sampling: how long to wait before the next analysed frame. Pure.
 
 Posture changes over minutes, so steady good posture is sampled slowly (`slow_hz`, ~1 Hz); while
-the posture is poor, has just changed state, or its score is moving (a lean building up), faster
-(`fast_hz`, ~4 Hz) so the onset and end of a stretch are timed well. A posture that is steadily
-close to the threshold is still steady: it is sampled slowly, and the first poor sample switches
-to the fast rate. Someone away for long, or a covered lens, is polled every
-`away_poll_s`. A frame that is not analysed is never decoded (FrameSource.read skips it).
+the posture is poor or has just changed state, faster (`fast_hz`, ~4 Hz) so the onset and end of
+a stretch are timed well. The first poor sample switches to the fast rate, so an onset is timed
+to within one slow sample. Someone away for long, or a covered lens, is polled every `away_poll_s`.
+A frame that is not analysed is never decoded (FrameSource.read skips it).
+
+The score is not used: on the sample clips it swings by 15-25 points within seconds in steady
+upright posture, so "the score is moving" would mean "always fast".
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from posture_watch.config import SamplingConfig
-from posture_watch.domain import AWAY, POOR, UNKNOWN
+from posture_watch.domain import AWAY, POOR
 
 
 @dataclass(frozen=True)
@@ -23,14 +25,12 @@ class SamplingInput:
     state:          the last judged state (None before the first reading).
     since_change_s: time since the judged state last changed (or since start/resume/reconnect).
     away_s:         how long the user has been away (0 when present).
-    score_swing:    highest minus lowest score over the last `fast_after_change_s` (0 if unknown).
     covered:        the lens is covered (black frames).
     """
 
     state: str | None
     since_change_s: float
     away_s: float = 0.0
-    score_swing: float = 0.0
     covered: bool = False
 
 
@@ -44,8 +44,6 @@ def next_interval_s(cfg: SamplingConfig, now: SamplingInput) -> float:
     if now.state is None or now.state == POOR:
         return fast
     if now.since_change_s < cfg.fast_after_change_s:
-        return fast
-    if now.state != UNKNOWN and now.score_swing >= cfg.fast_score_swing:
         return fast
     return slow
 

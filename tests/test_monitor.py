@@ -204,7 +204,7 @@ def test_database_rows_agree_with_the_jsonl(desk_run: DeskRun) -> None:
 def test_database_agrees_with_analyze(desk_run: DeskRun, sample_profile: Path, tmp_path: Path) -> None:
     """`analyze` samples at a fixed rate, the monitor adaptively; the judged states still agree."""
     out = tmp_path / "analyze.jsonl"
-    proc = run_cli("analyze", str(sample("desk_session.mp4")), "--profile", str(sample_profile), "--rate", "2",
+    proc = run_cli("analyze", str(sample("desk_session.mp4")), "--profile", str(sample_profile), "--rate", "1",
                    "--jsonl", str(out), "--quiet")
     assert proc.returncode == 0, proc.stderr
     lines = _jsonl(out)
@@ -218,7 +218,7 @@ def test_database_agrees_with_analyze(desk_run: DeskRun, sample_profile: Path, t
         if abs(times[near] - t) <= 0.3:
             total += 1
             agree += lines[near]["state"] == state
-    assert total > 0.4 * len(desk_run.samples)
+    assert total > 0.3 * len(desk_run.samples)
     assert agree / total >= 0.9, (agree, total)
 
 

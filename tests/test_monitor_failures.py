@@ -51,7 +51,7 @@ class Rig:
                  speed: float = 20.0, waker: Waker | None = None, wall: Callable[[], float] = time.time,
                  commands: CommandQueue | None = None) -> None:
         self.store = Store.open(tmp_path / "posture.sqlite3")
-        self.estimator = PoseEstimator(model_path, num_poses=1).open()
+        self.estimator = PoseEstimator(model_path, num_poses=MonitorConfig().num_poses).open()
         self.statuses: list[dict] = []
         self.monitor = Monitor(source=source, estimator=self.estimator, judge=Judge(load_profile(profile)),
                                measure=measure, engine_config=EngineConfig(), sampling=SamplingConfig(),

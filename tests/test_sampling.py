@@ -14,11 +14,9 @@ SLOW, FAST, POLL = 1.0, 0.25, 5.0
 @pytest.mark.parametrize("seen, interval", [
     (SamplingInput(state=None, since_change_s=0.0), FAST),                        # nothing judged yet
     (SamplingInput(state="good", since_change_s=60.0), SLOW),                     # steady good
-    (SamplingInput(state="good", since_change_s=60.0, score_swing=20.0), SLOW),   # steady, judge noise
-    (SamplingInput(state="good", since_change_s=60.0, score_swing=30.0), FAST),   # a lean building up
     (SamplingInput(state="good", since_change_s=3.0), FAST),                      # just became good
     (SamplingInput(state="poor", since_change_s=300.0), FAST),                    # poor: always fast
-    (SamplingInput(state="unknown", since_change_s=60.0, score_swing=50.0), SLOW),  # head turned: no score
+    (SamplingInput(state="unknown", since_change_s=60.0), SLOW),                  # head turned: steady
     (SamplingInput(state="away", since_change_s=1.0, away_s=1.0), SLOW),          # just left: not fast
     (SamplingInput(state="away", since_change_s=119.0, away_s=119.0), SLOW),
     (SamplingInput(state="away", since_change_s=121.0, away_s=121.0), POLL),      # away for long: poll

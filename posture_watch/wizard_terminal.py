@@ -77,7 +77,7 @@ class TerminalUI:
             elif isinstance(e, ws.StepDone):
                 self.say(f"  Done ({e.samples} samples)." + (f" {e.note}" if e.note else ""))
             elif isinstance(e, ws.Failed):
-                self.say(f"  Stopped: {e.reason}")
+                self._end_line()   # the reason itself is the command's one-sentence error (stderr)
 
     def update(self, frame: Frame, detection: Detection, sample: ws.Sample, state: ws.WizardState,
                effects: list[ws.Effect]) -> None:

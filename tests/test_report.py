@@ -384,3 +384,44 @@ def test_load_report_reads_trend_days_cheaply_with_the_same_numbers(tmp_path):
     assert [round(d.monitored_s) for d in cheap.trend[-3:]] == [600, 300, 600]
     assert load_report(DAY, 1, BERLIN, ReportConfig(), db_path=tmp_path / "none.sqlite3").has_data is False
     assert not (tmp_path / "none.sqlite3").exists()
+
+
+def test_demo_hook_prints_the_day_and_writes_a_private_html_report(private_home, monkeypatch):
+    """What `posture-watch demo` ends with: the terminal summary and the HTML report's path."""
+    import stat
+
+    from posture_watch import paths
+    from posture_watch.domain import Reading
+    from posture_watch.report_cli import show_session_day
+    from posture_watch.store import Store
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    start = at(DAY, 15)
+    rows, end = lay(0, start, [("good", 300), ("poor", 200, [FORWARD_LEAN], {"head_drop_pct": 14.0})])
+    with Store.open() as store:
+        sid = store.start_session(start, "video", "sample", None)
+        for r in rows:
+            store.add_sample(sid, Reading(t_s=0, state=r.state, score=r.score, faults=r.faults,
+                                          deviations=r.deviations), r.t)
+        store.end_session(sid, end)
+    out = io.StringIO()
+    path = show_session_day(start, out)
+    text = out.getvalue()
+    assert path == paths.reports_dir() / "posture-2025-06-03.html"
+    assert str(private_home) in str(path) and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert f"HTML report: {path}" in text and "8 min 20 s" in text and "Forward lean" in text
+    assert 'id="chart-timeline"' in path.read_text(encoding="utf-8")
+
+
+def test_report_cli_without_data_and_with_bad_input(private_home, tmp_path):
+    from conftest import assert_one_sentence_error, run_cli
+
+    proc = run_cli("report", "--date", "2025-06-03", "--json", str(tmp_path / "r.json"), env={"TZ": "UTC"})
+    assert proc.returncode == 0, proc.stderr
+    assert "No posture data on Tuesday 3 June 2025" in proc.stdout
+    assert not (private_home / "data" / "posture.sqlite3").exists()  # the report never creates the database
+    assert json.loads((tmp_path / "r.json").read_text())["monitored_s"] == 0
+    assert "--date must be a day" in assert_one_sentence_error(run_cli("report", "--date", "3/6/2025"))
+    assert "--days must be between" in assert_one_sentence_error(run_cli("report", "--days", "0"))
+    missing = tmp_path / "no" / "such" / "r.html"
+    assert "does not exist" in assert_one_sentence_error(run_cli("report", "--html", str(missing)))

@@ -27,6 +27,13 @@ SHOWN = (EV_WARNING, EV_ESCALATION, EV_BREAK_REMINDER, EV_AWAY, EV_BACK, EV_BREA
          EV_CAMERA_LOST, EV_CAMERA_BACK, EV_CAMERA_COVERED)
 
 
+def _show(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def _clock(seconds: float) -> str:
     minutes, secs = divmod(int(round(max(0.0, seconds))), 60)
     return f"{minutes:02d}:{secs:02d}"
@@ -38,12 +45,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     for path, how in ((DESK_CLIP, "make samples"), (SAMPLE_PROFILE, "make samples")):
         if not path.exists():
-            raise UserError(f"The demo needs {path.relative_to(ROOT)}, which is missing; run `{how}` in the "
+            raise UserError(f"The demo needs {_show(path)}, which is missing; run `{how}` in the "
                             "posture-watch source folder first.")
     out = sys.stdout
     speed = float(getattr(args, "speed", 60.0) or 60.0)
-    print(f"posture-watch demo: replaying {DESK_CLIP.relative_to(ROOT)} at {speed:g}x real time against "
-          f"{SAMPLE_PROFILE.relative_to(ROOT)} (Ctrl-C stops it).", file=out, flush=True)
+    print(f"posture-watch demo: replaying {_show(DESK_CLIP)} at {speed:g}x real time against "
+          f"{_show(SAMPLE_PROFILE)} (Ctrl-C stops it).", file=out, flush=True)
     started: list[float] = []
 
     def on_event(event: Event, text: str) -> None:

@@ -160,7 +160,8 @@ class FitReport:
 @dataclass(frozen=True)
 class FitConfig:
     min_judged: int = 20            # fewer judged samples: too little to say
-    mostly_poor_frac: float = 0.5   # judged poor this often: either a bad stretch or a stale profile
+    mostly_poor_frac: float = 0.8   # judged poor this often (almost never upright): a long slump or a stale
+                                    # profile; below it the profile evidently still recognises upright posture
     drift: DriftConfig = DriftConfig(min_samples=10, min_cover_frac=0.0)
 
 
@@ -203,5 +204,9 @@ def assess_fit(samples: Sequence[FitSample], profile_name: str, minutes: float,
                      "fits; calibrate again with `posture-watch calibrate`.")
     else:
         verdict = "fits"
-        lines.append("The profile still fits.")
+        if poor / j >= 0.3:
+            lines.append(f"The profile still fits: it recognised your upright posture {100 * good / j:.0f}% of the "
+                         "time, so the poor stretches were your posture, not the calibration.")
+        else:
+            lines.append("The profile still fits.")
     return FitReport(verdict, n, len(present) / max(n, 1), good / j, poor / j, size, height, posture, tuple(lines))

@@ -73,6 +73,8 @@ def test_assess_fit_verdicts():
     assert assess_fit(fit_samples(300, head=15.0, state=POOR), "desk", 10).verdict == "mostly_poor"
     little = assess_fit(fit_samples(5), "desk", 10)
     assert little.verdict == "too_little" and "too little" in little.lines[-1]
+    mixed = assess_fit(fit_samples(150) + fit_samples(150, head=15.0, state=POOR), "desk", 10)
+    assert mixed.verdict == "fits" and "were your posture" in mixed.lines[-1]
     fits = assess_fit(fit_samples(300), "desk", 10)
     assert fits.lines[0].startswith("Profile 'desk' against the last 10 minutes: 300 samples")
     assert fits.good_frac == 1.0

@@ -130,7 +130,7 @@ def _legend() -> str:
 
 def _faults(r: DayReport) -> str:
     rows = []
-    for f in sorted(r.faults, key=lambda f: -f.duration_s):
+    for f in sorted(r.faults, key=lambda f: (-f.lead_s, -f.duration_s)):
         share = f.share_of_poor or 0.0
         size = "-"
         if f.measure is not None and f.median_deviation is not None:
@@ -149,8 +149,9 @@ def _faults(r: DayReport) -> str:
         '<thead><tr><th>Fault</th><th>Time</th><th class="optional">Share of poor time</th>'
         '<th>Typical size</th></tr></thead>'
         f'<tbody>{"".join(rows)}</tbody></table>'
-        '<p class="note">Time with each fault (a moment with two faults counts for both) and the median '
-        'deviation from your calibrated baseline while it lasted.</p></section>'
+        '<p class="note">Time with each fault (a moment with two faults counts for both; the main fault is '
+        'the one most often the most severe) and the median deviation from your calibrated baseline while it '
+        'lasted.</p></section>'
     )
 
 

@@ -126,7 +126,7 @@ def _faults(r: DayReport) -> Table:
     t.add_column("Time", justify="right")
     t.add_column("Share of poor", justify="right")
     t.add_column("Typical size")
-    for f in sorted(r.faults, key=lambda f: -f.duration_s):
+    for f in sorted(r.faults, key=lambda f: (-f.lead_s, -f.duration_s)):
         size = ""
         if f.measure is not None and f.median_deviation is not None:
             label, unit = words.measure_label(f.measure)

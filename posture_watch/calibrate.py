@@ -40,12 +40,17 @@ class CalibrationConfig:
     max_head_move_pct: float = 25.0     # robust spread of the ear position, % of shoulder width
     max_head_drop_spread_pct: float = 12.0  # robust spread of the head-drop ratio, % of its median
     max_cva_spread_deg: float = 8.0     # side view: robust spread of the CVA proxy
+    second_look_every: int = 2          # every Nth sample gets the estimator's careful look for others
 
 
 def capture(source: Any, estimator: Any, seconds: float | None = None, sample_hz: float = 10.0,
-            on_sample: Callable[[Metrics], None] | None = None, max_samples: int | None = None) -> list[Metrics]:
+            on_sample: Callable[[Metrics], None] | None = None, max_samples: int | None = None,
+            second_look_every: int = 0) -> list[Metrics]:
     """Read the source (to its end or for `seconds` of source time) at about `sample_hz`,
-    run the pose model and measure each sampled frame. Frames stay in memory."""
+    run the pose model and measure each sampled frame. Frames stay in memory. Every
+    `second_look_every`-th sample also gets `estimator.look_for_others` (when it has one): the
+    fast tracker often reports only the most salient of two people."""
+    second_look = getattr(estimator, "look_for_others", None) if second_look_every else None
     duration = getattr(source, "duration_s", None)
     hz = sample_hz
     span = seconds if seconds is not None else duration
@@ -62,7 +67,10 @@ def capture(source: Any, estimator: Any, seconds: float | None = None, sample_hz
             start = frame.t_s
         if seconds is not None and frame.t_s - start > seconds + 1e-9:
             break
-        metrics = measure(estimator.detect(frame))
+        detection = estimator.detect(frame)
+        if second_look is not None and len(out) % second_look_every == 0:
+            detection = second_look(frame, detection)
+        metrics = measure(detection)
         out.append(metrics)
         if on_sample is not None:
             on_sample(metrics)
@@ -100,7 +108,8 @@ def check_capture(metrics: Sequence[Metrics], config: CalibrationConfig = Calibr
         raise CaptureRejected("Nobody was found in front of the camera; sit where you usually sit, facing "
                               "your screen, and calibrate again.")
     two = sum(g.TWO_PEOPLE in m.flags for m in metrics)
-    if two > config.max_two_people_frac * len(metrics):
+    looked = math.ceil(len(metrics) / config.second_look_every) if config.second_look_every > 1 else len(metrics)
+    if two > config.max_two_people_frac * looked:
         raise CaptureRejected("Two people were in the picture; calibrate alone in front of the camera.")
     view = _view_of(present)
     if view == g.SIDE:
@@ -167,7 +176,8 @@ def calibrate_from_source(source: Any, estimator: Any, seconds: float | None = N
                           config: CalibrationConfig = CalibrationConfig(), camera: str | None = None) -> Profile:
     """Non-interactive calibration: the whole source (or its first `seconds`) is the upright capture.
     Raises CaptureRejected with one sentence of advice when the capture is unusable."""
-    metrics = capture(source, estimator, seconds=seconds, sample_hz=config.sample_hz, max_samples=config.max_samples)
+    metrics = capture(source, estimator, seconds=seconds, sample_hz=config.sample_hz, max_samples=config.max_samples,
+                      second_look_every=config.second_look_every)
     check_capture(metrics, config)
     name = camera if camera is not None else getattr(source, "description", "")
     return build_profile(metrics, camera=name)

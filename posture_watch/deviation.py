@@ -6,7 +6,10 @@ deviation divided by its tolerance, so 1.0 is "at the threshold" whatever the un
 
 Deviations are grouped; a group's severity is the weighted mean of its members' severities
 (members that cannot be measured in this frame drop out), and a fault's severity is the
-largest of its groups'. Grouping keeps one noisy measure from deciding alone, while two
+largest of its groups' plus `second_group_weight` times the second largest (when positive):
+two independent signs of the same fault, each below its threshold, add up. In a side view the
+groups share the shoulder landmark (its noise moves all of them), so they are not independent
+and `side_second_group_weight` is 0 by default. Grouping keeps one noisy measure from deciding alone, while two
 different mechanisms (the head poking forward over the shoulders, or the whole trunk
 leaning in towards the screen) can each call a forward lean on their own.
 
@@ -215,7 +218,8 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: object,
         return Assessment(present=False, size_ratio=face / base_face, reason="face too small without shoulders")
     w, h = metrics.image_size
     aspect = h / w if w else 9 / 16
-    head_turned = g.HEAD_TURNED in metrics.flags or _side_head_turned(metrics, tol, config)
+    head_turned = (g.HEAD_TURNED in metrics.flags or g.HEAD_OUT_OF_FRAME in metrics.flags
+                   or _side_head_turned(metrics, tol, config))
     pitch_up = _pitch_increase(metrics, tol)
     shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
     deviations: dict[str, float] = {}
@@ -239,11 +243,19 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: object,
     groups = {name: sum(s * wt for s, wt in m) / sum(wt for _, wt in m) for name, m in members.items()}
     if shoulders_out and _head_large_or_low(metrics, tol, aspect, config):
         groups["sink"] = max(groups.get("sink", 0.0), config.out_of_frame_severity)  # type: ignore[attr-defined]
+    if (g.HEAD_OUT_OF_FRAME in metrics.flags
+            and deviations.get("shoulder_scale_pct", -math.inf) >= config.out_of_frame_face_pct):  # type: ignore[attr-defined]
+        # the head left through the top of a low camera's picture while the shoulders came closer
+        groups["lean_in"] = max(groups.get("lean_in", 0.0), config.out_of_frame_severity)  # type: ignore[attr-defined]
     _add_derived(deviations, metrics, tol)
-    faults: dict[str, float] = {}
+    by_fault: dict[str, list[float]] = {}
     for name, sev in groups.items():
-        fault = GROUP_FAULT[name]
-        faults[fault] = max(faults.get(fault, -math.inf), sev)
+        by_fault.setdefault(GROUP_FAULT[name], []).append(sev)
+    faults = {}
+    for fault, sevs in by_fault.items():
+        sevs.sort(reverse=True)
+        w2 = config.side_second_group_weight if tol.view == g.SIDE else config.second_group_weight  # type: ignore[attr-defined]
+        faults[fault] = sevs[0] + (w2 * max(0.0, sevs[1]) if len(sevs) > 1 else 0.0)
     return Assessment(present=True, size_ratio=ratio, deviations=deviations, groups=groups, faults=faults)
 
 

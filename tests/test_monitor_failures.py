@@ -313,3 +313,23 @@ def test_pause_and_snooze_release_the_camera(tmp_path, profile_path, model_path)
     kinds = [e.kind for e in rig.monitor.summary.events]
     assert [k for k in kinds if k in ("paused", "resumed", "snoozed")] == ["paused", "resumed", "snoozed", "resumed"]
     assert kinds[-1] == "session_end"
+
+
+def test_preview_drawing_is_on_a_copy(model_path):
+    """--preview draws landmarks, state and deviation on a copy; the frame itself is never changed."""
+    from posture_watch.domain import Reading
+    from posture_watch.preview import draw
+
+    frame = Frame(0.0, _upright_frames(1)[0])
+    before = frame.image.copy()
+    with PoseEstimator(model_path) as estimator:
+        detection = estimator.detect(frame)
+    assert detection.poses
+    reading = Reading(t_s=0.0, state="poor", score=40.0, faults=("forward_lean",), deviations={"head_drop_pct": 20.0})
+    out = draw(frame.image, detection, reading)
+    assert out.shape == frame.image.shape and out is not frame.image
+    assert np.array_equal(frame.image, before)
+    changed = np.any(out != frame.image, axis=2)
+    assert changed.mean() > 0.002  # lines, dots and text were drawn
+    red = (out[..., 2] > 200) & (out[..., 0] < 80) & (out[..., 1] < 80)
+    assert red.sum() > 50  # poor is drawn in red

@@ -250,17 +250,6 @@ def run_population(config: JudgeConfig, people: int = 40, seed: int = 11) -> Non
 
 # --- sample clips ------------------------------------------------------------------------------
 
-def _segments(labels_file: Path) -> list[dict]:
-    return json.loads(labels_file.read_text())["segments"]
-
-
-def _label_at(segments: list[dict], t: float) -> str | None:
-    for seg in segments:
-        if seg["start_s"] <= t < seg["end_s"]:
-            return seg["state"]
-    return None
-
-
 def detect_clip(path: Path, cache_dir: Path | None) -> list[Detection]:
     """Every frame of a clip through the real pose model (VIDEO mode), cached as landmarks only."""
     import pickle
@@ -285,17 +274,24 @@ def detect_clip(path: Path, cache_dir: Path | None) -> list[Detection]:
 
 
 def calibration_clip_for(clip: Path) -> Path | None:
-    """The calibration clip of the same scene: same people, PREFIX_calibration.mp4 or calibration.mp4."""
-    people = json.loads((clip.parent / f"{clip.stem}.labels.json").read_text()).get("people")
+    """The calibration clip of the same scene: same people (an empty room: the default scene),
+    PREFIX_calibration.mp4 or calibration.mp4."""
+    from posture_watch.labels import load_labels
+
+    people = load_labels(clip.parent / f"{clip.stem}.labels.json").people
     prefix = clip.stem.split("_")[0]
     for name in (f"{prefix}_calibration.mp4", "calibration.mp4"):
         labels = clip.parent / f"{Path(name).stem}.labels.json"
-        if (clip.parent / name).exists() and labels.exists() and json.loads(labels.read_text()).get("people") == people:
-            return clip.parent / name
+        if (clip.parent / name).exists() and labels.exists():
+            theirs = load_labels(labels).people
+            if theirs == people or (not people and name == "calibration.mp4"):
+                return clip.parent / name
     return None
 
 
 def run_clips(clips_dir: Path, config: JudgeConfig, cache_dir: Path | None, self_calib_s: float = 2.0) -> None:
+    from posture_watch.labels import label_at, load_labels
+
     clips = [p for p in sorted(clips_dir.glob("*.mp4"))
              if (clips_dir / f"{p.stem}.labels.json").exists() and "calibration" not in p.stem]
     if not clips:
@@ -312,13 +308,13 @@ def run_clips(clips_dir: Path, config: JudgeConfig, cache_dir: Path | None, self
             profile = build_profile([measure(d) for d in detections if d.t_s < self_calib_s], camera=clip.name)
             calib_name = f"its first {self_calib_s:g} s"
         judge = Judge(profile, config)
-        segments = _segments(clips_dir / f"{clip.stem}.labels.json")
+        labels = load_labels(clips_dir / f"{clip.stem}.labels.json")
         pairs = []
         for det in detections:
             state = judge.update(measure(det)).state
-            label = _label_at(segments, det.t_s)
-            if label in (GOOD, POOR, AWAY):
-                pairs.append((label, state))
+            seg = label_at(labels, det.t_s)
+            if seg is not None and seg.scored:
+                pairs.append((seg.state, state))
         classes = sorted({lab for lab, _ in pairs})
         recalls = {c: sum(s == c for lab, s in pairs if lab == c) / sum(lab == c for lab, _ in pairs) for c in classes}
         confusion = {c: {s: sum(1 for lab, st in pairs if lab == c and st == s) for s in (GOOD, POOR, AWAY, "unknown")}

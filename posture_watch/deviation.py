@@ -202,20 +202,47 @@ def size_ratios(metrics: g.Metrics, tol: Tolerances) -> tuple[float, float] | No
     return (max(ratios), min(ratios)) if ratios else None
 
 
+def not_the_user(metrics: g.Metrics, tol: Tolerances, config: object) -> str:
+    """Why this plausible pose is not the calibrated person at the desk ('' if it may be).
+
+    Size against the calibrated size tells a poster, a cartoon or someone walking behind from the
+    user: (a) the largest frame-size ratio must reach `min_size_ratio` and the smallest stay below
+    `max_size_ratio`; (b) frontal, shoulders in view: the shoulder width alone must reach
+    `min_shoulder_ratio` (a false pose on a cartoon had shoulders 1-6% of the frame, a sitter ~45%);
+    (c) shoulders outside the frame: the face must keep `min_size_ratio_no_shoulders` of its size
+    (a slouch towards the camera makes it larger, never smaller); (d) side view: the neck length
+    must reach `min_shoulder_ratio`."""
+    c = config
+    ratios = size_ratios(metrics, tol)
+    if ratios is not None and (ratios[0] < c.min_size_ratio or ratios[1] > c.max_size_ratio):  # type: ignore[attr-defined]
+        return "not the calibrated person (size)"
+    base = tol.base_size
+    if tol.view == g.SIDE:
+        neck = metrics.get("neck_length_frac")
+        if neck is not None and base.get("neck_length_frac") and neck < c.min_shoulder_ratio * base["neck_length_frac"]:  # type: ignore[attr-defined]
+            return "not the calibrated person (neck length)"
+        return ""
+    shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
+    sw, face = metrics.get("shoulder_width_frac"), metrics.get("face_width_frac")
+    if (not shoulders_out and sw is not None and base.get("shoulder_width_frac")
+            and sw < c.min_shoulder_ratio * base["shoulder_width_frac"]):   # type: ignore[attr-defined]
+        return "not the calibrated person (shoulder width)"
+    if (shoulders_out and face is not None and base.get("face_width_frac")
+            and face < c.min_size_ratio_no_shoulders * base["face_width_frac"]):   # type: ignore[attr-defined]
+        return "face too small without shoulders"
+    return ""
+
+
 def assess(metrics: g.Metrics, tol: Tolerances, config: object,
            clip: Callable[[float], float] = lambda s: max(-2.0, min(4.0, s))) -> Assessment:
     """Pure: deviations, group and fault severities of one sample."""
     if not metrics.person_present:
         return Assessment(present=False, reason="no plausible person")
+    why = not_the_user(metrics, tol, config)
     ratios = size_ratios(metrics, tol)
     ratio = None if ratios is None else ratios[0]
-    if ratios is not None and (ratios[0] < config.min_size_ratio or ratios[1] > config.max_size_ratio):  # type: ignore[attr-defined]
-        return Assessment(present=False, size_ratio=ratio, reason="not the calibrated person (size)")
-    face, base_face = metrics.get("face_width_frac"), tol.base_size.get("face_width_frac")
-    if (g.SHOULDERS_OUT_OF_FRAME in metrics.flags and face is not None and base_face
-            and face < config.min_size_ratio_no_shoulders * base_face):   # type: ignore[attr-defined]
-        # without shoulders in view the face is the evidence; a slouch makes it larger, not smaller
-        return Assessment(present=False, size_ratio=face / base_face, reason="face too small without shoulders")
+    if why:
+        return Assessment(present=False, size_ratio=ratio, reason=why)
     w, h = metrics.image_size
     aspect = h / w if w else 9 / 16
     head_turned = (g.HEAD_TURNED in metrics.flags or g.HEAD_OUT_OF_FRAME in metrics.flags

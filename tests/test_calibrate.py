@@ -1,0 +1,117 @@
+"""Non-interactive calibration through the real command: a usable capture makes a private profile,
+an unusable one is refused with one sentence, exit 2, and no profile written."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import ROOT, assert_one_sentence_error, run_cli, sample
+from posture_watch import geometry as g
+from posture_watch.calibrate import CalibrationConfig, build_profile, check_capture
+from posture_watch.errors import CaptureRejected
+from posture_watch.geometry import Metrics
+from posture_watch.profile import load_profile
+
+SCHEMA = json.loads((ROOT / "calibration" / "profile.schema.json").read_text())
+
+
+def test_calibrating_on_the_sample_clip_writes_a_private_valid_profile(tmp_path):
+    out = tmp_path / "me.json"
+    proc = run_cli("calibrate", "--source", str(sample("calibration.mp4")), "--profile", str(out),
+                   "--non-interactive", "--seconds", "6")
+    assert proc.returncode == 0, proc.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    jsonschema.validate(json.loads(out.read_text()), SCHEMA)
+    profile = load_profile(out)
+    assert profile.view == "frontal" and profile.resolution == (640, 480)
+    assert 50 <= profile.samples <= 62            # 10 samples per second of the first 6 s
+    assert profile.duration_s <= 6.0
+    assert 0.3 < profile.median("head_drop_ratio") < 1.0
+
+
+@pytest.mark.parametrize("clip, words", [
+    ("empty_room.mp4", "Nobody was found"),
+    ("two_people.mp4", "Two people"),
+])
+def test_an_unusable_capture_is_refused_and_nothing_is_written(tmp_path, clip, words):
+    out = tmp_path / "me.json"
+    proc = run_cli("calibrate", "--source", str(sample(clip)), "--profile", str(out), "--non-interactive")
+    line = assert_one_sentence_error(proc, 2)
+    assert words in line
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_refused_capture_keeps_the_previous_profile(tmp_path):
+    out = tmp_path / "me.json"
+    out.write_text("previous")
+    proc = run_cli("calibrate", "--source", str(sample("empty_room.mp4")), "--profile", str(out), "--non-interactive")
+    assert_one_sentence_error(proc, 2)
+    assert out.read_text() == "previous"
+
+
+def test_a_missing_source_is_one_sentence(tmp_path):
+    proc = run_cli("calibrate", "--source", str(tmp_path / "nope.mp4"), "--profile", str(tmp_path / "p.json"),
+                   "--non-interactive")
+    assert_one_sentence_error(proc, 2)
+    assert not (tmp_path / "p.json").exists()
+
+
+# --- the checks on plain values (what the wizard reuses) ----------------------------------------
+
+def person(t: float, **values) -> Metrics:
+    base = {"head_drop_ratio": 0.6, "shoulder_width_frac": 0.4, "ear_y_frac": 0.35, "face_width_frac": 0.17}
+    return Metrics(t_s=t, values={**base, **values}, view="frontal", person_present=True,
+                   image_size=(640, 480), brightness=120.0)
+
+
+def replace_flags(m: Metrics, *flags: str) -> Metrics:
+    from dataclasses import replace
+    return replace(m, flags=frozenset(flags))
+
+
+def nobody(t: float, brightness: float = 120.0) -> Metrics:
+    return Metrics(t_s=t, flags=frozenset({g.NO_POSE}), image_size=(640, 480), brightness=brightness)
+
+
+@pytest.mark.parametrize("capture, words", [
+    ([], "no frames"),
+    ([nobody(i / 10, brightness=8.0) for i in range(30)], "too dark"),
+    ([nobody(i / 10) for i in range(30)], "Nobody"),
+    ([person(i / 10) for i in range(3)] + [nobody(i / 10) for i in range(30)], "Nobody"),
+    ([replace_flags(person(i / 10), g.TWO_PEOPLE) for i in range(30)], "Two people"),
+    ([replace_flags(person(i / 10), g.SHOULDERS_OUT_OF_FRAME) for i in range(30)], "shoulders"),
+    ([person(i / 10, head_drop_ratio=0.3 + 0.6 * (i % 2)) for i in range(30)], "moved too much"),
+    ([person(i / 10, ear_y_frac=0.2 + 0.4 * (i % 2)) for i in range(30)], "moved too much"),
+], ids=["empty", "dark", "nobody", "mostly-nobody", "two", "shoulders", "moving", "head-moving"])
+def test_check_capture_refuses_with_advice(capture, words):
+    with pytest.raises(CaptureRejected) as info:
+        check_capture(capture, CalibrationConfig(second_look_every=1))
+    assert words in str(info.value)
+    assert str(info.value).endswith(".")
+
+
+def test_a_still_capture_with_some_empty_frames_is_accepted():
+    capture = [person(i / 10, head_drop_ratio=0.6 + 0.005 * (i % 3)) for i in range(40)] + [nobody(4 + i / 10) for i in range(10)]
+    check_capture(capture)
+    profile = build_profile(capture, camera="test")
+    assert profile.samples == 40 and profile.median("head_drop_ratio") == pytest.approx(0.605)
+
+
+def test_build_profile_keeps_reading_and_slouch_captures():
+    up = [person(i / 10) for i in range(20)]
+    reading = [person(i / 10, head_drop_ratio=0.55) for i in range(20)]
+    slouch = [person(i / 10, head_drop_ratio=0.45) for i in range(20)]
+    profile = build_profile(up, reading=reading, slouch=slouch)
+    assert profile.reading["head_drop_ratio"].median == pytest.approx(0.55)
+    assert profile.slouch["head_drop_ratio"].median == pytest.approx(0.45)
+
+
+def test_sample_profile_is_the_sample_clip_calibration():
+    profile = load_profile(ROOT / "calibration" / "sample_profile.json")
+    assert Path(profile.camera).name == "calibration.mp4" and profile.resolution == (640, 480)

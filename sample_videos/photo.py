@@ -1,7 +1,8 @@
 """Source photos for the sample-video generator: segment a portrait once, split it into layers.
 
 MediaPipe Pose (IMAGE mode, segmentation mask on) finds the person and the landmarks the rig needs.
-The cut-out is padded so a body cut by the photo's edge can continue, its colours are bled outward
+The cut-out is padded so a body cut by the photo's edge can continue (in the body's own
+smoothed colours), its colours are bled outward
 so feathered edges fade the person's own colours, and it is split into two overlapping layers
 (head, body) so the head can drop, grow and nod independently of the shoulders.
 """
@@ -69,36 +70,22 @@ def segment(rgb: np.ndarray, model_path: str) -> tuple[np.ndarray, np.ndarray]:
     return pts, mask
 
 
-def _extend_sides(img: np.ndarray, mask: np.ndarray, pad: int, slope: float,
-                  inset: int = 4) -> tuple[np.ndarray, np.ndarray]:
-    """Continue a body cut by the photo's left/right edge: copy a column near the edge outward,
-    sliding it down by `slope` px per px (a shoulder line that keeps falling), then continue the
-    bottom rows with their smoothed colours (a uniform, not a streaked button)."""
+def _extend_mask(mask: np.ndarray, pad: int, slope: float, inset: int = 4) -> np.ndarray:
+    """Continue a body cut by the photo's left/right edge: copy the mask of a column near the edge
+    outward, sliding it down by `slope` px per px (a shoulder line that keeps falling), and continue
+    the bottom row downward. The canvas grows by `pad` on the left, right and bottom."""
     h, w = mask.shape
-    out_img = np.zeros((h + pad, w + 2 * pad, 3), np.float32)
-    out_mask = np.zeros((h + pad, w + 2 * pad), np.float32)
-    out_img[:h, pad:pad + w] = img
-    out_mask[:h, pad:pad + w] = mask
+    out = np.zeros((h + pad, w + 2 * pad), np.float32)
+    out[:h, pad:pad + w] = mask
     ys = np.arange(h)
     for col, step in ((inset, -1), (w - 1 - inset, 1)):
-        edge_c = cv2.GaussianBlur(img[:, col:col + 1], (1, 0), sigmaX=0.1, sigmaY=12)[:, 0]
-        edge_m = mask[:, col]
-        edge_m = np.where(edge_m > 0.5, 1.0, 0.0).astype(np.float32)
+        edge = (mask[:, col] > 0.5).astype(np.float32)
         for e in range(1, pad + inset + 1):
             x = pad + col + step * e
-            src_y = np.clip(ys - int(round(slope * e)), 0, h - 1)
-            m = edge_m[src_y] * (ys >= slope * e)
-            if e <= inset:  # inside the photo: only fill what the soft border mask lost
-                out_mask[:h, x] = np.maximum(out_mask[:h, x], m)
-                out_img[:h, x] = np.where(m[:, None] > mask[:, x - pad][:, None], edge_c[src_y], out_img[:h, x])
-            else:
-                out_mask[:h, x] = m
-                out_img[:h, x] = edge_c[src_y]
-    bottom = out_img[h - 24:h - 12].mean(axis=0, keepdims=True)
-    bottom = cv2.blur(bottom, (121, 1), borderType=cv2.BORDER_REFLECT)
-    out_img[h:] = bottom
-    out_mask[h:] = out_mask[h - 1]
-    return out_img, out_mask
+            m = edge[np.clip(ys - int(round(slope * e)), 0, h - 1)] * (ys >= slope * e)
+            out[:h, x] = np.maximum(out[:h, x], m) if e <= inset else m  # e <= inset: the soft border
+    out[h:] = out[h - 1]
+    return out
 
 
 def _bleed(img: np.ndarray, core: np.ndarray) -> np.ndarray:
@@ -115,13 +102,17 @@ def _bleed(img: np.ndarray, core: np.ndarray) -> np.ndarray:
     return filled
 
 
-def prepare(name: str, rgb: np.ndarray, model_path: str, pad: int = 160, slope: float = 0.7) -> PersonPhoto:
+def prepare(name: str, rgb: np.ndarray, model_path: str, pad: int = 160, slope: float = 1.6) -> PersonPhoto:
     pts, mask = segment(rgb, model_path)
     mask = np.round(mask * 64) / 64  # shed last-bit differences between MediaPipe builds
-    img, mask = _extend_sides(rgb[..., ::-1].astype(np.float32), mask, pad, slope)
+    h, w = mask.shape
+    img = np.zeros((h + pad, w + 2 * pad, 3), np.float32)
+    img[:h, pad:pad + w] = rgb[..., ::-1]
+    core = np.zeros(img.shape[:2], np.float32)
+    core[:h, pad:pad + w] = mask > 0.85
+    mask = _extend_mask(mask, pad, slope)
     pts = pts + np.array([pad, 0.0])
-    core = (mask > 0.85).astype(np.float32)
-    bgr = _bleed(img, core)
+    bgr = _bleed(img, core)  # the extension takes the body's own colours, smoothly
     alpha = np.clip((mask - 0.35) / 0.4, 0, 1)
     alpha = cv2.GaussianBlur(cv2.erode(alpha, np.ones((3, 3), np.uint8)), (0, 0), 1.2)
     p = {"nose": pts[NOSE], "l_eye": pts[LEFT_EYE], "r_eye": pts[RIGHT_EYE], "l_ear": pts[LEFT_EAR],

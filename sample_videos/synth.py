@@ -34,10 +34,12 @@ class Look:
     head_growth: float = 0.10      # forward lean: head scale gain (closer to the camera)
     body_growth: float = 0.06      # forward lean: shoulders/torso scale gain
     body_sink_sw: float = 0.04     # forward lean: whole upper body sinks, shoulder widths
-    pitch_nose_drop_eye: float = 0.42  # glance: the nose slides down by this many eye distances
+    pitch_nose_drop_eye: float = 0.35  # glance: the nose slides down by this many eye distances
     out_shift_w: float = 1.2       # walking away: sideways travel, frame widths
     noise_sigma: float = 3.0       # sensor noise, grey levels
     light_drift: float = 0.05      # slow global brightness drift, fraction
+    exposure_jitter: float = 0.006  # frame-to-frame gain flicker, fraction (keeps the encoder from
+                                    # freezing a static background into identical frames)
     breath_px: float = 1.8         # shoulders rise and fall, pixels
     head_wobble_px: float = 3.0    # small head movements, pixels
     head_roll_deg: float = 1.6     # small head roll, degrees
@@ -70,7 +72,7 @@ class Placement:
 # ---------------------------------------------------------------- the room
 
 def room(size: tuple[int, int], seed: int) -> np.ndarray:
-    """A plausible, person-free home-office wall: window, shelf with books, picture, chair back."""
+    """A plausible, person-free home-office wall: window, shelf with books, framed print, sideboard."""
     w, h = size
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -78,7 +80,7 @@ def room(size: tuple[int, int], seed: int) -> np.ndarray:
     light = 1.0 - 0.18 * (yy / h) ** 1.5 - 0.12 * (xx / w)
     wall = base * light[..., None]
     tex = cv2.resize(rng.normal(0, 1, (h // 16, w // 16)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
-    wall += 5.0 * tex[..., None]
+    wall += 3.5 * tex[..., None]
     img = wall
     cv2.rectangle(img, (0, 0), (w, int(0.035 * h)), (150, 160, 170), -1)  # ceiling shadow line
     # Window on the left: bright pane, frame, mullions.
@@ -105,8 +107,13 @@ def room(size: tuple[int, int], seed: int) -> np.ndarray:
     grad = np.linspace(0, 1, py1 - py0, dtype=np.float32)[:, None, None]
     img[py0:py1, px0:px1] = (1 - grad) * np.array([200, 170, 120]) + grad * np.array([70, 120, 80])
     cv2.rectangle(img, (px0, py0), (px1, py1), (40, 45, 50), 5)
-    # Office chair back, seen when nobody sits in front of it.
-    cv2.ellipse(img, (w // 2, int(0.98 * h)), (int(0.19 * w), int(0.30 * h)), 0, 180, 360, (58, 56, 54), -1)
+    # A low sideboard along the bottom (no rounded dark blob: MediaPipe's tracker would take an empty
+    # office-chair back for a head and shoulders once the person has left).
+    by = int(0.88 * h)
+    cv2.rectangle(img, (0, by), (w, h), (62, 88, 118), -1)
+    cv2.line(img, (0, by), (w, by), (92, 122, 150), 3)
+    for x in (int(0.33 * w), int(0.66 * w)):
+        cv2.line(img, (x, by + 6), (x, h), (48, 70, 95), 2)
     img = cv2.GaussianBlur(img, (0, 0), 0.8)
     vignette = 1.0 - 0.22 * (((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2) / 2
     return np.clip(img * vignette[..., None], 0, 255).astype(np.uint8)
@@ -266,8 +273,9 @@ class Camera:
         gain = 1 + d * (0.7 * math.sin(2 * math.pi * self.light_f[0] * t + self.light_p[0])
                         + 0.3 * math.sin(2 * math.pi * self.light_f[1] * t + self.light_p[1]))
         warm = 0.012 * math.sin(2 * math.pi * self.light_f[0] * 0.7 * t + self.light_p[2])
-        img = cv2.transform(img, np.diag([gain * (1 - warm), gain, gain * (1 + warm)]).astype(np.float32))
         rng = np.random.default_rng([self.seed, frame_index])
+        gain *= 1 + self.look.exposure_jitter * float(rng.standard_normal())  # auto-exposure flicker
+        img = cv2.transform(img, np.diag([gain * (1 - warm), gain, gain * (1 + warm)]).astype(np.float32))
         k, dx, dy = rng.integers(len(self.noise)), rng.integers(self.margin), rng.integers(self.margin)
         w, h = self.size
         return cv2.add(img, self.noise[k][dy:dy + h, dx:dx + w], dtype=cv2.CV_8U)

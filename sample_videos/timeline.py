@@ -158,7 +158,6 @@ class FrameRenderer:
 # ------------------------------------------------------------ worker-process entry points
 
 _PHOTOS: dict[str, synth.PersonPhoto] = {}
-_RENDERERS: dict[str, FrameRenderer] = {}
 
 
 def worker_init(photos: dict[str, synth.PersonPhoto]) -> None:
@@ -167,17 +166,29 @@ def worker_init(photos: dict[str, synth.PersonPhoto]) -> None:
     cv2.setNumThreads(1)
     _PHOTOS.clear()
     _PHOTOS.update(photos)
-    _RENDERERS.clear()
 
 
-def worker_frame(job: tuple[ClipSpec, int]) -> np.ndarray:
-    spec, i = job
-    renderer = _RENDERERS.get(spec.name)
-    if renderer is None or renderer.spec != spec:
-        renderer = _RENDERERS[spec.name] = FrameRenderer(spec, _PHOTOS)
-    return renderer.frame(i)
+def render_to_file(job: tuple[ClipSpec, str]) -> tuple[str, float]:
+    """Render a whole clip into `out_dir` (a hidden partial file, renamed when complete).
+    Returns (clip name, CPU seconds). Runs in a worker after `worker_init`, or in-process."""
+    import os
+    import time
+    from pathlib import Path
 
+    import cv2
 
-def worker_frames(job: tuple[ClipSpec, int, int]) -> list[np.ndarray]:
-    spec, start, stop = job
-    return [worker_frame((spec, i)) for i in range(start, stop)]
+    spec, out_dir = job
+    t0 = time.process_time()
+    final = Path(out_dir) / spec.name
+    partial = final.with_name(f".{final.stem}.partial.mp4")
+    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*"mp4v"), spec.fps, spec.size)
+    if not writer.isOpened():
+        raise RuntimeError(f"OpenCV cannot write {partial} with the mp4v codec")
+    try:
+        renderer = FrameRenderer(spec, _PHOTOS)
+        for i in range(spec.frames):
+            writer.write(renderer.frame(i))
+    finally:
+        writer.release()
+    os.replace(partial, final)
+    return spec.name, time.process_time() - t0

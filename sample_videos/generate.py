@@ -67,6 +67,16 @@ def _glance(s: float) -> Phase:
     return Phase("glance", GOOD, s, UP, GLANCE, PULSE)
 
 
+def _leave(start: Posture) -> Phase:
+    """3 s walking out, then 1 s of empty room still counted as transition: MediaPipe's VIDEO-mode
+    tracker can hold a pose for a frame after the person has gone."""
+    return Phase("leave", TRANSITION, 4, start, GONE, RAMP, ramp_s=3)
+
+
+def _return() -> Phase:
+    return Phase("return", TRANSITION, 4, GONE, UP, RAMP, lead_s=1)
+
+
 def desk_session() -> ClipSpec:
     phases = (
         _up(25),
@@ -78,9 +88,7 @@ def desk_session() -> ClipSpec:
         Phase("lateral_lean", POOR, 24, SIDE, faults=(LATERAL_LEAN,)),
         Phase("lean_back", TRANSITION, 3, SIDE, UP, RAMP),
         _up(12),
-        Phase("leave", TRANSITION, 3, UP, GONE, RAMP),
-        Phase("away", AWAY, 82, GONE, people=0),
-        Phase("return", TRANSITION, 3, GONE, UP, RAMP),
+        _leave(UP), Phase("away", AWAY, 82, GONE, people=0), _return(),
         _up(25),
     )
     return ClipSpec(
@@ -105,9 +113,7 @@ def grace_desk() -> ClipSpec:
         _up(12),
         Phase("lean_in", TRANSITION, 5, UP, SLOUCH, RAMP, (FORWARD_LEAN,)),
         Phase("slouch", POOR, 18, SLOUCH, faults=(FORWARD_LEAN,)),
-        Phase("leave", TRANSITION, 3, SLOUCH, GONE, RAMP),
-        Phase("away", AWAY, 10, GONE, people=0),
-        Phase("return", TRANSITION, 3, GONE, UP, RAMP),
+        _leave(SLOUCH), Phase("away", AWAY, 10, GONE, people=0), _return(),
         _up(10),
     )
     return ClipSpec("grace_desk.mp4",

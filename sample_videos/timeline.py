@@ -22,8 +22,9 @@ HOLD, RAMP, PULSE = "hold", "ramp", "pulse"
 
 @dataclass(frozen=True)
 class Phase:
-    """A stretch of a clip. `hold`: stay at `start`; `ramp`: ease from `start` to `end` over the
-    whole phase; `pulse`: ease to `end` in `pulse_ramp_s`, hold, ease back to `start`."""
+    """A stretch of a clip. `hold`: stay at `start`; `ramp`: wait `lead_s`, then ease from `start`
+    to `end` in `ramp_s` (default: the rest of the phase), then stay; `pulse`: ease to `end` in
+    `pulse_ramp_s`, hold, ease back to `start`."""
 
     label: str
     state: str
@@ -34,12 +35,14 @@ class Phase:
     faults: tuple[str, ...] = ()
     people: int | None = None        # None: the clip's number of people
     pulse_ramp_s: float = 0.6
+    lead_s: float = 0.0
+    ramp_s: float | None = None
 
     def posture(self, dt: float) -> Posture:
         if self.shape == HOLD or self.end is None:
             return self.start
         if self.shape == RAMP:
-            a = dt / self.duration_s
+            a = (dt - self.lead_s) / (self.ramp_s or self.duration_s - self.lead_s)
         else:
             r = min(self.pulse_ramp_s, self.duration_s / 2)
             a = min(dt / r, (self.duration_s - dt) / r, 1.0)

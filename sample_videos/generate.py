@@ -40,7 +40,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from sample_videos import synth, timeline  # noqa: E402
 from sample_videos.synth import Placement, Posture  # noqa: E402
-from sample_videos.timeline import AWAY, GOOD, HOLD, POOR, PULSE, RAMP, TRANSITION  # noqa: E402
+from sample_videos.timeline import AWAY, GOOD, POOR, PULSE, RAMP, TRANSITION  # noqa: E402
 from sample_videos.timeline import ClipSpec, PersonSpec, Phase  # noqa: E402
 
 log = logging.getLogger("sample_videos")

@@ -59,6 +59,7 @@ class Monitor:
         self.state = engine.initial_state(engine_config)
         self.summary = RunSummary()
         self._open = source_open  # the caller opened it already
+        self._was_held = False
         self._forget = False
         self._next_t = 0.0
         self._start_epoch = 0.0
@@ -117,8 +118,13 @@ class Monitor:
             while not self.stopping:
                 self._answer_commands()
                 if self._held():
+                    self._was_held = True
                     self._hold()
                     continue
+                if self._was_held:  # a pause or snooze just ended (by time or by `resume`)
+                    self._was_held = False
+                    self._restart_clocks(self._now_s())
+                    self._next_t = max(self._next_t, self._now_s())
                 if not self._open and not self._reopen():
                     continue
                 try:
@@ -284,9 +290,6 @@ class Monitor:
         ends = [t for t in (controls.paused_until, controls.snoozed_until) if t is not None and t > now]
         wait_s = min(ends) - now if ends and math.isfinite(min(ends)) else 60.0 * self.speed
         self._sleep_session(min(wait_s, 60.0 * self.speed))
-        if not self._held():
-            self._restart_clocks(self._now_s())
-            self._next_t = max(self._next_t, self._now_s())
 
     # --- control requests ------------------------------------------------------------------
 
@@ -369,10 +372,11 @@ class Monitor:
 
     def _finish(self, reason: str) -> None:
         self.summary.reason = reason
-        if self.replay and self._last_frame_t is not None:
+        if self.replay and self._last_frame_t is not None and reason == "end of source":
             end = self._start_epoch + self._last_frame_t
         else:
             end = self.now_epoch() if self._start_epoch else self._wall()
+        end = max([end] + [e.t_s for e in self.summary.events[-3:]])  # never before what was said last
         self.summary.ended_at = end
         try:
             if self._start_epoch:

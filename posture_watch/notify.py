@@ -163,10 +163,27 @@ class DesktopChannel:
         return True
 
     def _reset(self) -> None:
-        """Drop the connection so the next try starts afresh."""
-        if self._loop is not None:
-            self._loop.close()
+        """Drop the connection (closing the D-Bus socket) so the next try starts afresh."""
+        loop, notifier = self._loop, self._notifier
         self._loop, self._notifier = None, None
+        if loop is None:
+            return
+        try:
+            bus = getattr(getattr(notifier, "_backend", None), "bus", None)
+            if bus is not None and getattr(bus, "connected", False):
+                bus.disconnect()
+                loop.run_until_complete(asyncio.wait_for(bus.wait_for_disconnect(), 2.0))
+        except Exception as exc:  # already gone, or never connected
+            log.debug("closing the D-Bus connection: %s", exc)
+        try:
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()
 
     def close(self) -> None:
         self._reset()

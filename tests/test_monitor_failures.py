@@ -312,6 +312,8 @@ def test_pause_and_snooze_release_the_camera(tmp_path, profile_path, model_path)
     assert not thread.is_alive()
     kinds = [e.kind for e in rig.monitor.summary.events]
     assert [k for k in kinds if k in ("paused", "resumed", "snoozed")] == ["paused", "resumed", "snoozed", "resumed"]
+    times = [e.t_s for e in rig.monitor.summary.events]
+    assert times == sorted(times), [(e.kind, round(e.t_s - times[0], 3), e.detail) for e in rig.monitor.summary.events]
     assert kinds[-1] == "session_end"
 
 

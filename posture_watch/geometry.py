@@ -94,7 +94,7 @@ class GeometryConfig:
     head_turned_deg: float = 35.0
     frontal_max_yaw_deg: float = 35.0
     side_min_yaw_deg: float = 62.0
-    too_dark_brightness: float = 25.0
+    too_dark_brightness: float = 15.0    # mean luma: a covered lens or lights off, not a dim room
     second_person_min_size: float = 0.4   # of the primary person's body size
     same_person_nose_dist: float = 0.6    # of the primary's body size: closer noses = one person twice
 

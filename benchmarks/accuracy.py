@@ -94,6 +94,18 @@ def run_neck(neck_dir: Path, hz: float, config: JudgeConfig) -> None:
             truth += [expected[c] == POOR] * n
             pred += [s == POOR for s in states]
     print(f"  balanced accuracy (cases 1,2 poor vs 4,5 good): {balanced_accuracy(truth, pred):.3f}")
+    # every frame on its own (no smoothing), and calibrated on half of case4 only (the other half judged)
+    half = metrics[4][::2]
+    held_out = {**metrics, 4: metrics[4][1::2]}
+    for name, prof, data in (("single frames, no smoothing", profile, metrics),
+                             ("calibrated on even case4 frames, odd ones judged", build_profile(half), held_out)):
+        t2, p2 = [], []
+        for c in (1, 2, 4, 5):
+            for m in data[c]:
+                state = Judge(prof, config).update(m).state
+                t2.append(c in (1, 2))
+                p2.append(state == POOR)
+        print(f"  {name}: balanced accuracy {balanced_accuracy(t2, p2):.3f}")
     _peer_rules(metrics, cases)
 
 

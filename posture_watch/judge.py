@@ -152,7 +152,7 @@ def judge(metrics: Metrics, profile: Profile | None, history: JudgeHistory = Jud
     faults: tuple[str, ...] = ()
     if posture == POOR:
         ranked = sorted(smoothed.items(), key=lambda kv: kv[1], reverse=True)
-        faults = tuple(f for f, s in ranked if s >= config.poor_exit) or (ranked[0][0],)
+        faults = (ranked[0][0],) + tuple(f for f, s in ranked[1:] if s >= config.poor_enter)
     score = 100.0 * max(0.0, min(1.0, 1.0 - worst / 2.0))
     reading = Reading(t_s=t, state=posture, score=score, faults=faults, deviations=_smooth_deviations(samples),
                       metrics=dict(metrics.values), flags=tuple(sorted(flags)), view=metrics.view)

@@ -81,14 +81,14 @@ def test_simulated_postures_are_judged_right_across_cameras(cam_name, posture_na
     assert settled.count(expected) / len(settled) >= 0.9, settled
 
 
-@pytest.mark.parametrize("cam_name, posture_name, fault", [
-    ("desktop", "forward head", FORWARD_LEAN), ("laptop", "lean in", FORWARD_LEAN),
-    ("desktop", "side lean", LATERAL_LEAN), ("side", "round back", THORACIC_SLOUCH),
-    ("side", "forward head", FORWARD_LEAN), ("desktop", "sink and round", THORACIC_SLOUCH),
+@pytest.mark.parametrize("cam_name, posture, fault", [
+    ("desktop", POOR_POSTURES["forward head"], FORWARD_LEAN), ("laptop", POOR_POSTURES["lean in"], FORWARD_LEAN),
+    ("desktop", POOR_POSTURES["side lean"], LATERAL_LEAN), ("side", k.Posture(thoracic_flexion_deg=25), THORACIC_SLOUCH),
+    ("side", POOR_POSTURES["forward head"], FORWARD_LEAN), ("desktop", POOR_POSTURES["sink and round"], THORACIC_SLOUCH),
 ])
-def test_the_fault_is_named(cam_name, posture_name, fault):
+def test_the_fault_is_named(cam_name, posture, fault):
     cam = CAMS[cam_name]
-    readings = run(Judge(calibrated(cam)), POOR_POSTURES[posture_name], cam, seconds=3.0, hz=4.0)
+    readings = run(Judge(calibrated(cam)), posture, cam, seconds=3.0, hz=4.0)
     assert fault in readings[-1].faults
 
 
@@ -255,6 +255,18 @@ def test_judge_is_pure():
 def test_config_rejects_exit_above_enter():
     with pytest.raises(ValueError):
         JudgeConfig(poor_enter=0.8, poor_exit=0.9)
+
+
+def test_a_secondary_fault_is_named_only_beyond_its_threshold():
+    profile = replace(PROFILE, baseline={**PROFILE.baseline, "shoulder_tilt_deg": MeasureStats(0.0, 0.3, 50)})
+    j = Judge(profile)
+    r = None
+    for i in range(20):      # head drop well past its threshold, shoulders tilted 5 deg (below 7)
+        r = j.update(sample(i / 10, hdr_for(2.0), shoulder_tilt_deg=5.0))
+    assert r.faults == (FORWARD_LEAN,)
+    for i in range(20):
+        r = j.update(sample(2 + i / 10, hdr_for(2.0), shoulder_tilt_deg=10.0))
+    assert r.faults == (FORWARD_LEAN, LATERAL_LEAN)
 
 
 def test_reading_json_is_the_contract_line():

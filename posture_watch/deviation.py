@@ -26,6 +26,10 @@ leaning in towards the screen) can each call a forward lean on their own.
     side_trunk     forward_lean     trunk_forward_deg = trunk_inclination_deg - b  (side views)
     side_curve     thoracic_slouch  thoracic_deg = b - ear_shoulder_hip_deg        (side views)
 
+A shrug is not a slouch: the part of a head drop explained by the shoulders rising in the frame
+beyond what the ears sank is not counted as head drop; it is reported as shoulder_rise_pct.
+(Shoulders that rise while the ears sink as much are hunching into a slouch.)
+
 Reading is not slouching: a head that pitches down (the nose drops against the ears) moves the
 ear a little, so the head-drop and CVA deviations forgive `pitch_discount` units per unit of head
 pitch above the baseline (head_pitch_ratio frontal, head_pitch_deg side). A slouch keeps the
@@ -259,6 +263,8 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: object,
         d = deviation_of(comp, value, t.base, tol.base_sw_frac, aspect)
         if d is None:
             continue
+        if comp.deviation == "head_drop_pct" and d > 0:
+            d = max(0.0, d - _shrug_share_pct(metrics, tol, aspect))
         if comp.pitch_discount and d > 0:
             key = "head_pitch_deg" if comp.group.startswith("side") else "head_pitch_ratio"
             d = max(0.0, d - comp.pitch_discount * pitch_up.get(key, 0.0))
@@ -284,6 +290,19 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: object,
         w2 = config.side_second_group_weight if tol.view == g.SIDE else config.second_group_weight  # type: ignore[attr-defined]
         faults[fault] = sevs[0] + (w2 * max(0.0, sevs[1]) if len(sevs) > 1 else 0.0)
     return Assessment(present=True, size_ratio=ratio, deviations=deviations, groups=groups, faults=faults)
+
+
+def _shrug_share_pct(metrics: g.Metrics, tol: Tolerances, aspect: float) -> float:
+    """The part of a head drop (in percent of the baseline ear-to-shoulder height) explained by
+    the shoulders rising in the frame (a shrug) rather than the ears sinking."""
+    y, base_y, hdr0 = metrics.get("shoulder_y_frac"), tol.base_shoulder_y_frac, tol.base.get("head_drop_ratio")
+    if y is None or base_y is None or not tol.base_sw_frac or not hdr0 or hdr0 <= 0:
+        return 0.0
+    rise_sw = (base_y - y) * aspect / tol.base_sw_frac      # in baseline shoulder widths
+    ear, base_ear = metrics.get("ear_y_frac"), tol.base_ear_y_frac
+    sink_sw = 0.0 if ear is None or base_ear is None else max(0.0, (ear - base_ear) * aspect / tol.base_sw_frac)
+    # shoulders that rise while the ears sink as much are hunching into a slouch, not a shrug
+    return 100.0 * max(0.0, rise_sw - sink_sw) / hdr0
 
 
 def _pitch_increase(metrics: g.Metrics, tol: Tolerances) -> dict[str, float]:

@@ -16,6 +16,8 @@ the desk). Posture parameters, all in degrees except the distances:
   lateral_lean_deg      the upper body leans sideways, positive towards the subject's left
   forward_shift_m       the whole sitter moves this far towards the camera (distance to camera)
   sink_m                the sitter slides down in the chair by this much
+  head_yaw_deg          the head turns, positive towards the subject's left
+  shrug_m               the shoulders rise this much (tension), the head stays
 
 A Camera is fixed in the room: it is aimed once, at the UPRIGHT sitter, and stays put while
 the posture changes, as a laptop or monitor camera does.
@@ -43,6 +45,7 @@ class Posture:
     forward_shift_m: float = 0.0
     sink_m: float = 0.0
     head_yaw_deg: float = 0.0
+    shrug_m: float = 0.0
 
 
 UPRIGHT = Posture()
@@ -129,7 +132,8 @@ def body_points(p: Posture, build: Build = AVERAGE) -> np.ndarray:
     c7 = t12 + r_thorax @ up * THORACIC_M * build.trunk
     protraction = 0.12 * math.sin(math.radians(max(0.0, p.thoracic_flexion_deg)))
     for idx, side in ((11, 1.0), (12, -1.0)):
-        pts[idx] = c7 + r_thorax @ np.array([side * 0.168 * build.shoulders * (1 - 0.4 * protraction), -0.02, 0.02 + protraction])
+        pts[idx] = c7 + r_thorax @ np.array([side * 0.168 * build.shoulders * (1 - 0.4 * protraction),
+                                                     -0.02 + p.shrug_m, 0.02 + protraction])
     r_neck = lean @ _rot_x(p.trunk_flexion_deg + p.thoracic_flexion_deg + p.neck_flexion_deg + NECK_NEUTRAL_DEG)
     pivot = c7 + r_neck @ up * NECK_M * build.neck
     r_head = lean @ _rot_x(p.head_pitch_deg) @ _rot_y(p.head_yaw_deg)

@@ -47,6 +47,8 @@ FRONTAL_TABLE = [
     (k.Posture(head_yaw_deg=30), "head_yaw_deg", +1),                 # face turned to its left
     (k.Posture(head_yaw_deg=-30), "head_yaw_deg", -1),
     (k.Posture(forward_shift_m=0.1), "shoulder_width_frac", +1),
+    (k.Posture(shrug_m=0.03), "shoulder_y_frac", -1),                 # shoulder elevation: up in the frame
+    (k.Posture(shrug_m=0.03), "head_drop_ratio", -1),
     (k.Posture(trunk_flexion_deg=-10), "shoulder_width_frac", -1),    # leaning back: further away
 ]
 

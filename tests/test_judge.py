@@ -34,6 +34,7 @@ GOOD_POSTURES = {
     "head turned": k.Posture(head_yaw_deg=25),
     "chin up": k.Posture(head_pitch_deg=-10),
     "slight side lean": k.Posture(lateral_lean_deg=3),
+    "shrug": k.Posture(shrug_m=0.03),
 }
 POOR_POSTURES = {
     "forward head": k.Posture(neck_flexion_deg=30, trunk_flexion_deg=8),
@@ -90,6 +91,13 @@ def test_the_fault_is_named(cam_name, posture, fault):
     cam = CAMS[cam_name]
     readings = run(Judge(calibrated(cam)), posture, cam, seconds=3.0, hz=4.0)
     assert fault in readings[-1].faults
+
+
+def test_a_shrug_is_reported_but_is_not_a_forward_lean():
+    cam = k.DESKTOP
+    r = run(Judge(calibrated(cam)), k.Posture(shrug_m=0.04), cam, seconds=3.0, hz=4.0)[-1]
+    assert r.state == GOOD
+    assert r.deviations["shoulder_rise_pct"] > 8.0
 
 
 def test_leaving_is_away_never_poor():

@@ -4,6 +4,7 @@
     python benchmarks/accuracy.py --section neck       # real landmark traces (development data)
     python benchmarks/accuracy.py --section sim        # kinematic simulator grid
     python benchmarks/accuracy.py --section clips      # sample_videos through real MediaPipe
+    python benchmarks/accuracy.py --section stress     # harder clips rendered in memory (accuracy_stress.py)
 
 neck: `../shared/dev-data/neck-levels/case*.jsonl` (or --neck-dir): MediaPipe landmarks of one
 real person, frontal, six head positions. Calibrate on case4, judge every case as its own
@@ -338,7 +339,8 @@ def run_clips(clips_dir: Path, config: JudgeConfig, cache_dir: Path | None, self
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--section", choices=["neck", "sim", "population", "clips", "all"], default="all")
+    ap.add_argument("--section", choices=["neck", "sim", "population", "clips", "stress", "all"], default="all")
+    ap.add_argument("--only", nargs="*", help="stress: only these scenarios")
     ap.add_argument("--neck-dir", type=Path, default=DEFAULT_NECK_DIR)
     ap.add_argument("--neck-hz", type=float, default=2.0)
     ap.add_argument("--clips-dir", type=Path, default=ROOT / "sample_videos")
@@ -353,6 +355,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         run_population(config)
     if args.section in ("clips", "all"):
         run_clips(args.clips_dir, config, args.cache)
+    if args.section in ("stress", "all"):
+        from accuracy_stress import run_stress
+        run_stress(config, args.only)
     return 0
 
 

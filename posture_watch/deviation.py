@@ -46,11 +46,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from posture_watch.domain import FORWARD_LEAN, LATERAL_LEAN, THORACIC_SLOUCH
 from posture_watch import geometry as g
 from posture_watch.profile import MeasureStats, Profile
+
+if TYPE_CHECKING:   # judge imports this module; the config class is only needed for type checking
+    from posture_watch.judge import JudgeConfig
 
 REL_DOWN, REL_UP, FRAME_Y, ABS, DIFF_DOWN, DIFF_UP = "rel_down", "rel_up", "frame_y", "abs", "diff_down", "diff_up"
 
@@ -148,7 +151,7 @@ class Tolerances:
     base: Mapping[str, float] = field(default_factory=dict)          # every baseline median
 
 
-def tolerances(profile: Profile, config: object) -> Tolerances:
+def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
     """Pure: profile + JudgeConfig -> per-deviation baseline, tolerance and weight."""
     aspect = (profile.resolution[1] / profile.resolution[0]) if profile.resolution[0] else 9 / 16
     sw = profile.median("shoulder_width_frac")
@@ -161,16 +164,16 @@ def tolerances(profile: Profile, config: object) -> Tolerances:
         if stats is None:
             continue
         floor = float(getattr(config, comp.tol_field))
-        tol = max(floor, config.noise_k * _spread_in_units(comp, stats, sw, aspect))   # type: ignore[attr-defined]
+        tol = max(floor, config.noise_k * _spread_in_units(comp, stats, sw, aspect))
         weight = comp.weight
         if profile.reading and comp.measure in profile.reading:
             d = deviation_of(comp, profile.reading[comp.measure].median, stats.median, sw, aspect)
             if d is not None and d > 0:
-                tol = max(tol, min(config.reading_margin * d, config.reading_max_widen * tol))  # type: ignore[attr-defined]
+                tol = max(tol, min(config.reading_margin * d, config.reading_max_widen * tol))
         if profile.slouch and comp.measure in profile.slouch:
             d = deviation_of(comp, profile.slouch[comp.measure].median, stats.median, sw, aspect)
             if d is not None and d >= 0.5 * tol:
-                personal = config.slouch_fraction * d   # type: ignore[attr-defined]
+                personal = config.slouch_fraction * d
                 tol = min(max(personal, 0.5 * tol), 1.5 * tol)
                 weight = comp.weight * min(2.0, max(0.5, d / tol / 2.0))
             elif d is not None:
@@ -206,7 +209,7 @@ def size_ratios(metrics: g.Metrics, tol: Tolerances) -> tuple[float, float] | No
     return (max(ratios), min(ratios)) if ratios else None
 
 
-def not_the_user(metrics: g.Metrics, tol: Tolerances, config: object) -> str:
+def not_the_user(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> str:
     """Why this plausible pose is not the calibrated person at the desk ('' if it may be).
 
     Size against the calibrated size tells a poster, a cartoon or someone walking behind from the
@@ -218,26 +221,26 @@ def not_the_user(metrics: g.Metrics, tol: Tolerances, config: object) -> str:
     must reach `min_shoulder_ratio`."""
     c = config
     ratios = size_ratios(metrics, tol)
-    if ratios is not None and (ratios[0] < c.min_size_ratio or ratios[1] > c.max_size_ratio):  # type: ignore[attr-defined]
+    if ratios is not None and (ratios[0] < c.min_size_ratio or ratios[1] > c.max_size_ratio):
         return "not the calibrated person (size)"
     base = tol.base_size
     if tol.view == g.SIDE:
         neck = metrics.get("neck_length_frac")
-        if neck is not None and base.get("neck_length_frac") and neck < c.min_shoulder_ratio * base["neck_length_frac"]:  # type: ignore[attr-defined]
+        if neck is not None and base.get("neck_length_frac") and neck < c.min_shoulder_ratio * base["neck_length_frac"]:
             return "not the calibrated person (neck length)"
         return ""
     shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
     sw, face = metrics.get("shoulder_width_frac"), metrics.get("face_width_frac")
     if (not shoulders_out and sw is not None and base.get("shoulder_width_frac")
-            and sw < c.min_shoulder_ratio * base["shoulder_width_frac"]):   # type: ignore[attr-defined]
+            and sw < c.min_shoulder_ratio * base["shoulder_width_frac"]):
         return "not the calibrated person (shoulder width)"
     if (shoulders_out and face is not None and base.get("face_width_frac")
-            and face < c.min_size_ratio_no_shoulders * base["face_width_frac"]):   # type: ignore[attr-defined]
+            and face < c.min_size_ratio_no_shoulders * base["face_width_frac"]):
         return "face too small without shoulders"
     return ""
 
 
-def assess(metrics: g.Metrics, tol: Tolerances, config: object,
+def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
            clip: Callable[[float], float] = lambda s: max(-2.0, min(4.0, s))) -> Assessment:
     """Pure: deviations, group and fault severities of one sample."""
     if not metrics.person_present:
@@ -275,11 +278,11 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: object,
         members.setdefault(comp.group, []).append((clip(d / t.tol), weight))
     groups = {name: sum(s * wt for s, wt in m) / sum(wt for _, wt in m) for name, m in members.items()}
     if shoulders_out and _head_large_or_low(metrics, tol, aspect, config):
-        groups["sink"] = max(groups.get("sink", 0.0), config.out_of_frame_severity)  # type: ignore[attr-defined]
+        groups["sink"] = max(groups.get("sink", 0.0), config.out_of_frame_severity)
     if (g.HEAD_OUT_OF_FRAME in metrics.flags
-            and deviations.get("shoulder_scale_pct", -math.inf) >= config.out_of_frame_face_pct):  # type: ignore[attr-defined]
+            and deviations.get("shoulder_scale_pct", -math.inf) >= config.out_of_frame_face_pct):
         # the head left through the top of a low camera's picture while the shoulders came closer
-        groups["lean_in"] = max(groups.get("lean_in", 0.0), config.out_of_frame_severity)  # type: ignore[attr-defined]
+        groups["lean_in"] = max(groups.get("lean_in", 0.0), config.out_of_frame_severity)
     _add_derived(deviations, metrics, tol)
     by_fault: dict[str, list[float]] = {}
     for name, sev in groups.items():
@@ -287,7 +290,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: object,
     faults = {}
     for fault, sevs in by_fault.items():
         sevs.sort(reverse=True)
-        w2 = config.side_second_group_weight if tol.view == g.SIDE else config.second_group_weight  # type: ignore[attr-defined]
+        w2 = config.side_second_group_weight if tol.view == g.SIDE else config.second_group_weight
         faults[fault] = sevs[0] + (w2 * max(0.0, sevs[1]) if len(sevs) > 1 else 0.0)
     return Assessment(present=True, size_ratio=ratio, deviations=deviations, groups=groups, faults=faults)
 
@@ -314,22 +317,22 @@ def _pitch_increase(metrics: g.Metrics, tol: Tolerances) -> dict[str, float]:
     return out
 
 
-def _side_head_turned(metrics: g.Metrics, tol: Tolerances, config: object) -> bool:
+def _side_head_turned(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> bool:
     v, b = metrics.get("nose_ahead_ratio"), tol.base.get("nose_ahead_ratio")
     if v is None or b is None or b <= 0.05 or tol.view == g.FRONTAL:
         return False
-    return v < config.side_head_turned_frac * b   # type: ignore[attr-defined]
+    return v < config.side_head_turned_frac * b
 
 
-def _head_large_or_low(metrics: g.Metrics, tol: Tolerances, aspect: float, config: object) -> bool:
+def _head_large_or_low(metrics: g.Metrics, tol: Tolerances, aspect: float, config: "JudgeConfig") -> bool:
     """Shoulders below the frame while the face is bigger or lower than in the baseline: a slouch."""
     if tol.base_shoulder_y_frac is not None and tol.base_shoulder_y_frac > 1.0:
         return False      # the baseline itself had the shoulders out of the frame
     face, base_face = metrics.get("face_width_frac"), tol.base_size.get("face_width_frac")
-    larger = face is not None and base_face is not None and face >= base_face * (1 + config.out_of_frame_face_pct / 100)  # type: ignore[attr-defined]
+    larger = face is not None and base_face is not None and face >= base_face * (1 + config.out_of_frame_face_pct / 100)
     ear, base_ear = metrics.get("ear_y_frac"), tol.base_ear_y_frac
     lower = (ear is not None and base_ear is not None and tol.base_sw_frac
-             and (ear - base_ear) * aspect / tol.base_sw_frac * 100 >= config.out_of_frame_drop_pct)  # type: ignore[attr-defined]
+             and (ear - base_ear) * aspect / tol.base_sw_frac * 100 >= config.out_of_frame_drop_pct)
     return bool(larger or lower)
 
 

@@ -37,7 +37,7 @@ NO_POSTURE_MEASURE = "no_posture_measure"
 class JudgeConfig:
     """Thresholds of the judge. A deviation equal to its tolerance has severity 1."""
 
-    window_s: float = 1.5               # smoothing window of the severities (median)
+    window_s: float = 1.0               # smoothing window of the severities (median): lag ~0.5 s
     presence_window_s: float = 1.0      # window of the share of present samples (away reacts in ~half)
     poor_enter: float = 1.0             # smoothed severity at which posture becomes poor
     poor_exit: float = 0.7              # ... and below which it is good again (hysteresis)

@@ -53,7 +53,7 @@ def stream(segments: Iterable[Sequence], hz: float | None = None, start: float =
         faults = tuple(seg[2]) if len(seg) > 2 else ((FORWARD_LEAN,) if state == POOR else ())
         deviations = seg[3] if len(seg) > 3 else (HEAD_FWD if state == POOR else {})
         rate = hz or MONITOR_HZ[state]
-        count = round(seconds * rate)
+        count = int(seconds * rate + 1e-9)  # never past the segment's end: time only moves forward
         for i in range(count):
             t = seg_start + (i + 1) / rate
             readings.append(Reading(t_s=t, state=state, score=None, faults=faults, deviations=deviations))

@@ -2,7 +2,8 @@
 
 The clip `sample_videos/desk_session.mp4` is judged against `calibration/sample_profile.json` at
 `--speed` times real time (default 60x). Every warning and break is printed as it happens, the
-samples and events go into the user's database (POSTURE_WATCH_HOME), desktop notifications are
+samples and events go into a separate demo folder (`<data>/demo`, rebuilt on each run) so that
+the demo never mixes with your own posture history; desktop notifications are
 sent where a notification server exists (`--no-notify`: printed only). At the end: the day's
 summary and the HTML report (see `after_replay`).
 """
@@ -10,6 +11,8 @@ summary and the HTML report (see `after_replay`).
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -39,6 +42,20 @@ def _clock(seconds: float) -> str:
     return f"{minutes:02d}:{secs:02d}"
 
 
+def _use_demo_home(model_variant: str) -> Path:
+    """Point POSTURE_WATCH_HOME at a fresh `<data>/demo` for this process, keeping the model found in
+    the real cache, so the demo's replayed day never lands in the user's own history."""
+    from posture_watch import models, paths
+
+    model = models.ensure(model_variant)
+    demo_home = paths.data_dir() / "demo"
+    for sub in ("data", "reports", "run"):
+        shutil.rmtree(demo_home / sub, ignore_errors=True)
+    os.environ[models.MODEL_ENV] = str(model)
+    os.environ[paths.HOME_ENV] = str(demo_home)
+    return demo_home
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from posture_watch import paths
     from posture_watch.runner import RunOptions, run_monitor
@@ -47,6 +64,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if not path.exists():
             raise UserError(f"The demo needs {_show(path)}, which is missing; run `{how}` in the "
                             "posture-watch source folder first.")
+    _use_demo_home(config_for(args).model_variant)
     out = sys.stdout
     speed = float(getattr(args, "speed", 60.0) or 60.0)
     print(f"posture-watch demo: replaying {_show(DESK_CLIP)} at {speed:g}x real time against "

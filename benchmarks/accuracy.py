@@ -356,8 +356,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.section in ("clips", "all"):
         run_clips(args.clips_dir, config, args.cache)
     if args.section in ("stress", "all"):
-        from accuracy_stress import run_stress
+        from accuracy_stress import run_cartoon, run_stress
         run_stress(config, args.only)
+        run_cartoon(config)
     return 0
 
 

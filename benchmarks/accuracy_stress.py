@@ -12,6 +12,8 @@ lean, away, back). The scenarios change what the held-out footage may throw at u
   mild      a milder forward lean (60% of the samples' lean) and a 9-degree lateral lean
   noisy     twice the sensor noise, head wobble and light drift
   grace     the same session with the other photo, tight framing and a sinking lean
+  cartoon   (run_cartoon) the sitter, then a drawn cartoon character instead of the room, at three
+            sizes (filling the frame, half, a quarter): MediaPipe finds a "person" on it
 
 Frames stay in memory. Labels come from the same timeline that renders the pixels.
 """
@@ -124,3 +126,62 @@ def run_stress(config: JudgeConfig, only: list[str] | None = None) -> None:
         poor_n = sum(1 for t, _, _ in pairs if t == "poor")
         print(f"  {name:7s} balanced accuracy {bacc:.3f}  " + "  ".join(f"{c} {recall[c]:.3f}" for c in classes)
               + f"  shoulders out of frame in {out_of_frame / max(poor_n, 1):.0%} of poor frames  wrong: {wrong}")
+
+
+def cartoon_frame(size: tuple[int, int], scale: float, t: float):
+    """A drawn, waving cartoon character on a plain background (a humanoid MediaPipe takes for a person)."""
+    import cv2
+    import numpy as np
+
+    w, h = size
+    img = np.full((h, w, 3), (235, 206, 135), np.uint8)
+    cv2.rectangle(img, (0, int(h * 0.75)), (w, h), (60, 170, 60), -1)
+    s = scale * h
+    x, y = int(w * (0.5 if scale > 0.9 else 0.3) + 10 * np.sin(t)), int(0.45 * h)
+    px = lambda v: max(1, int(v * s))   # noqa: E731
+    cv2.ellipse(img, (x, y + px(0.28)), (px(0.13), px(0.2)), 0, 0, 360, (30, 90, 220), -1)
+    cv2.circle(img, (x, y), px(0.14), (150, 200, 250), -1)
+    for dx in (-0.05, 0.05):
+        cv2.circle(img, (x + int(dx * s), y - px(0.02)), px(0.025), (255, 255, 255), -1)
+        cv2.circle(img, (x + int(dx * s), y - px(0.02)), px(0.012), (0, 0, 0), -1)
+    cv2.ellipse(img, (x, y + px(0.05)), (px(0.05), px(0.025)), 0, 0, 180, (0, 0, 150), 3)
+    for dx in (-0.14, 0.14):
+        cv2.circle(img, (x + int(dx * s), y), px(0.03), (150, 200, 250), -1)
+    cv2.line(img, (x - px(0.12), y + px(0.2)), (x - px(0.3), y + px(0.1) + int(20 * np.sin(t))), (30, 90, 220), px(0.04))
+    cv2.line(img, (x + px(0.12), y + px(0.2)), (x + px(0.3), y + px(0.35)), (30, 90, 220), px(0.04))
+    for dx in (-0.06, 0.06):
+        cv2.line(img, (x + int(dx * s), y + px(0.45)), (x + int(dx * 1.3 * s), y + px(0.7)), (40, 40, 40), px(0.04))
+    return img
+
+
+def run_cartoon(config: JudgeConfig) -> None:
+    """Away with a cartoon: share of cartoon frames called away, of sitter frames not called away."""
+    from sample_videos.generate import find_model, prepare_photos
+    from sample_videos.synth import Placement
+    from sample_videos.timeline import GOOD, ClipSpec, FrameRenderer, Phase, PersonSpec
+
+    from posture_watch.pose import PoseEstimator
+
+    photos = prepare_photos({"astronaut"}, find_model(None))
+    person = (PersonSpec("astronaut", Placement(0.5, 0.72, 0.42)),)
+    calib = ClipSpec("cartoon_calibration", "", person, (Phase("upright", GOOD, 10.0),), seed=201)
+    sitting = ClipSpec("cartoon_sitting", "", person, (Phase("upright", GOOD, 10.0),), seed=202)
+    profile = build_profile([measure(d) for d in _detections(calib, photos, PoseEstimator)], camera="cartoon")
+    judge = Judge(profile, config)
+    renderer = FrameRenderer(sitting, photos)
+    present_ok = present_n = empty_ok = empty_n = found = 0
+    with PoseEstimator() as estimator:
+        for i in range(sitting.frames):                                # 10 s of the sitter
+            det = estimator.detect(Frame(i / 10, renderer.frame(i)))
+            present_n += 1
+            present_ok += judge.update(measure(det)).state != "away"
+        for k in range(300):                                           # 30 s of cartoon, 3 sizes
+            t = 10.0 + k / 10
+            det = estimator.detect(Frame(t, cartoon_frame(sitting.size, (1.0, 0.5, 0.25)[k // 100], t)))
+            state = judge.update(measure(det)).state
+            found += bool(det.poses)
+            if k % 100 >= 10:                                          # 1 s after each cut: transition
+                empty_n += 1
+                empty_ok += state == "away"
+    print(f"[cartoon] a pose was found on {found / 300:.0%} of the cartoon frames; "
+          f"cartoon frames called away {empty_ok / empty_n:.3f}, sitter frames not called away {present_ok / present_n:.3f}")

@@ -145,9 +145,6 @@ class Tolerances:
     view: str = "frontal"
     base_sw_frac: float | None = None
     base_size: Mapping[str, float] = field(default_factory=dict)   # frame-size measures for "is it the user"
-    base_shoulder_y_frac: float | None = None
-    base_ear_y_frac: float | None = None
-    base_head_roll_deg: float | None = None
     base: Mapping[str, float] = field(default_factory=dict)          # every baseline median
 
 
@@ -173,9 +170,8 @@ def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
         if profile.slouch and comp.measure in profile.slouch:
             d = deviation_of(comp, profile.slouch[comp.measure].median, stats.median, sw, aspect)
             if d is not None and d >= 0.5 * tol:
-                personal = config.slouch_fraction * d
-                tol = min(max(personal, 0.5 * tol), 1.5 * tol)
-                weight = comp.weight * min(2.0, max(0.5, d / tol / 2.0))
+                weight = comp.weight * min(2.0, max(0.5, d / tol / 2.0))   # clearly responds: counts more
+                tol = min(max(config.slouch_fraction * d, 0.5 * tol), 1.5 * tol)
             elif d is not None:
                 weight = comp.weight * 0.5
         if math.isfinite(tol) and tol > 0:
@@ -183,9 +179,6 @@ def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
     size_keys = SIDE_SIZE_KEYS if profile.view == g.SIDE else FRONTAL_SIZE_KEYS
     size = {k: v for k in size_keys if (v := profile.median(k))}
     return Tolerances(items=items, view=profile.view, base_sw_frac=sw, base_size=size,
-                      base_shoulder_y_frac=profile.median("shoulder_y_frac"),
-                      base_ear_y_frac=profile.median("ear_y_frac"),
-                      base_head_roll_deg=profile.median("head_roll_deg"),
                       base={k: v.median for k, v in profile.baseline.items()})
 
 
@@ -298,11 +291,11 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
 def _shrug_share_pct(metrics: g.Metrics, tol: Tolerances, aspect: float) -> float:
     """The part of a head drop (in percent of the baseline ear-to-shoulder height) explained by
     the shoulders rising in the frame (a shrug) rather than the ears sinking."""
-    y, base_y, hdr0 = metrics.get("shoulder_y_frac"), tol.base_shoulder_y_frac, tol.base.get("head_drop_ratio")
+    y, base_y, hdr0 = metrics.get("shoulder_y_frac"), tol.base.get("shoulder_y_frac"), tol.base.get("head_drop_ratio")
     if y is None or base_y is None or not tol.base_sw_frac or not hdr0 or hdr0 <= 0:
         return 0.0
     rise_sw = (base_y - y) * aspect / tol.base_sw_frac      # in baseline shoulder widths
-    ear, base_ear = metrics.get("ear_y_frac"), tol.base_ear_y_frac
+    ear, base_ear = metrics.get("ear_y_frac"), tol.base.get("ear_y_frac")
     sink_sw = 0.0 if ear is None or base_ear is None else max(0.0, (ear - base_ear) * aspect / tol.base_sw_frac)
     # shoulders that rise while the ears sink as much are hunching into a slouch, not a shrug
     return 100.0 * max(0.0, rise_sw - sink_sw) / hdr0
@@ -326,11 +319,11 @@ def _side_head_turned(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig"
 
 def _head_large_or_low(metrics: g.Metrics, tol: Tolerances, aspect: float, config: "JudgeConfig") -> bool:
     """Shoulders below the frame while the face is bigger or lower than in the baseline: a slouch."""
-    if tol.base_shoulder_y_frac is not None and tol.base_shoulder_y_frac > 1.0:
+    if tol.base.get("shoulder_y_frac", 0.0) > 1.0:
         return False      # the baseline itself had the shoulders out of the frame
     face, base_face = metrics.get("face_width_frac"), tol.base_size.get("face_width_frac")
     larger = face is not None and base_face is not None and face >= base_face * (1 + config.out_of_frame_face_pct / 100)
-    ear, base_ear = metrics.get("ear_y_frac"), tol.base_ear_y_frac
+    ear, base_ear = metrics.get("ear_y_frac"), tol.base.get("ear_y_frac")
     lower = (ear is not None and base_ear is not None and tol.base_sw_frac
              and (ear - base_ear) * aspect / tol.base_sw_frac * 100 >= config.out_of_frame_drop_pct)
     return bool(larger or lower)
@@ -348,8 +341,9 @@ def _add_derived(deviations: dict[str, float], metrics: g.Metrics, tol: Toleranc
         c = math.cos(_THETA0) * (1.0 - hd / 100.0)
         deviations["head_forward_deg"] = math.degrees(math.acos(max(-1.0, min(1.0, c)))) - math.degrees(_THETA0)
     roll = metrics.get("head_roll_deg")
-    if roll is not None and tol.base_head_roll_deg is not None:
-        deviations["head_roll_deg"] = roll - tol.base_head_roll_deg
+    base_roll = tol.base.get("head_roll_deg")
+    if roll is not None and base_roll is not None:
+        deviations["head_roll_deg"] = roll - base_roll
     drop = deviations.get("shoulder_drop_pct")
     if drop is not None:
         deviations["shoulder_rise_pct"] = max(0.0, -drop)

@@ -99,7 +99,7 @@ def run_neck(neck_dir: Path, hz: float, config: JudgeConfig) -> None:
     half = metrics[4][::2]
     held_out = {**metrics, 4: metrics[4][1::2]}
     for name, prof, data in (("single frames, no smoothing", profile, metrics),
-                             ("calibrated on even case4 frames, odd ones judged", build_profile(half), held_out)):
+                             ("calibrated on even case4 frames, odd ones judged, single frames", build_profile(half), held_out)):
         t2, p2 = [], []
         for c in (1, 2, 4, 5):
             for m in data[c]:

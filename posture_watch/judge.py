@@ -10,7 +10,8 @@ measure is from the baseline, as fault severities (1.0 = at the threshold).
 
 Over time: the severities of the samples in the last `window_s` seconds (by time, not by
 count, because rates vary from 1 Hz to 30 fps) are median-filtered; presence is the share of
-present samples in the last `presence_window_s`. The posture state then follows hysteresis: it becomes poor when
+present samples in the last `presence_window_s` (a tie keeps the previous answer, so one odd
+sample at a low rate flips nothing). The posture state then follows hysteresis: it becomes poor when
 the smoothed severity reaches `poor_enter`, and good again only below `poor_exit`.
 
 Away means no valid person, never poor. Without a profile the judge still says away or
@@ -93,6 +94,7 @@ class JudgeHistory:
     posture: str | None = None          # last good/poor decision
     posture_t_s: float | None = None    # when a posture measure last backed it
     state: str = UNKNOWN
+    present: bool = False               # last presence decision (a tie in the window keeps it)
 
 
 def _median(values: list[float]) -> float:
@@ -118,21 +120,24 @@ def judge(metrics: Metrics, profile: Profile | None, history: JudgeHistory = Jud
         if metrics.person_present and not a.present:
             flags.add(NOT_THE_USER)
         sample = Sample(t, a.present, TOO_DARK in metrics.flags, a.faults, a.deviations)
-    samples = tuple(s for s in history.samples if s.t_s > t - config.window_s) + (sample,)
+    keep_s = max(config.window_s, config.presence_window_s)
+    samples = tuple(s for s in history.samples if s.t_s > t - keep_s) + (sample,)
 
     recent = [s for s in samples if s.t_s > t - config.presence_window_s] or [sample]
     present_frac = sum(s.present for s in recent) / len(recent)
-    if present_frac < config.presence_min_frac or (present_frac == config.presence_min_frac and not sample.present):
+    tie = abs(present_frac - config.presence_min_frac) < 1e-9
+    present = history.present if tie else present_frac > config.presence_min_frac
+    if not present:
         state = UNKNOWN if sample.dark else AWAY
         reading = Reading(t_s=t, state=state, score=None, metrics=dict(metrics.values),
                           flags=tuple(sorted(flags)), view=metrics.view)
-        return reading, JudgeHistory(samples, history.posture, history.posture_t_s, state)
+        return reading, JudgeHistory(samples, history.posture, history.posture_t_s, state, False)
     if profile is None:
         reading = Reading(t_s=t, state=UNKNOWN, score=None, metrics=dict(metrics.values),
                           flags=tuple(sorted(flags)), view=metrics.view)
-        return reading, JudgeHistory(samples, None, None, UNKNOWN)
+        return reading, JudgeHistory(samples, None, None, UNKNOWN, True)
 
-    smoothed = _smooth_faults(samples)
+    smoothed = _smooth_faults(samples, t - config.window_s)
     if not smoothed:
         flags.add(NO_POSTURE_MEASURE)
         held = history.posture if (history.posture_t_s is not None
@@ -140,7 +145,7 @@ def judge(metrics: Metrics, profile: Profile | None, history: JudgeHistory = Jud
         state = held or UNKNOWN
         reading = Reading(t_s=t, state=state, score=None, metrics=dict(metrics.values),
                           flags=tuple(sorted(flags)), view=metrics.view)
-        return reading, JudgeHistory(samples, history.posture, history.posture_t_s, state)
+        return reading, JudgeHistory(samples, history.posture, history.posture_t_s, state, True)
 
     worst = max(smoothed.values())
     if history.posture == POOR:
@@ -154,14 +159,16 @@ def judge(metrics: Metrics, profile: Profile | None, history: JudgeHistory = Jud
         ranked = sorted(smoothed.items(), key=lambda kv: kv[1], reverse=True)
         faults = (ranked[0][0],) + tuple(f for f, s in ranked[1:] if s >= config.poor_enter)
     score = 100.0 * max(0.0, min(1.0, 1.0 - worst / 2.0))
-    reading = Reading(t_s=t, state=posture, score=score, faults=faults, deviations=_smooth_deviations(samples),
+    reading = Reading(t_s=t, state=posture, score=score, faults=faults, deviations=_smooth_deviations(samples, t - config.window_s),
                       metrics=dict(metrics.values), flags=tuple(sorted(flags)), view=metrics.view)
-    return reading, JudgeHistory(samples, posture, t, posture)
+    return reading, JudgeHistory(samples, posture, t, posture, True)
 
 
-def _smooth_faults(samples: tuple[Sample, ...]) -> dict[str, float]:
+def _smooth_faults(samples: tuple[Sample, ...], since_s: float) -> dict[str, float]:
     columns: dict[str, list[float]] = {}
     for s in samples:
+        if s.t_s <= since_s:
+            continue
         if s.present:
             for fault, sev in s.faults.items():
                 if math.isfinite(sev):
@@ -169,9 +176,11 @@ def _smooth_faults(samples: tuple[Sample, ...]) -> dict[str, float]:
     return {fault: _median(v) for fault, v in columns.items()}
 
 
-def _smooth_deviations(samples: tuple[Sample, ...]) -> dict[str, float]:
+def _smooth_deviations(samples: tuple[Sample, ...], since_s: float) -> dict[str, float]:
     columns: dict[str, list[float]] = {}
     for s in samples:
+        if s.t_s <= since_s:
+            continue
         if s.present:
             for name, value in s.deviations.items():
                 columns.setdefault(name, []).append(value)

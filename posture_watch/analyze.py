@@ -7,7 +7,6 @@ Each line: {"t": seconds from the start of the source, "state": good|poor|away|u
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 import time
@@ -19,6 +18,7 @@ from typing import Callable, Iterator, TextIO
 from posture_watch.config import config_for
 from posture_watch.domain import AWAY, Reading
 from posture_watch.errors import UserError
+from posture_watch.files import open_text_output
 from posture_watch.sources import FrameSource, open_source
 
 
@@ -51,24 +51,6 @@ def iter_readings(source: FrameSource, estimator, judge, rate_hz: float | None,
         next_t = frame.t_s + step if step else frame.t_s + 1e-6
         detection = estimator.detect(frame)
         yield judge.update(measure(detection))
-
-
-@contextlib.contextmanager
-def _output(path: str | None) -> Iterator[TextIO | None]:
-    if path is None:
-        yield None
-    elif path == "-":
-        yield sys.stdout
-    else:
-        out = Path(path).expanduser()
-        if out.parent and not out.parent.exists():
-            raise UserError(f"Cannot write {out}: the folder {out.parent} does not exist.")
-        try:
-            fh = open(out, "w", encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"Cannot write {out} ({exc.strerror}).") from None
-        with fh:
-            yield fh
 
 
 def analyze(source: FrameSource, estimator, judge, rate_hz: float | None, out: TextIO | None,
@@ -118,7 +100,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     show = not args.quiet and sys.stderr.isatty() and args.jsonl != "-"
     with open_source(args.source, fps=args.fps) as source:  # bad input fails here, before the model loads
         model_path = models.ensure(cfg.model_variant)
-        with _output(args.jsonl) as out, PoseEstimator(model_path) as estimator:
+        with open_text_output(args.jsonl) as out, PoseEstimator(model_path) as estimator:
             judge = Judge(profile, cfg.section("judge"))
             total = args.seconds or source.duration_s
             bar = None

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from posture_watch.errors import ProfileError
+from posture_watch.files import write_private_atomic
 
 SCHEMA_VERSION = 1
 KIND = "posture-watch-profile"
@@ -237,20 +236,7 @@ def save_profile(profile: Profile, path: Path | str) -> Path:
         if not path.parent.exists():
             path.parent.mkdir(parents=True, mode=0o700)
         text = json.dumps(profile.to_json(), indent=2, sort_keys=False) + "\n"
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_private_atomic(path, text)
     except IsADirectoryError:
         raise ProfileError(f"Cannot write the profile to {path}: it is a folder; give a file path.") from None
     except OSError as exc:

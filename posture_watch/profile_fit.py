@@ -193,7 +193,7 @@ def assess_fit(samples: Sequence[FitSample], profile_name: str, minutes: float,
         lines.append("Typical position against the calibration: " + ", ".join(where) + ".")
     if len(judged) < config.min_judged:
         verdict = "too_little"
-        lines.append(f"That is too little to tell; keep `posture-watch run` going for a few minutes in front "
+        lines.append("That is too little to tell; keep `posture-watch run` going for a few minutes in front "
                      "of the camera, then check again.")
     elif moved:
         verdict = "moved"

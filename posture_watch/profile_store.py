@@ -12,13 +12,12 @@ measures (size and height in the picture) would not mean the same thing.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from posture_watch.files import write_private_atomic
 from posture_watch import paths
 from posture_watch.errors import ProfileError
 from posture_watch.profile import Profile, load_profile, save_profile
@@ -95,19 +94,7 @@ def write_state(state: StoreState) -> None:
     paths.ensure_private_dir(path.parent)
     text = json.dumps({"schema_version": STATE_SCHEMA_VERSION, "default": state.default,
                        "cameras": dict(sorted(state.camera_map().items()))}, indent=2) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".profiles.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_private_atomic(path, text)
 
 
 # --- listing, saving, choosing, deleting ---------------------------------------------------------

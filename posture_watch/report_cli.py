@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import tempfile
 import webbrowser
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from posture_watch.files import write_private_atomic
 from posture_watch import paths
 from posture_watch.errors import UserError
 from posture_watch.report import DayReport, ReportConfig, build_report
@@ -110,15 +110,7 @@ def write_private(path: Path, text: str) -> None:
     if not parent.is_dir():
         raise UserError(f"The folder {parent} does not exist; create it or write the report somewhere else.")
     try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_private_atomic(path, text)
     except OSError as exc:
         raise UserError(f"Cannot write {path} ({exc.strerror or exc}).") from None
 

@@ -14,11 +14,11 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, Iterator, TextIO
+from typing import Callable, Iterator
 
 from posture_watch.config import Config, config_for
 from posture_watch.domain import Event
+from posture_watch.files import open_text_output
 from posture_watch.errors import UserError
 from posture_watch.monitor import Monitor, RunSummary, Waker
 from posture_watch.sources import FrameSource, PacedSource, WebcamSource, open_source
@@ -78,22 +78,6 @@ def _signals_stop(monitor: Monitor) -> Iterator[None]:
             signal.signal(sig, old)
 
 
-@contextlib.contextmanager
-def _jsonl(path: str | None) -> Iterator[TextIO | None]:
-    if not path:
-        yield None
-        return
-    out = Path(path).expanduser()
-    if not out.parent.exists():
-        raise UserError(f"Cannot write {out}: the folder {out.parent} does not exist.")
-    try:
-        fh = open(out, "w", encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"Cannot write {out} ({exc.strerror}).") from None
-    with fh:
-        yield fh
-
-
 def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], None] | None = None,
                 on_start: Callable[[Monitor], None] | None = None) -> RunSummary:
     """Build everything, run the loop to the end of the source or a stop signal, release everything."""
@@ -126,7 +110,7 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
         source, replay = build_source(spec, opts.speed, waker)
         if opts.exclusive:
             stack.enter_context(InstanceLock.acquire())
-        jsonl = stack.enter_context(_jsonl(opts.jsonl))
+        jsonl = stack.enter_context(open_text_output(opts.jsonl))
         source.open()
         stack.callback(source.close)
         resolved = profile_store.resolve_profile_entry(spec, source.size, opts.profile)

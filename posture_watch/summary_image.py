@@ -9,13 +9,12 @@ threshold drawn where that posture would put the body, and the thresholds as tex
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from posture_watch.files import write_private_atomic
 from posture_watch.domain import (
     LEFT_EAR, LEFT_ELBOW, LEFT_EYE, LEFT_HIP, LEFT_SHOULDER, MOUTH_LEFT, MOUTH_RIGHT, NOSE, RIGHT_EAR, RIGHT_ELBOW,
     RIGHT_EYE, RIGHT_HIP, RIGHT_SHOULDER,
@@ -201,16 +200,5 @@ def write_png(data: bytes, path: Path | str) -> Path:
     """Write atomically with mode 0600 (it shows a body's proportions: private, like the profile)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_private_atomic(path, data)
     return path

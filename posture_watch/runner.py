@@ -79,8 +79,11 @@ def _signals_stop(monitor: Monitor) -> Iterator[None]:
 
 
 def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], None] | None = None,
-                on_start: Callable[[Monitor], None] | None = None) -> RunSummary:
-    """Build everything, run the loop to the end of the source or a stop signal, release everything."""
+                on_start: Callable[[Monitor], None] | None = None, source: FrameSource | None = None) -> RunSummary:
+    """Build everything, run the loop to the end of the source or a stop signal, release everything.
+
+    `source`: an unopened FrameSource to use instead of `opts.source` (tests and benchmarks: frames
+    held in memory). A live one is used as a camera; any other is replayed at `opts.speed`."""
     from posture_watch import models, profile_store
     from posture_watch.control import CommandQueue, ControlServer, InstanceLock
     from posture_watch.geometry import measure
@@ -107,7 +110,11 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
             preview = Preview()
             stack.callback(preview.close)
         waker = Waker()
-        source, replay = build_source(spec, opts.speed, waker)
+        if source is None:
+            source, replay = build_source(spec, opts.speed, waker)
+        else:
+            replay = not source.live
+            source = PacedSource(source, opts.speed, sleep=waker.sleep) if replay else source
         if opts.exclusive:
             stack.enter_context(InstanceLock.acquire())
         jsonl = stack.enter_context(open_text_output(opts.jsonl))

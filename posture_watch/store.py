@@ -3,7 +3,9 @@
 Schema v1 (see /work/notes/store_schema.md): meta, sessions, samples, events. Times are UNIX epoch
 seconds (float, UTC). WAL journal, `PRAGMA user_version` and meta.schema_version, migrations.
 Writes are batched: samples wait in memory until `flush_every_s` of wall time has passed (a kill -9
-loses at most that much), events are written at once. Files are created with mode 0600 in a 0700
+loses at most that much), events are written at once. A write that fails (the file locked by another
+program, a full disk) keeps its rows in memory (at most `max_pending`) and is tried again after
+`retry_s`; the caller decides whether to go on (the monitor does). Files are created with mode 0600 in a 0700
 folder. A foreign, newer or damaged file gets one sentence (errors.StoreError) and is never written.
 """
 
@@ -197,6 +199,10 @@ def _describe_db_error(path: Path, exc: sqlite3.Error) -> StoreError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return StoreError(f"The posture database {path} is locked by another program; close it and try again.")
+    if "full" in text:
+        return StoreError(f"The disk holding the posture database {path} is full; free some space.")
+    if "disk i/o" in text.lower():
+        return StoreError(f"The posture database {path} could not be written (disk I/O error); check the disk.")
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         return StoreError(f"The posture database {path} cannot be written (check its permissions and free disk space).")
     return StoreError(f"The posture database {path} is damaged (SQLite says: {text}); move it away and "
@@ -226,6 +232,9 @@ class Store:
 
     One thread at a time (it may be opened in one thread and used in another)."""
 
+    retry_s = 30.0          # after a failed write, wait this long (wall time) before the next try
+    max_pending = 100_000   # rows kept in memory while writes fail (about a day of samples); oldest dropped
+
     def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool, flush_every_s: float,
                  clock: Callable[[], float]) -> None:
         self._conn = conn
@@ -234,8 +243,11 @@ class Store:
         self.flush_every_s = flush_every_s
         self._clock = clock
         self._pending_samples: list[tuple[Any, ...]] = []
+        self._pending_events: list[tuple[Any, ...]] = []
         self._last_flush = clock()
         self.rows_written = 0
+        self.failing = False  # the last write failed; rows wait in memory
+        self.rows_dropped = 0
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -344,16 +356,26 @@ class Store:
         self.maybe_flush()
 
     def add_event(self, session_id: int | None, event: Event, t_epoch: float) -> None:
-        """Write one event now, together with the samples queued before it."""
-        self.flush(extra_events=[event_values(session_id, event, t_epoch)])
+        """Write one event now, together with the samples queued before it (while writes fail: queue it)."""
+        self._pending_events.append(event_values(session_id, event, t_epoch))
+        if self.failing:
+            self.maybe_flush()
+        else:
+            self.flush()
+
+    @property
+    def pending(self) -> int:
+        """Rows waiting in memory."""
+        return len(self._pending_samples) + len(self._pending_events)
 
     def maybe_flush(self) -> None:
-        if self._pending_samples and self._clock() - self._last_flush >= self.flush_every_s:
+        wait_s = self.retry_s if self.failing else self.flush_every_s
+        if self.pending and self._clock() - self._last_flush >= wait_s:
             self.flush()
 
     def flush(self, extra_events: list[tuple[Any, ...]] | None = None) -> None:
         samples, self._pending_samples = self._pending_samples, []
-        events = extra_events or []
+        events, self._pending_events = self._pending_events + (extra_events or []), []
         self._last_flush = self._clock()
         if not samples and not events:
             return
@@ -372,12 +394,25 @@ class Store:
                         "detail) VALUES (?,?,?,?,?,?,?,?,?)", events)
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # SQLite rolls back by itself on a full disk or an I/O error
+                    self._conn.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:
-            self._pending_samples = samples + self._pending_samples  # keep them for a later try
+            self._keep(samples, events)
             raise _describe_db_error(self.path, exc) from None
+        self.failing = False
         self.rows_written += len(samples) + len(events)
+
+    def _keep(self, samples: list[tuple[Any, ...]], events: list[tuple[Any, ...]]) -> None:
+        """After a failed write: the rows wait for a later try (the oldest samples go beyond max_pending)."""
+        self.failing = True
+        self._pending_samples = samples + self._pending_samples
+        self._pending_events = events + self._pending_events
+        excess = self.pending - self.max_pending
+        if excess > 0:
+            del self._pending_samples[:excess]
+            self.rows_dropped += excess
+            log.warning("%d samples dropped: the posture database could not be written for too long", excess)
 
     def end_session(self, session_id: int, ended_at: float) -> None:
         self.flush()

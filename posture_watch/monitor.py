@@ -27,9 +27,10 @@ from posture_watch import engine, messages
 from posture_watch.config import SamplingConfig
 from posture_watch.domain import (AWAY, EV_CAMERA_BACK, EV_CAMERA_COVERED, EV_CAMERA_LOST, EV_PROFILE,
                                   EV_SESSION_END, EV_SESSION_START, Event, Frame, Reading)
-from posture_watch.errors import SourceError, SourceLost, UserError
+from posture_watch.errors import SourceError, SourceLost, StoreError, UserError
 from posture_watch.sampling import SamplingInput, next_interval_s, rate_label
-from posture_watch.monitor_types import MonitorConfig, RunSummary, Waker
+from posture_watch.monitor_types import FrozenWatch, MonitorConfig, RunSummary, Waker
+from posture_watch.pose import BadFrame
 from posture_watch.sources import Backoff, FrameSource
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,10 @@ class Monitor:
         self._lost_since: float | None = None
         self._lost_reason = ""
         self._covered_since: float | None = None
+        self._frozen_since: float | None = None
+        self._frozen_watch = FrozenWatch(config.frozen_after_s)
+        self._store_failing = False
+        self._bad_in_row = 0
         self._last_reading: Reading | None = None
         self._changed_t = 0.0
         self._away_since_t: float | None = None
@@ -157,9 +162,16 @@ class Monitor:
             log.warning("camera back after %.0f s", t_epoch - self._lost_since)
             self._lost_since, self._lost_reason = None, ""
             self.backoff.reset()
-        detection = self.estimator.detect(frame)
+        try:
+            detection = self.estimator.detect(frame)
+        except BadFrame as exc:
+            self._bad_frame(frame, str(exc))
+            return
+        self._bad_in_row = 0
         if detection.brightness < self.config.covered_brightness and not detection.poses:
             self._covered(frame, t_epoch)
+            return
+        if self._frozen(frame, t_epoch):
             return
         if self._covered_since is not None:
             self._emit(Event(kind=EV_CAMERA_BACK, t_s=t_epoch, duration_s=max(0.0, t_epoch - self._covered_since),
@@ -173,7 +185,7 @@ class Monitor:
         self.state, events = engine.step(self.state, reading, t_epoch)
         self.summary.samples += 1
         if self.store is not None:
-            self.store.add_sample(self.summary.session_id, reading, t_epoch)
+            self._write(self.store.add_sample, self.summary.session_id, reading, t_epoch)
         if self.jsonl is not None:
             self.jsonl.write(json.dumps(reading.to_json(), separators=(",", ":")) + "\n")
             self.jsonl.flush()
@@ -209,7 +221,42 @@ class Monitor:
         self._changed_t = t_s
         self._away_since_t = None
 
+    def _frozen(self, frame: Frame, t_epoch: float) -> bool:
+        """The very same picture for `frozen_after_s`: a hung camera or a still image. Not judged (it
+        would count as hours of whatever posture it shows); polled slowly until the picture changes."""
+        change = self._frozen_watch.update(frame.image, frame.t_s)
+        if change == "thawed":
+            self._emit(Event(kind=EV_CAMERA_BACK, t_s=t_epoch, duration_s=max(0.0, t_epoch - (self._frozen_since or t_epoch)),
+                             detail="the picture moves again"))
+            self._frozen_since, self._lost_reason = None, ""
+            self._restart_clocks(frame.t_s)
+        if change in ("moving", "thawed"):
+            return False
+        if change == "froze":
+            self._frozen_since = t_epoch
+            self._lost_reason = (f"the picture has not changed for {self.config.frozen_after_s:.0f} s: a frozen camera "
+                                 "or a still image")
+            log.warning("%s; not monitoring until it changes", self._lost_reason)
+            self._emit(Event(kind=EV_CAMERA_LOST, t_s=t_epoch, detail=self._lost_reason))
+            self._restart_clocks(frame.t_s)
+            if self.source.live:
+                self._close_source()  # reopening may wake a hung driver
+        self._next_t = frame.t_s + next_interval_s(self.sampling, SamplingInput(None, 0.0, covered=True))
+        return True
+
+    def _bad_frame(self, frame: Frame, why: str) -> None:
+        """An unusable picture is skipped; a live camera that keeps sending them is reopened."""
+        self.summary.bad_frames += 1
+        self._bad_in_row += 1
+        if self.summary.bad_frames == 1:
+            log.warning("skipping an unusable camera picture: %s", why)
+        self._next_t = frame.t_s + self._interval_s
+        if self.source.live and self._bad_in_row >= self.config.bad_frames_lost:
+            self._bad_in_row = 0
+            self._camera_lost(f"The {self.source.description} delivers unusable pictures ({why}).")
+
     def _covered(self, frame: Frame, t_epoch: float) -> None:
+        self._frozen_watch.forget()
         if self._covered_since is None:
             self._covered_since = t_epoch
             log.warning("the camera is covered (black picture); not monitoring until it is uncovered")
@@ -284,7 +331,7 @@ class Monitor:
             self._close_source()
             log.info("camera released while paused/snoozed")
         if self.store is not None:
-            self.store.flush()
+            self._write(self.store.flush)
         self._publish()
         controls, now = self.state.controls, self.now_epoch()
         ends = [t for t in (controls.paused_until, controls.snoozed_until) if t is not None and t > now]
@@ -329,7 +376,7 @@ class Monitor:
             condition = "paused"
         elif st["snoozed"]:
             condition = "snoozed"
-        elif self._lost_since is not None:
+        elif self._lost_since is not None or self._frozen_since is not None:
             condition = "camera lost"
         elif self._covered_since is not None:
             condition = "camera covered"
@@ -339,7 +386,7 @@ class Monitor:
             condition = "away"
         else:
             condition = "monitoring"
-        since = self._lost_since if condition == "camera lost" else \
+        since = (self._lost_since or self._frozen_since) if condition == "camera lost" else \
             self._covered_since if condition == "camera covered" else None
         return dict(st, condition=condition, now=now, since=since, lost_reason=self._lost_reason,
                     source=self.source.description, profile=self.profile_name or self.profile_path,
@@ -359,7 +406,7 @@ class Monitor:
         text = messages.line(event)
         log.info("%s", text)
         if self.store is not None:
-            self.store.add_event(self.summary.session_id, event, event.t_s)
+            self._write(self.store.add_event, self.summary.session_id, event, event.t_s)
         if self.notifier is not None:
             cfg = self.notify_config
             message = messages.describe(
@@ -369,6 +416,20 @@ class Monitor:
                 self.notifier.notify(message, event.t_s)
         if self.on_event is not None:
             self.on_event(event, text)
+
+    def _write(self, write: Callable[..., None], *args: Any) -> None:
+        """A failed database write (locked by another program, disk full) does not stop monitoring: it
+        is said once, the store keeps the rows in memory and writes them when it can again."""
+        try:
+            write(*args)
+        except StoreError as exc:
+            if not self._store_failing:
+                log.warning("%s Monitoring goes on; the data waits in memory until it can be written.", exc)
+                self._store_failing = True
+            return
+        if self._store_failing and not self.store.pending:
+            log.warning("the posture database can be written again; the data kept in memory is saved")
+            self._store_failing = False
 
     def _finish(self, reason: str) -> None:
         self.summary.reason = reason
@@ -382,7 +443,7 @@ class Monitor:
             if self._start_epoch:
                 self._emit(Event(kind=EV_SESSION_END, t_s=end, detail=reason))
                 if self.store is not None and self.summary.session_id is not None:
-                    self.store.end_session(self.summary.session_id, end)
+                    self._write(self.store.end_session, self.summary.session_id, end)
         finally:
             self._close_source()
             if self.preview is not None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import threading
+import zlib
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from posture_watch.domain import Event
 
@@ -20,6 +23,11 @@ class MonitorConfig:
     clock_jump_s:       wall clock moving this much more (or less) than the monotonic clock between two
                         samples means suspend/resume or a clock change: the camera is reopened.
     stall_s:            a live read that took this long means the camera stalled: it is reopened.
+    frozen_after_s:     the very same picture, bit for bit, for this long (source time) is a frozen camera
+                        or a still image, not a person sitting still (a sensor's noise changes every
+                        frame): it is reported and not judged until the picture changes.
+    bad_frames_lost:    this many unusable pictures in a row (empty, tiny, wrong type) from a live camera
+                        count as the camera lost (it is reopened); single ones are skipped.
     num_poses:          people the pose model looks for; it must match what calibration used (2), because
                         MediaPipe's landmarks differ systematically between the two modes: with 1 it tracks
                         the person from the last sample (~17-19 ms instead of ~30 ms of CPU per sample with
@@ -33,14 +41,54 @@ class MonitorConfig:
     reconnect_max_s: float = 30.0
     clock_jump_s: float = 5.0
     stall_s: float = 20.0
+    frozen_after_s: float = 30.0
+    bad_frames_lost: int = 3
     num_poses: int = 2
 
     def __post_init__(self) -> None:
         if self.num_poses not in (1, 2):
             raise ValueError("monitor.num_poses must be 1 or 2.")
-        for name in ("flush_every_s", "reconnect_first_s", "reconnect_max_s", "clock_jump_s", "stall_s"):
+        if self.bad_frames_lost < 1:
+            raise ValueError("monitor.bad_frames_lost must be 1 or more.")
+        for name in ("flush_every_s", "reconnect_first_s", "reconnect_max_s", "clock_jump_s", "stall_s",
+                     "frozen_after_s"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"monitor.{name} must be more than 0 s.")
+
+
+def picture_fingerprint(image: np.ndarray) -> int:
+    """A cheap checksum of a picture (every 8th pixel of every 8th row): equal only for the very same
+    picture, since a camera's sensor noise changes every frame."""
+    return zlib.crc32(np.ascontiguousarray(image[::8, ::8]).tobytes())
+
+
+@dataclass
+class FrozenWatch:
+    """Tells a frozen stream: the same picture, bit for bit, for `frozen_after_s` of source time.
+
+    `update(image, t_s)` -> "moving" | "froze" (just now) | "frozen" (still) | "thawed" (moves again).
+    `forget()` after an interruption (covered lens, camera lost): the next picture starts afresh."""
+
+    frozen_after_s: float
+    fingerprint: int | None = None
+    same_since_t: float = 0.0
+    frozen: bool = False
+
+    def update(self, image: np.ndarray, t_s: float) -> str:
+        fingerprint = picture_fingerprint(image)
+        if fingerprint != self.fingerprint:
+            self.fingerprint, self.same_since_t = fingerprint, t_s
+            thawed, self.frozen = self.frozen, False
+            return "thawed" if thawed else "moving"
+        if self.frozen:
+            return "frozen"
+        if t_s - self.same_since_t >= self.frozen_after_s:
+            self.frozen = True
+            return "froze"
+        return "moving"
+
+    def forget(self) -> None:
+        self.fingerprint = None
 
 
 class Waker:
@@ -69,6 +117,7 @@ class RunSummary:
     started_at: float = 0.0
     ended_at: float = 0.0
     samples: int = 0
+    bad_frames: int = 0
     events: list[Event] = field(default_factory=list)
     reason: str = ""
     wall_s: float = 0.0

@@ -81,6 +81,34 @@ def _poses(result) -> tuple[Pose, ...]:
     return tuple(poses)
 
 
+class BadFrame(ValueError):
+    """A picture the pose model cannot take (empty, tiny, wrong type or channels): skip it."""
+
+
+MIN_SIDE_PX = 32  # a picture smaller than this on a side cannot show a person's posture
+
+
+def as_bgr(image: object) -> np.ndarray:
+    """The picture as 8-bit BGR (grey and BGRA converted), or BadFrame saying what is wrong with it."""
+    if not isinstance(image, np.ndarray):
+        raise BadFrame(f"the frame holds no picture ({type(image).__name__})")
+    if image.ndim not in (2, 3) or image.size == 0:
+        raise BadFrame(f"the picture is empty or not an image (shape {image.shape})")
+    if image.dtype != np.uint8:
+        raise BadFrame(f"the picture is not 8-bit ({image.dtype})")
+    h, w = image.shape[:2]
+    if min(h, w) < MIN_SIDE_PX:
+        raise BadFrame(f"the picture is only {w}x{h} pixels")
+    channels = 1 if image.ndim == 2 else image.shape[2]
+    if channels == 1:
+        return cv2.cvtColor(image.reshape(h, w), cv2.COLOR_GRAY2BGR)
+    if channels == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    if channels != 3:
+        raise BadFrame(f"the picture has {channels} colour channels")
+    return image
+
+
 class PoseEstimator:
     """`with PoseEstimator() as est: detection = est.detect(frame)`."""
 
@@ -124,11 +152,10 @@ class PoseEstimator:
         return self
 
     def detect(self, frame: Frame) -> Detection:
+        """Raises BadFrame for a picture that cannot be analysed (the caller skips it)."""
         if self._landmarker is None:
             self.open()
-        image = frame.image
-        if image.ndim == 2:
-            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        image = as_bgr(frame.image)
         rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
         ts_ms = max(int(round(frame.t_s * 1000)), self._last_ts_ms + 1)
         self._last_ts_ms = ts_ms

@@ -8,6 +8,7 @@ config.toml (all keys optional):
     [sampling]
     slow_hz = 1.0                   # while posture is steady and good
     fast_hz = 4.0                   # while posture is changing or poor
+    settled_hz = 0.33               # good posture unchanged for settled_after_s (60 s)
     analyze_hz = 2.0                # default rate of `analyze`
     [judge]    ... fields of posture_watch.judge.JudgeConfig
     [engine]   ... fields of posture_watch.engine.EngineConfig
@@ -42,9 +43,11 @@ class SamplingConfig:
     away_poll_s: float = 5.0  # long away: poll slowly
     away_slow_after_s: float = 120.0
     fast_after_change_s: float = 10.0  # keep the fast rate this long after the judged state changed
+    settled_after_s: float = 60.0  # good posture unchanged this long: sample at settled_hz
+    settled_hz: float = 0.33  # settled good posture: every 3 s is plenty for stretches judged over minutes
 
     def __post_init__(self) -> None:
-        for name in ("slow_hz", "fast_hz", "analyze_hz"):
+        for name in ("slow_hz", "fast_hz", "analyze_hz", "settled_hz"):
             value = getattr(self, name)
             if not (0.05 <= value <= 60):
                 raise ConfigError(f"sampling.{name} must be between 0.05 and 60 Hz, not {value}.")

@@ -75,8 +75,11 @@ class InstanceLock:
             who = f" (pid {pid})" if pid else ""
             raise AlreadyRunning(f"Another posture-watch monitor is already running{who}; stop it first, or talk "
                                  "to it with `posture-watch status`, `pause`, `resume` or `snooze`.") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        try:  # the pid is only for the "already running" message: a full disk must not stop the monitor
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError as exc:
+            log.debug("could not write the pid into %s: %s", path, exc)
         lock._fd = fd
         return lock
 

@@ -381,6 +381,7 @@ class Store:
             return
         if self.readonly:
             raise StoreError(f"The posture database {self.path} was opened read-only.")
+        self._wait_for_locks(not self.failing)
         try:
             self._conn.execute("BEGIN")
             try:
@@ -402,6 +403,14 @@ class Store:
             raise _describe_db_error(self.path, exc) from None
         self.failing = False
         self.rows_written += len(samples) + len(events)
+
+    def _wait_for_locks(self, wait: bool) -> None:
+        """Wait up to 5 s for another program's lock normally; only briefly while retrying a failed
+        write, so a lock held for minutes does not stall the caller 5 s at every try."""
+        busy_ms = 5000 if wait else 100
+        if busy_ms != getattr(self, "_busy_ms", 5000):
+            self._conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
+            self._busy_ms = busy_ms
 
     def _keep(self, samples: list[tuple[Any, ...]], events: list[tuple[Any, ...]]) -> None:
         """After a failed write: the rows wait for a later try (the oldest samples go beyond max_pending)."""

@@ -1,0 +1,258 @@
+"""Database faults: locked by another process (at start: one sentence, nothing lost; during a run: the
+monitor goes on and writes everything once the lock is gone), damaged (one sentence, the file left as
+it was), and a full disk while writing (RLIMIT_FSIZE in a child process: the writes fail like on a
+full file system; the monitor keeps running, warns once, and writes everything when space returns)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, assert_one_sentence_error, run_cli, sample
+from fault_rig import Rig, Scripted, clip_pictures, looped, sample_profile
+from posture_watch.domain import Event, Reading
+from posture_watch.store import Store
+
+
+@pytest.fixture(scope="module")
+def profile(tmp_path_factory):
+    return sample_profile(tmp_path_factory)
+
+
+def _db_with_rows(path: Path, n: int = 2000) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with Store.open(path, flush_every_s=0.0) as st:
+        sid = st.start_session(1_000_000.0, "earlier session")
+        for i in range(n):
+            st.add_sample(sid, Reading(t_s=float(i), state="good" if i % 7 else "poor", score=80.0,
+                                       metrics={"head_drop_ratio": 0.6}), 1_000_000.0 + i)
+        st.add_event(sid, Event(kind="warning", t_s=1_001_000.0, fault="forward_lean"), 1_001_000.0)
+        st.end_session(sid, 1_000_000.0 + n)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def _rows(path: Path) -> list[tuple]:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT session_id, t, state, score FROM samples ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+LOCKER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.execute("ROLLBACK")
+"""
+
+
+class Locker:
+    """Another process holding the database's write lock until `release()`."""
+
+    def __init__(self, path: Path) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", LOCKER, str(path)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout.readline().strip() == "locked"
+
+    def release(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.communicate("\n", timeout=30)
+
+
+def test_locked_at_start_is_one_sentence_and_loses_nothing(private_home, profile):
+    db = private_home / "data" / "posture.sqlite3"
+    _db_with_rows(db)
+    before = _rows(db)
+    locker = Locker(db)
+    try:
+        proc = run_cli("run", "--source", str(sample("empty_room.mp4")), "--speed", "1000", "--profile", str(profile),
+                       "--no-notify")
+    finally:
+        locker.release()
+    line = assert_one_sentence_error(proc)
+    assert "locked by another program" in line
+    assert _rows(db) == before
+    # once the other program lets go, the monitor starts and adds its session to the same file
+    proc = run_cli("run", "--source", str(sample("empty_room.mp4")), "--speed", "1000", "--profile", str(profile),
+                   "--no-notify")
+    assert proc.returncode == 0, proc.stderr
+    after = _rows(db)
+    assert after[: len(before)] == before and len(after) > len(before)
+
+
+def test_locked_during_a_run_is_survived_and_everything_written(tmp_path, profile, model_path, caplog):
+    pictures = clip_pictures("calibration.mp4", 0.0, 6.0)
+    db = tmp_path / "posture.sqlite3"
+    _db_with_rows(db, 50)
+    before = _rows(db)
+    lock: dict = {}
+
+    def picture(t: float):
+        if t >= 10.0 and "locker" not in lock:
+            lock["locker"] = Locker(db)       # another program takes the lock ...
+        if t >= 40.0 and "locker" in lock:
+            lock["locker"].release()          # ... and lets go 30 s of session later
+        return pictures[int(t * 10) % len(pictures)]
+
+    store = Store.open(db, flush_every_s=0.2)
+    store.retry_s = 0.5
+    rig = Rig(Scripted(picture, until_s=60.0), tmp_path, profile, model_path, store=store)
+    try:
+        with caplog.at_level(logging.WARNING, logger="posture_watch.monitor"):
+            summary = rig.run()
+    finally:
+        if "locker" in lock:
+            lock["locker"].release()
+    assert summary.reason == "end of source"
+    warned = [r.getMessage() for r in caplog.records if "locked by another program" in r.getMessage()]
+    assert len(warned) == 1 and "Monitoring goes on" in warned[0]
+    assert any("can be written again" in r.getMessage() for r in caplog.records)
+    rows = _rows(db)
+    assert rows[: len(before)] == before
+    assert len(rows) - len(before) == summary.samples  # every sample, including those taken while locked
+    times = [t - summary.started_at for _, t, _, _ in rows[len(before):]]
+    assert any(10.0 < t < 40.0 for t in times)
+    kinds = [k for (k,) in sqlite3.connect(db).execute("SELECT kind FROM events WHERE session_id = ?",
+                                                        (summary.session_id,))]
+    assert kinds[0] == "session_start" and kinds[-1] == "session_end"
+
+
+def _corrupt(path: Path, how: str) -> None:
+    data = bytearray(path.read_bytes())
+    rnd = random.Random(7)
+    if how == "header":
+        data[16:18] = b"\x00\x07"                      # an impossible page size
+    elif how == "schema":
+        data[100:4096] = bytes(rnd.randrange(256) for _ in range(3996))
+    elif how == "truncated":
+        del data[len(data) // 2:]
+    elif how == "rows":
+        mid = len(data) // 2
+        data[mid:mid + 4096] = bytes(rnd.randrange(256) for _ in range(4096))
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["header", "schema", "truncated"])
+def test_damaged_database_is_one_sentence_and_left_as_it_is(private_home, profile, how):
+    db = private_home / "data" / "posture.sqlite3"
+    _db_with_rows(db)
+    _corrupt(db, how)
+    digest = _digest(db)
+    line = assert_one_sentence_error(run_cli("run", "--source", str(sample("empty_room.mp4")), "--speed", "1000",
+                                             "--profile", str(profile), "--no-notify"))
+    assert "damaged" in line and "move it away" in line
+    line = assert_one_sentence_error(run_cli("report"))
+    assert "damaged" in line
+    assert _digest(db) == digest
+    assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
+
+
+def test_damage_inside_the_rows_is_said_and_the_rest_kept(private_home, profile):
+    """Damage that SQLite only meets when it reaches those rows: the run says so in one sentence (at the
+    latest when it ends) and never rewrites what was there."""
+    db = private_home / "data" / "posture.sqlite3"
+    _db_with_rows(db)
+    conn = sqlite3.connect(db)
+    sessions_before = conn.execute("SELECT * FROM sessions").fetchall()
+    events_before = conn.execute("SELECT * FROM events").fetchall()
+    conn.close()
+    _corrupt(db, "rows")
+    proc = run_cli("run", "--source", str(sample("empty_room.mp4")), "--speed", "1000", "--profile", str(profile),
+                   "--no-notify")
+    assert "Traceback" not in proc.stderr
+    if proc.returncode != 0:
+        assert "damaged" in assert_one_sentence_error(proc)
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT * FROM sessions").fetchall()[: len(sessions_before)] == sessions_before
+    assert conn.execute("SELECT * FROM events").fetchall()[: len(events_before)] == events_before
+    conn.close()
+
+
+DISK_FULL_CHILD = """
+import json, logging, resource, signal, sys, time
+from pathlib import Path
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
+from fault_rig import Rig, Scripted, clip_pictures
+from posture_watch.store import Store
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)     # a write past the limit fails with EFBIG instead
+logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(message)s")
+tmp, profile, model = Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
+db = tmp / "posture.sqlite3"
+pictures = clip_pictures("calibration.mp4", 0.0, 6.0)
+full = {}
+
+def picture(t):
+    if t >= 10.0 and "from" not in full:           # the disk fills up: no file may grow any more
+        limit = max(p.stat().st_size for p in tmp.glob("posture.sqlite3*"))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+        full["from"] = t
+    if t >= 40.0 and "to" not in full:             # space returns
+        resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        full["to"] = t
+    return pictures[int(t * 10) % len(pictures)]
+
+store = Store.open(db, flush_every_s=0.2)
+store.retry_s = 0.5
+rig = Rig(Scripted(picture, until_s=60.0), tmp, profile, model, store=store)
+summary = rig.run()
+print(json.dumps({"samples": summary.samples, "session": summary.session_id, "started": summary.started_at,
+                  "reason": summary.reason, "full": full}))
+"""
+
+
+@pytest.mark.slow
+def test_disk_full_while_writing_warns_once_and_writes_everything_later(tmp_path, profile, model_path):
+    proc = subprocess.run([sys.executable, "-c", DISK_FULL_CHILD, str(ROOT), str(tmp_path), str(profile),
+                           str(model_path)], capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["reason"] == "end of source" and set(result["full"]) == {"from", "to"}
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("WARNING")]
+    failed = [w for w in warnings if "could not be written" in w or "is full" in w]
+    assert len(failed) == 1 and "Monitoring goes on" in failed[0], warnings
+    assert sum("can be written again" in w for w in warnings) == 1, warnings
+    conn = sqlite3.connect(tmp_path / "posture.sqlite3")
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    times = [t - result["started"] for (t,) in conn.execute("SELECT t FROM samples WHERE session_id = ?",
+                                                            (result["session"],))]
+    assert len(times) == result["samples"]                      # nothing lost
+    assert any(result["full"]["from"] < t < result["full"]["to"] for t in times)  # kept in memory, written later
+    kinds = [k for (k,) in conn.execute("SELECT kind FROM events WHERE session_id = ? ORDER BY t, id",
+                                        (result["session"],))]
+    assert kinds[0] == "session_start" and kinds[-1] == "session_end"
+
+
+def test_no_space_at_all_at_start_is_one_sentence(private_home, profile):
+    def no_space() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.RLIM_INFINITY))
+
+    proc = subprocess.run([sys.executable, "-m", "posture_watch", "run", "--source", str(sample("empty_room.mp4")),
+                           "--speed", "1000", "--profile", str(profile), "--no-notify"], capture_output=True, text=True,
+                          timeout=300, cwd=ROOT, preexec_fn=no_space, env=dict(os.environ))
+    line = assert_one_sentence_error(proc)
+    assert "posture database" in line and ("full" in line or "could not be written" in line or
+                                           "cannot be written" in line), line

@@ -121,9 +121,9 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
         source.open()
         stack.callback(source.close)
         resolved = profile_store.resolve_profile_entry(spec, source.size, opts.profile)
+        model_path = models.ensure(cfg.model_variant)  # a bad model is refused before the database is touched
         store = stack.enter_context(Store.open(flush_every_s=monitor_cfg.flush_every_s))
-        estimator = stack.enter_context(PoseEstimator(models.ensure(cfg.model_variant),
-                                                      num_poses=monitor_cfg.num_poses))
+        estimator = stack.enter_context(PoseEstimator(model_path, num_poses=monitor_cfg.num_poses))
         notifier = Notifier(notify_cfg, log_fallback_level=logging.INFO if opts.quiet_fallback else logging.WARNING)
         stack.callback(notifier.close)
         commands = CommandQueue(wake=waker.wake) if opts.exclusive else None

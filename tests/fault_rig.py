@@ -97,14 +97,14 @@ class Rig:
     def __init__(self, source: FrameSource, tmp_path: Path, profile: Path, model_path: Path, *, replay: bool = True,
                  speed: float = 20.0, config: MonitorConfig = MonitorConfig(),
                  sampling: SamplingConfig = SamplingConfig(), wall: Callable[[], float] = time.time,
-                 store: Store | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, store: Store | None = None) -> None:
         self.db = tmp_path / "posture.sqlite3"
         self.store = store if store is not None else Store.open(self.db)
         self.estimator = PoseEstimator(model_path, num_poses=config.num_poses).open()
         self.statuses: list[dict] = []
         self.monitor = Monitor(source=source, estimator=self.estimator, judge=Judge(load_profile(profile)),
                                measure=measure, engine_config=EngineConfig(), sampling=sampling, config=config,
-                               store=self.store, replay=replay, speed=speed, waker=Waker(), wall=wall,
+                               store=self.store, replay=replay, speed=speed, waker=Waker(), wall=wall, clock=clock,
                                on_event=lambda event, text: self.statuses.append(self.monitor.status()))
 
     def run(self):

@@ -13,7 +13,7 @@ import sys
 from typing import Callable, Sequence
 
 from posture_watch import __version__
-from posture_watch.errors import UserError
+from posture_watch.errors import UserError, one_line
 
 log = logging.getLogger("posture_watch")
 
@@ -36,7 +36,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one sentence and exit 2 (argparse's own code)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`).\n")
+        self.exit(2, f"{self.prog}: {one_line(message)} (see `{self.prog} --help`).\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

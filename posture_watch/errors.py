@@ -11,6 +11,14 @@ class UserError(Exception):
 
     exit_code = 2
 
+    def __init__(self, message: object = "", *args: object) -> None:
+        super().__init__(one_line(str(message)), *args)
+
+
+def one_line(text: str) -> str:
+    """Keep a message to one printable line even when it quotes a user's odd input (a path with \\r)."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
 
 class SourceError(UserError):
     """A frame source cannot be opened or read (missing file, no camera, unreadable video)."""

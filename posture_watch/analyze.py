@@ -7,19 +7,25 @@ Each line: {"t": seconds from the start of the source, "state": good|poor|away|u
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
+import os
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, TextIO
+from typing import Any, Callable, Iterator, Sequence, TextIO
 
 from posture_watch.config import config_for
-from posture_watch.domain import AWAY, Reading
+from posture_watch.domain import AWAY, Detection, Frame, Reading
 from posture_watch.errors import UserError
 from posture_watch.files import open_text_output
 from posture_watch.sources import FrameSource, open_source
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -37,11 +43,7 @@ class AnalysisSummary:
         return self.source_s / self.wall_s if self.wall_s > 0 else float("inf")
 
 
-def iter_readings(source: FrameSource, estimator, judge, rate_hz: float | None,
-                  until_s: float | None = None) -> Iterator[Reading]:
-    """The analysis loop: sample the (open) source at `rate_hz` (None = every frame), detect, measure, judge."""
-    from posture_watch.geometry import measure
-
+def _sampled_frames(source: FrameSource, rate_hz: float | None, until_s: float | None) -> Iterator[Frame]:
     step = 0.0 if rate_hz is None else 1.0 / rate_hz
     next_t = 0.0
     while True:
@@ -49,15 +51,69 @@ def iter_readings(source: FrameSource, estimator, judge, rate_hz: float | None,
         if frame is None or (until_s is not None and frame.t_s > until_s + 1e-9):
             return
         next_t = frame.t_s + step if step else frame.t_s + 1e-6
-        detection = estimator.detect(frame)
+        yield frame
+
+
+def _detections(frames: Iterator[Frame], estimators: Sequence[Any]) -> Iterator[Detection]:
+    """Detections in source order. With several estimators the frames are dealt out in turn and
+    analysed at the same time on different cores (MediaPipe releases the GIL) while the next frame
+    is decoded. An unusable picture is skipped (said once)."""
+    from posture_watch.pose import BadFrame
+
+    warned = False
+
+    def usable(get: Callable[[], Detection]) -> Detection | None:
+        nonlocal warned
+        try:
+            return get()
+        except BadFrame as exc:
+            if not warned:
+                log.warning("skipping an unusable picture: %s", exc)
+                warned = True
+            return None
+
+    if len(estimators) == 1:
+        for frame in frames:
+            if (d := usable(lambda: estimators[0].detect(frame))) is not None:
+                yield d
+        return
+    with ThreadPoolExecutor(len(estimators), thread_name_prefix="posture-watch-pose") as pool:
+        pending: deque = deque()
+        for i, frame in enumerate(frames):
+            if len(pending) == len(estimators):
+                if (d := usable(pending.popleft().result)) is not None:
+                    yield d
+            pending.append(pool.submit(estimators[i % len(estimators)].detect, frame))
+        while pending:
+            if (d := usable(pending.popleft().result)) is not None:
+                yield d
+
+
+def iter_readings(source: FrameSource, estimator, judge, rate_hz: float | None,
+                  until_s: float | None = None, helpers: Sequence[Any] = ()) -> Iterator[Reading]:
+    """The analysis loop: sample the (open) source at `rate_hz` (None = every frame), detect, measure, judge.
+    `helpers`: more estimators (same model and settings) to analyse frames in parallel with. With one
+    person in view the pose model (num_poses=2) detects every frame afresh, so the readings are the
+    same as with one estimator; with two people it tracks them, and landmark details may differ
+    slightly (the judged states of the sample clips do not)."""
+    from posture_watch.geometry import measure
+
+    for detection in _detections(_sampled_frames(source, rate_hz, until_s), (estimator, *helpers)):
         yield judge.update(measure(detection))
 
 
+def parallel_helpers(source: FrameSource) -> int:
+    """Extra estimators `analyze` uses: one more on a machine with two cores or more, for a recorded
+    source (a camera delivers in real time anyway). It costs a second copy of the model (~60 MB)."""
+    return 1 if (os.cpu_count() or 1) >= 2 and not source.live else 0
+
+
 def analyze(source: FrameSource, estimator, judge, rate_hz: float | None, out: TextIO | None,
-            until_s: float | None = None, on_progress: Callable[[float], None] | None = None) -> AnalysisSummary:
+            until_s: float | None = None, on_progress: Callable[[float], None] | None = None,
+            helpers: Sequence[Any] = ()) -> AnalysisSummary:
     summary = AnalysisSummary()
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    for reading in iter_readings(source, estimator, judge, rate_hz, until_s):
+    for reading in iter_readings(source, estimator, judge, rate_hz, until_s, helpers):
         summary.samples += 1
         summary.source_s = reading.t_s
         summary.states[reading.state] += 1
@@ -100,7 +156,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     show = not args.quiet and sys.stderr.isatty() and args.jsonl != "-"
     with open_source(args.source, fps=args.fps) as source:  # bad input fails here, before the model loads
         model_path = models.ensure(cfg.model_variant)
-        with open_text_output(args.jsonl) as out, PoseEstimator(model_path) as estimator:
+        with open_text_output(args.jsonl) as out, PoseEstimator(model_path) as estimator, \
+                contextlib.ExitStack() as stack:
+            helpers = [stack.enter_context(PoseEstimator(model_path)) for _ in range(parallel_helpers(source))]
             judge = Judge(profile, cfg.section("judge"))
             total = args.seconds or source.duration_s
             bar = None
@@ -115,7 +173,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                     bar.update(max(0.0, round(t, 1) - bar.n))
 
             try:
-                summary = analyze(source, estimator, judge, rate, out, until_s=args.seconds, on_progress=progress)
+                summary = analyze(source, estimator, judge, rate, out, until_s=args.seconds, on_progress=progress,
+                                  helpers=helpers)
             finally:
                 if bar is not None:
                     bar.close()

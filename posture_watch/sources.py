@@ -87,8 +87,11 @@ class VideoFileSource(FrameSource):
             raise SourceError(f"{self.path} is not a file.")
         if not os.access(self.path, os.R_OK):
             raise SourceError(f"The video file {self.path} cannot be read (permission denied).")
+        # One decoding thread: ~20% less CPU per frame than FFmpeg's frame threads (which also
+        # compete with the pose model for the cores).
+        threads = [cv2.CAP_PROP_N_THREADS, 1] if hasattr(cv2, "CAP_PROP_N_THREADS") else []
         with quiet_native_stderr():  # FFmpeg prints its own complaint about a broken file
-            cap = cv2.VideoCapture(str(self.path))
+            cap = cv2.VideoCapture(str(self.path), cv2.CAP_ANY, threads)
             usable = cap.isOpened() and cap.grab()
         if not usable:
             cap.release()

@@ -14,6 +14,7 @@ out of the next.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import os
 import statistics
@@ -21,6 +22,9 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -32,37 +36,41 @@ from posture_watch.monitor_types import MonitorConfig  # noqa: E402
 PROFILE = bf.ROOT / "calibration" / "sample_profile.json"
 
 
-def _landmarker(num_poses: int):
+def _landmarker(num_poses: int, variant: str = "lite"):
     from mediapipe.tasks.python import BaseOptions, vision
 
     from posture_watch import models
     from posture_watch.pose import import_mediapipe, quiet_native_stderr
 
     mp = import_mediapipe()
-    opts = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(models.ensure("lite"))),
+    opts = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(models.ensure(variant, allow_fetch=False))),
                                         running_mode=vision.RunningMode.VIDEO, num_poses=num_poses)
     with quiet_native_stderr():
         return mp, vision.PoseLandmarker.create_from_options(opts)
 
 
-def model_alone_ms(pictures: list, times_s: list[float], num_poses: int, chunk: int = 100) -> float:
-    """CPU ms per call of detect_for_video alone: the frames are converted to RGB MediaPipe images
-    outside the timed part, in chunks (memory), and handed over with their own timestamps."""
+def model_alone_ms(frames: Iterable[tuple[np.ndarray, float]], num_poses: int, chunk: int = 100,
+                   variant: str = "lite") -> float:
+    """CPU ms per call of detect_for_video alone on (picture, time) pairs: they are converted to RGB
+    MediaPipe images outside the timed part, a chunk at a time (memory), and handed over with their own
+    timestamps."""
     import cv2
 
     from posture_watch.pose import quiet_native_stderr
 
-    mp, lm = _landmarker(num_poses)
+    mp, lm = _landmarker(num_poses, variant)
     cpu, calls, last_ms = 0.0, 0, -1
+    frames = iter(frames)
     try:
-        for k in range(0, len(pictures), chunk):
-            batch = []
-            for image, t in zip(pictures[k:k + chunk], times_s[k:k + chunk]):
+        while batch := list(itertools.islice(frames, chunk)):
+            images = []
+            for image, t in batch:
                 ts = max(int(round(t * 1000)), last_ms + 1)
                 last_ms = ts
-                batch.append((ts, mp.Image(image_format=mp.ImageFormat.SRGB, data=cv2.cvtColor(image, cv2.COLOR_BGR2RGB))))
+                images.append((ts, mp.Image(image_format=mp.ImageFormat.SRGB,
+                                            data=cv2.cvtColor(image, cv2.COLOR_BGR2RGB))))
             with quiet_native_stderr():
-                for ts, img in batch:
+                for ts, img in images:
                     c0 = time.process_time()
                     lm.detect_for_video(img, ts)
                     if calls:  # the first call (allocations) is start-up, not per frame
@@ -73,26 +81,27 @@ def model_alone_ms(pictures: list, times_s: list[float], num_poses: int, chunk: 
     return 1000 * cpu / max(calls - 1, 1)
 
 
-def clip_frames(clip: Path, rate_hz: float) -> tuple[list, list[float]]:
-    """The frames `analyze CLIP --rate RATE` analyses (same stepping as analyze.iter_readings)."""
-    pictures, times, next_t = [], [], 0.0
+def clip_frames(clip: Path, rate_hz: float) -> Iterator[tuple[np.ndarray, float]]:
+    """The frames `analyze CLIP --rate RATE` analyses (same stepping as analyze.iter_readings), decoded
+    one at a time."""
+    next_t = 0.0
     with bf.VideoFileSource(clip) as src:
         while (frame := src.read(next_t)) is not None:
-            pictures.append(frame.image)
-            times.append(frame.t_s)
+            yield frame.image, frame.t_s
             next_t = frame.t_s + 1.0 / rate_hz
-    return pictures, times
 
 
-def job_floor(clip: str, rate: str, repeats: str) -> dict:
+def job_floor(clip: str, rate: str, repeats: str, variant: str = "lite") -> dict:
     num_poses = MonitorConfig().num_poses
-    pictures, times = clip_frames(Path(clip), float(rate))
-    runs = [model_alone_ms(pictures, times, num_poses) for _ in range(int(repeats))]
-    return {"ms": statistics.median(runs), "runs": runs, "frames": len(pictures), "num_poses": num_poses}
+    runs = [model_alone_ms(clip_frames(Path(clip), float(rate)), num_poses, variant=variant)
+            for _ in range(int(repeats))]
+    frames = sum(1 for _ in clip_frames(Path(clip), float(rate)))
+    return {"ms": statistics.median(runs), "runs": runs, "frames": frames, "num_poses": num_poses}
 
 
 def job_analyze(clip: str, rate: str, repeats: str) -> dict:
-    from posture_watch.analyze import analyze
+    """The analyze loop as `posture-watch analyze` runs it (with its parallel helper estimator on 2+ cores)."""
+    from posture_watch.analyze import analyze, parallel_helpers
     from posture_watch.judge import Judge
     from posture_watch.pose import PoseEstimator
     from posture_watch.profile import load_profile
@@ -101,12 +110,17 @@ def job_analyze(clip: str, rate: str, repeats: str) -> dict:
     xs, ms = [], []
     for _ in range(int(repeats)):
         with bf.VideoFileSource(clip) as src, PoseEstimator() as est:
-            with open(os.devnull, "w") as out:
-                s = analyze(src, est, Judge(profile), float(rate), out)
+            helpers = [PoseEstimator().open() for _ in range(parallel_helpers(src))]
+            try:
+                with open(os.devnull, "w") as out:
+                    s = analyze(src, est, Judge(profile), float(rate), out, helpers=helpers)
+            finally:
+                for h in helpers:
+                    h.close()
         xs.append(s.x_realtime)
         ms.append(1000 * s.cpu_s / s.samples)
     return {"x_realtime": statistics.median(xs), "ms_per_sample": statistics.median(ms), "x_runs": xs, "ms_runs": ms,
-            "samples": s.samples, "source_s": s.source_s}
+            "samples": s.samples, "source_s": s.source_s, "estimators": 1 + len(helpers)}
 
 
 def _run_options():
@@ -139,40 +153,46 @@ def job_run_replay(repeats: str) -> dict:
         samples = summary.samples
         pipe.append(1000 * (reads[-1][1] - reads[0][1]) / (len(reads) - 1))
         times = [t for t, _ in reads]
-        floor.append(model_alone_ms([source.picture_at(t) for t in times], times, MonitorConfig().num_poses))
+        floor.append(model_alone_ms(((source.picture_at(t), t) for t in times), MonitorConfig().num_poses))
     return {"pipeline_ms": statistics.median(pipe), "floor_ms": statistics.median(floor), "pipeline_runs": pipe,
             "floor_runs": floor, "samples": samples, "session_s": sum(s.seconds for s in REPLAY_SESSION)}
 
 
-def job_live(seconds: str, slouch_s: str = "0") -> dict:
-    """Process CPU over a wall-clock window of the monitor at 1x on a live camera-like source, from
-    its first sample on. Then, if asked, the same for a held forward lean (sampled fast)."""
+def job_live(seconds: str, settle_s: str = "70", slouch_s: str = "0") -> dict:
+    """Process CPU of the monitor at 1x on a live camera-like source, over two wall-clock windows of
+    `seconds`: from its first judged sample on ("first"), and once settled, from `settle_s` after the
+    first sample ("settled"). Then, if asked, a window of a held forward lean (sampled fast)."""
     from posture_watch.runner import run_monitor
 
-    out = {}
-    for name, window in (("upright", float(seconds)), ("slouch", float(slouch_s))):
-        if window <= 0:
-            continue
+    def measure(name: str, windows: dict[str, float], length: float) -> dict:
         pictures = {name: bf.load_excerpt(name)}
-        source = bf.SessionSource([bf.Segment(name, 10 * window + 600)], pictures, live=True)
+        source = bf.SessionSource([bf.Segment(name, 10 * length + 3600)], pictures, live=True)
         box: dict = {}
 
-        def watch(monitor, box=box, window=window) -> None:
+        def watch(monitor) -> None:
             while monitor.summary.samples < 1 and not monitor.stopping:
-                time.sleep(0.01)
-            c0, w0, n0 = time.process_time(), time.monotonic(), monitor.summary.samples
-            while time.monotonic() - w0 < window and not monitor.stopping:
-                time.sleep(0.2)
-            box.update(cpu_s=time.process_time() - c0, wall_s=time.monotonic() - w0,
-                       samples=monitor.summary.samples - n0)
+                time.sleep(0.005)
+            t0 = time.monotonic()
+            marks: dict[float, tuple[float, int]] = {}
+            for at in sorted({*windows.values(), *(w + length for w in windows.values())}):
+                while time.monotonic() - t0 < at and not monitor.stopping:
+                    time.sleep(0.05)
+                marks[at] = (time.process_time(), monitor.summary.samples)
+            for key, start in windows.items():
+                (c0, n0), (c1, n1) = marks[start], marks[start + length]
+                box[key] = {"cpu_pct_one_core": 100 * (c1 - c0) / length, "cpu_s": c1 - c0, "samples": n1 - n0,
+                            "ms_per_sample": 1000 * (c1 - c0) / max(n1 - n0, 1), "starts_after_first_sample_s": start}
             monitor.stop()
 
         opts = dataclasses.replace(_run_options(), speed=1.0)
         run_monitor(opts, _config(), source=source,
                     on_start=lambda m: threading.Thread(target=watch, args=(m,), daemon=True).start())
-        out[name] = {"cpu_pct_one_core": 100 * box["cpu_s"] / box["wall_s"], "wall_s": box["wall_s"],
-                     "cpu_s": box["cpu_s"], "samples": box["samples"],
-                     "ms_per_sample": 1000 * box["cpu_s"] / max(box["samples"], 1)}
+        return box
+
+    length = float(seconds)
+    out = {"upright": measure("upright", {"first": 0.0, "settled": float(settle_s)}, length)}
+    if float(slouch_s) > 0:
+        out["slouch"] = measure("slouch", {"first": 0.0}, float(slouch_s))
     return out
 
 

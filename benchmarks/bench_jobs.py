@@ -217,15 +217,18 @@ def job_soak(hours: str) -> dict:
 
     pictures = {name: bf.load_excerpt(name) for name in ("upright", "slouch", "away")}
     rss: list[tuple[float, float]] = []
+    last: list[tuple[float, float]] = []
     wall0 = time.monotonic()
 
     def probe(t: float) -> None:
+        now = (round(t / 3600.0, 3), bf.rss_mb())
+        last[:] = [now]
         if t >= 3600.0 * len(rss):
-            rss.append((round(t / 3600.0, 3), bf.rss_mb()))
+            rss.append(now)
 
     source = bf.SessionSource(working_day(float(hours)), pictures, live=False, on_read=probe)
     summary = run_monitor(_run_options(), _config(), source=source)
-    rss.append((round(source.total_s / 3600.0, 3), bf.rss_mb()))
+    rss.append(last[0])  # at the last frame, while everything is still open
     with Store.open(readonly=True) as store:
         rows = len(store.samples_between(0, 1e12))
         events = store.events_between(0, 1e12)
@@ -234,6 +237,7 @@ def job_soak(hours: str) -> dict:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
     after_first_hour = rss[1][1] if len(rss) > 2 else rss[0][1]
     return {"hours": source.total_s / 3600.0, "rss_mb_by_hour": rss, "growth_mb": rss[-1][1] - after_first_hour,
+            "rss_mb_after_the_run": bf.rss_mb(),
             "peak_rss_mb": bf.peak_rss_mb(), "samples": summary.samples, "rows": rows, "frames_read": source.frames_read,
             "events": kinds, "wall_s": time.monotonic() - wall0, "cpu_s": summary.cpu_s}
 

@@ -76,10 +76,10 @@ def test_unusable_pictures_in_a_replay_are_skipped(tmp_path, profile, model_path
 
 def test_a_live_camera_sending_only_unusable_pictures_is_reopened(tmp_path, profile, model_path, upright):
     """Three unusable pictures in a row from a live camera: camera lost, reopened, back."""
-    def picture(t: float):
-        return BAD_PICTURES["empty"] if 1.0 <= t < 2.0 else upright[int(t * 10) % len(upright)]
+    def picture(t: float):  # 2 s of them: 8 samples at the start's 4 Hz, 3 in a row even on a loaded machine
+        return BAD_PICTURES["empty"] if 1.0 <= t < 3.0 else upright[int(t * 10) % len(upright)]
 
-    source = Scripted(picture, until_s=5.0, live=True)
+    source = Scripted(picture, until_s=6.0, live=True)
     rig = Rig(source, tmp_path, profile, model_path, replay=False, speed=1.0,
               config=MonitorConfig(reconnect_first_s=0.2))
     summary = rig.run()

@@ -100,8 +100,8 @@ def job_floor(clip: str, rate: str, repeats: str, variant: str = "lite") -> dict
 
 
 def job_analyze(clip: str, rate: str, repeats: str) -> dict:
-    """The analyze loop as `posture-watch analyze` runs it (with its parallel helper estimator on 2+ cores)."""
-    from posture_watch.analyze import analyze, parallel_helpers
+    """The analyze loop as `posture-watch analyze` runs it (one model; the file decoded ahead on a second thread)."""
+    from posture_watch.analyze import analyze
     from posture_watch.judge import Judge
     from posture_watch.pose import PoseEstimator
     from posture_watch.profile import load_profile
@@ -109,18 +109,12 @@ def job_analyze(clip: str, rate: str, repeats: str) -> dict:
     profile = load_profile(PROFILE)
     xs, ms = [], []
     for _ in range(int(repeats)):
-        with bf.VideoFileSource(clip) as src, PoseEstimator() as est:
-            helpers = [PoseEstimator().open() for _ in range(parallel_helpers(src))]
-            try:
-                with open(os.devnull, "w") as out:
-                    s = analyze(src, est, Judge(profile), float(rate), out, helpers=helpers)
-            finally:
-                for h in helpers:
-                    h.close()
+        with bf.VideoFileSource(clip) as src, PoseEstimator() as est, open(os.devnull, "w") as out:
+            s = analyze(src, est, Judge(profile), float(rate), out)
         xs.append(s.x_realtime)
         ms.append(1000 * s.cpu_s / s.samples)
     return {"x_realtime": statistics.median(xs), "ms_per_sample": statistics.median(ms), "x_runs": xs, "ms_runs": ms,
-            "samples": s.samples, "source_s": s.source_s, "estimators": 1 + len(helpers)}
+            "samples": s.samples, "source_s": s.source_s}
 
 
 def _run_options():

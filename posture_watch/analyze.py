@@ -10,14 +10,14 @@ import argparse
 import contextlib
 import json
 import logging
-import os
+import queue
 import sys
+import threading
 import time
-from collections import Counter, deque
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence, TextIO
+from typing import Any, Callable, Iterator, TextIO
 
 from posture_watch.config import config_for
 from posture_watch.domain import AWAY, Detection, Frame, Reading
@@ -54,66 +54,83 @@ def _sampled_frames(source: FrameSource, rate_hz: float | None, until_s: float |
         yield frame
 
 
-def _detections(frames: Iterator[Frame], estimators: Sequence[Any]) -> Iterator[Detection]:
-    """Detections in source order. With several estimators the frames are dealt out in turn and
-    analysed at the same time on different cores (MediaPipe releases the GIL) while the next frame
-    is decoded. An unusable picture is skipped (said once)."""
+def read_ahead(frames: Iterator[Frame], depth: int = 2) -> Iterator[Frame]:
+    """The frames of `frames`, decoded on a second thread up to `depth` ahead, so that decoding a file
+    overlaps the pose model on another core (OpenCV and MediaPipe both release the GIL). One model,
+    one copy of it in memory: a second estimator made `analyze` faster still, but cost ~70 MB.
+    An error while reading is raised here, in order; closing this generator stops the thread."""
+    buffer: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                buffer.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                if not put(frame):
+                    return
+            put(_END)
+        except BaseException as exc:  # handed to the reader, raised there
+            put(_Failed(exc))
+
+    worker = threading.Thread(target=produce, name="posture-watch-decode", daemon=True)
+    worker.start()
+    try:
+        while (item := buffer.get()) is not _END:
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+_END = object()
+
+
+@dataclass(frozen=True)
+class _Failed:
+    exc: BaseException
+
+
+def _detections(frames: Iterator[Frame], estimator: Any) -> Iterator[Detection]:
+    """Detections in source order; an unusable picture is skipped (said once)."""
     from posture_watch.pose import BadFrame
 
     warned = False
-
-    def usable(get: Callable[[], Detection]) -> Detection | None:
-        nonlocal warned
+    for frame in frames:
         try:
-            return get()
+            yield estimator.detect(frame)
         except BadFrame as exc:
             if not warned:
                 log.warning("skipping an unusable picture: %s", exc)
                 warned = True
-            return None
-
-    if len(estimators) == 1:
-        for frame in frames:
-            if (d := usable(lambda: estimators[0].detect(frame))) is not None:
-                yield d
-        return
-    with ThreadPoolExecutor(len(estimators), thread_name_prefix="posture-watch-pose") as pool:
-        pending: deque = deque()
-        for i, frame in enumerate(frames):
-            if len(pending) == len(estimators):
-                if (d := usable(pending.popleft().result)) is not None:
-                    yield d
-            pending.append(pool.submit(estimators[i % len(estimators)].detect, frame))
-        while pending:
-            if (d := usable(pending.popleft().result)) is not None:
-                yield d
 
 
 def iter_readings(source: FrameSource, estimator, judge, rate_hz: float | None,
-                  until_s: float | None = None, helpers: Sequence[Any] = ()) -> Iterator[Reading]:
+                  until_s: float | None = None) -> Iterator[Reading]:
     """The analysis loop: sample the (open) source at `rate_hz` (None = every frame), detect, measure, judge.
-    `helpers`: more estimators (same model and settings) to analyse frames in parallel with. With one
-    person in view the pose model (num_poses=2) detects every frame afresh, so the readings are the
-    same as with one estimator; with two people it tracks them, and landmark details may differ
-    slightly (the judged states of the sample clips do not)."""
+    A recorded source is decoded ahead on a second thread; a live one delivers in real time anyway."""
     from posture_watch.geometry import measure
 
-    for detection in _detections(_sampled_frames(source, rate_hz, until_s), (estimator, *helpers)):
-        yield judge.update(measure(detection))
-
-
-def parallel_helpers(source: FrameSource) -> int:
-    """Extra estimators `analyze` uses: one more on a machine with two cores or more, for a recorded
-    source (a camera delivers in real time anyway). It costs a second copy of the model (~60 MB)."""
-    return 1 if (os.cpu_count() or 1) >= 2 and not source.live else 0
+    frames = _sampled_frames(source, rate_hz, until_s)
+    with contextlib.closing(frames if source.live else read_ahead(frames)) as ahead:
+        for detection in _detections(ahead, estimator):
+            yield judge.update(measure(detection))
 
 
 def analyze(source: FrameSource, estimator, judge, rate_hz: float | None, out: TextIO | None,
-            until_s: float | None = None, on_progress: Callable[[float], None] | None = None,
-            helpers: Sequence[Any] = ()) -> AnalysisSummary:
+            until_s: float | None = None, on_progress: Callable[[float], None] | None = None) -> AnalysisSummary:
     summary = AnalysisSummary()
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    for reading in iter_readings(source, estimator, judge, rate_hz, until_s, helpers):
+    for reading in iter_readings(source, estimator, judge, rate_hz, until_s):
         summary.samples += 1
         summary.source_s = reading.t_s
         summary.states[reading.state] += 1
@@ -156,9 +173,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     show = not args.quiet and sys.stderr.isatty() and args.jsonl != "-"
     with open_source(args.source, fps=args.fps) as source:  # bad input fails here, before the model loads
         model_path = models.ensure(cfg.model_variant)
-        with open_text_output(args.jsonl) as out, PoseEstimator(model_path) as estimator, \
-                contextlib.ExitStack() as stack:
-            helpers = [stack.enter_context(PoseEstimator(model_path)) for _ in range(parallel_helpers(source))]
+        with open_text_output(args.jsonl) as out, PoseEstimator(model_path) as estimator:
             judge = Judge(profile, cfg.section("judge"))
             total = args.seconds or source.duration_s
             bar = None
@@ -173,8 +188,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                     bar.update(max(0.0, round(t, 1) - bar.n))
 
             try:
-                summary = analyze(source, estimator, judge, rate, out, until_s=args.seconds, on_progress=progress,
-                                  helpers=helpers)
+                summary = analyze(source, estimator, judge, rate, out, until_s=args.seconds, on_progress=progress)
             finally:
                 if bar is not None:
                     bar.close()

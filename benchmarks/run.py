@@ -161,7 +161,7 @@ def main() -> int:
     details["analyze_30fps"] = x30
 
     # 2. the CPU-time figures, then the live monitor and the soak: one job at a time, each alone on the
-    #    machine (jobs run side by side inflated each other's CPU time by up to 2x on a busy host)
+    #    machine (CPU time read up to 2x higher on a host busy with other work; keep every job's own)
     floors = {}
     for name in models.VARIANTS:
         try:

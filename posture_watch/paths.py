@@ -64,8 +64,17 @@ def config_path() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) readable only by the user. Health data lives here."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create `path` readable only by the user (mode 0700), and every folder above it that has to be
+    created with it (`mkdir(parents=True)` would give those the umask's 0755, and a listing of
+    posture-watch's own folders to everyone). Folders that already exist above it are left as they are.
+    Health data lives here."""
+    missing = []
+    probe = path
+    while not probe.exists() and probe.parent != probe:
+        missing.append(probe)
+        probe = probe.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
     try:
         path.chmod(0o700)
     except OSError:

@@ -224,7 +224,7 @@ def main() -> int:
     sk = job("soak", soak_h)
     figs["rss_growth_8h_mb"] = round(sk["growth_mb"], 1)
     method["rss_growth_8h_mb"] = (
-        f"resident memory at the last frame minus after the first hour of a {sk['hours']:g}-hour working day (each hour 50 min "
+        f"resident memory at the last frame minus after the first eighth (the first hour of 8) of a {sk['hours']:g}-hour working day (each hour 50 min "
         f"upright, 3 min forward lean, 7 min away; a lunch hour away) replayed at high speed through the real "
         f"monitor (runner.run_monitor, real MediaPipe on every sample, SQLite store) from frames held in memory; "
         f"{sk['samples']} samples, {sk['rows']} rows stored, {sk['frames_read']} frames read")

@@ -1,6 +1,6 @@
 """The posture database: one SQLite file, written by the monitor, read by the report.
 
-Schema v1 (see /work/notes/store_schema.md): meta, sessions, samples, events. Times are UNIX epoch
+Schema v1 (posture_watch/store_schema.py): meta, sessions, samples, events. Times are UNIX epoch
 seconds (float, UTC). WAL journal, `PRAGMA user_version` and meta.schema_version, migrations.
 Writes are batched: samples wait in memory until `flush_every_s` of wall time has passed (a kill -9
 loses at most that much), events are written at once. A write that fails (the file locked by another
@@ -11,187 +11,22 @@ folder. A foreign, newer or damaged file gets one sentence (errors.StoreError) a
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import os
 import sqlite3
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable
 
 from posture_watch import paths
 from posture_watch.domain import Event, Reading
 from posture_watch.errors import StoreError
+# The rows are re-exported: the report and the tests read them as store.SampleRow and so on.
+from posture_watch.store_schema import (APP_ID, KEY_METRICS, MIGRATIONS, SCHEMA_VERSION, SQLITE_HEADER,  # noqa: F401
+                                        EventRow, SampleRow, SampleState, SessionRow, event_values,
+                                        mapping_from_json, sample_values)
 
 log = logging.getLogger(__name__)
-
-APP_ID = "posture-watch"
-SCHEMA_VERSION = 1
-SQLITE_HEADER = b"SQLite format 3\x00"
-
-# Metrics kept with each sample (a few key measures, never an image). Other metrics are dropped.
-KEY_METRICS = (
-    "head_drop_ratio",
-    "nose_drop_ratio",
-    "face_size_ratio",
-    "shoulder_width_frac",
-    "trunk_foreshortening_ratio",
-    "shoulder_tilt_deg",
-    "lateral_offset_ratio",
-    "head_yaw_deg",
-    "cva_deg",
-    "neck_flexion_deg",
-    "trunk_inclination_deg",
-    "ear_shoulder_hip_deg",
-    "torso_yaw_deg",
-)
-
-# version -> statements that bring a database from version-1 to version.
-MIGRATIONS: dict[int, tuple[str, ...]] = {
-    1: (
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        """CREATE TABLE sessions (
-            id INTEGER PRIMARY KEY,
-            started_at REAL NOT NULL, ended_at REAL,
-            source TEXT NOT NULL,
-            profile_name TEXT, profile_path TEXT,
-            tz TEXT)""",
-        """CREATE TABLE samples (
-            id INTEGER PRIMARY KEY,
-            session_id INTEGER NOT NULL REFERENCES sessions(id),
-            t REAL NOT NULL,
-            state TEXT NOT NULL CHECK (state IN ('good','poor','away','unknown')),
-            score REAL,
-            faults TEXT NOT NULL DEFAULT '',
-            deviations TEXT NOT NULL DEFAULT '{}',
-            metrics TEXT NOT NULL DEFAULT '{}')""",
-        "CREATE INDEX samples_t ON samples(t)",
-        """CREATE TABLE events (
-            id INTEGER PRIMARY KEY,
-            session_id INTEGER REFERENCES sessions(id),
-            t REAL NOT NULL,
-            kind TEXT NOT NULL,
-            fault TEXT, duration_s REAL, window_s REAL, level INTEGER NOT NULL DEFAULT 1,
-            deviation TEXT NOT NULL DEFAULT '{}', detail TEXT NOT NULL DEFAULT '')""",
-        "CREATE INDEX events_t ON events(t)",
-        f"INSERT INTO meta(key, value) VALUES ('app', '{APP_ID}')",
-    ),
-}
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    id: int
-    started_at: float
-    ended_at: float | None
-    source: str
-    profile_name: str | None
-    profile_path: str | None
-    tz: str | None
-
-
-@dataclass(frozen=True)
-class SampleRow:
-    session_id: int
-    t: float
-    state: str
-    score: float | None
-    faults: tuple[str, ...]
-    deviations: Mapping[str, float] = field(default_factory=dict)
-    metrics: Mapping[str, float] = field(default_factory=dict)
-
-
-class SampleState(NamedTuple):
-    """A sample read without its faults, deviations and metrics (see Store.sample_states_between)."""
-
-    session_id: int
-    t: float
-    state: str
-    score: float | None
-
-    @property
-    def faults(self) -> tuple[str, ...]:
-        return ()
-
-    @property
-    def deviations(self) -> Mapping[str, float]:
-        return {}
-
-
-@dataclass(frozen=True)
-class EventRow:
-    session_id: int | None
-    t: float
-    kind: str
-    fault: str | None
-    duration_s: float | None
-    window_s: float | None
-    level: int
-    deviation: Mapping[str, float] = field(default_factory=dict)
-    detail: str = ""
-
-
-def _json(mapping: Mapping[str, Any], digits: int) -> str:
-    clean: dict[str, float] = {}
-    for key, value in mapping.items():
-        if value is None:
-            continue
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            continue
-        if math.isfinite(number):
-            clean[str(key)] = round(number, digits)
-    return json.dumps(clean, separators=(",", ":"), sort_keys=True)
-
-
-def _loads(text: str | None) -> dict[str, float]:
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _finite(value: float | None) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def sample_values(session_id: int, reading: Reading, t_epoch: float) -> tuple[Any, ...]:
-    """The row a Reading becomes (pure)."""
-    metrics = {k: v for k, v in reading.metrics.items() if k in KEY_METRICS}
-    score = _finite(reading.score)
-    return (
-        session_id,
-        float(t_epoch),
-        reading.state,
-        None if score is None else round(score, 1),
-        ",".join(reading.faults),
-        _json(reading.deviations, 2),
-        _json(metrics, 4),
-    )
-
-
-def event_values(session_id: int | None, event: Event, t_epoch: float) -> tuple[Any, ...]:
-    return (
-        session_id,
-        float(t_epoch),
-        event.kind,
-        event.fault,
-        _finite(event.duration_s),
-        _finite(event.window_s),
-        int(event.level),
-        _json(event.deviation, 2),
-        event.detail or "",
-    )
-
 
 def _describe_db_error(path: Path, exc: sqlite3.Error) -> StoreError:
     if isinstance(exc, (sqlite3.ProgrammingError, sqlite3.InterfaceError)):
@@ -248,6 +83,7 @@ class Store:
         self.rows_written = 0
         self.failing = False  # the last write failed; rows wait in memory
         self.rows_dropped = 0
+        self._busy_ms = 5000  # sqlite3.connect(timeout=5.0)
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -373,9 +209,9 @@ class Store:
         if self.pending and self._clock() - self._last_flush >= wait_s:
             self.flush()
 
-    def flush(self, extra_events: list[tuple[Any, ...]] | None = None) -> None:
+    def flush(self) -> None:
         samples, self._pending_samples = self._pending_samples, []
-        events, self._pending_events = self._pending_events + (extra_events or []), []
+        events, self._pending_events = self._pending_events, []
         self._last_flush = self._clock()
         if not samples and not events:
             return
@@ -408,7 +244,7 @@ class Store:
         """Wait up to 5 s for another program's lock normally; only briefly while retrying a failed
         write, so a lock held for minutes does not stall the caller 5 s at every try."""
         busy_ms = 5000 if wait else 100
-        if busy_ms != getattr(self, "_busy_ms", 5000):
+        if busy_ms != self._busy_ms:
             self._conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
             self._busy_ms = busy_ms
 
@@ -458,7 +294,7 @@ class Store:
         """Samples with t0 <= t < t1, oldest first."""
         rows = self._query("SELECT session_id, t, state, score, faults, deviations, metrics FROM samples "
                            "WHERE t >= ? AND t < ? ORDER BY t, id", (t0, t1))
-        return [SampleRow(r[0], r[1], r[2], r[3], tuple(f for f in r[4].split(",") if f), _loads(r[5]), _loads(r[6]))
+        return [SampleRow(r[0], r[1], r[2], r[3], tuple(f for f in r[4].split(",") if f), mapping_from_json(r[5]), mapping_from_json(r[6]))
                 for r in rows]
 
     def sample_states_between(self, t0: float, t1: float) -> list["SampleState"]:
@@ -472,7 +308,7 @@ class Store:
         """Events with t0 <= t < t1, oldest first."""
         rows = self._query("SELECT session_id, t, kind, fault, duration_s, window_s, level, deviation, detail "
                            "FROM events WHERE t >= ? AND t < ? ORDER BY t, id", (t0, t1))
-        return [EventRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _loads(r[7]), r[8]) for r in rows]
+        return [EventRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], mapping_from_json(r[7]), r[8]) for r in rows]
 
     def sessions_between(self, t0: float, t1: float) -> list[SessionRow]:
         """Sessions that overlap [t0, t1) (a session still running or cut off has ended_at None)."""

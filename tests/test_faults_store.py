@@ -1,7 +1,8 @@
 """Database faults: locked by another process (at start: one sentence, nothing lost; during a run: the
 monitor goes on and writes everything once the lock is gone), damaged (one sentence, the file left as
-it was), and a full disk while writing (RLIMIT_FSIZE in a child process: the writes fail like on a
-full file system; the monitor keeps running, warns once, and writes everything when space returns)."""
+it was), and a full disk while writing, twice: a real 4 MiB tmpfs filled to ENOSPC (needs root to mount,
+as CI has), and RLIMIT_FSIZE in a child process (runs anywhere). Either way the monitor keeps running,
+warns once, and writes everything when space returns."""
 
 from __future__ import annotations
 
@@ -256,3 +257,76 @@ def test_no_space_at_all_at_start_is_one_sentence(private_home, profile):
     line = assert_one_sentence_error(proc)
     assert "posture database" in line and ("full" in line or "could not be written" in line or
                                            "cannot be written" in line), line
+
+
+@pytest.fixture
+def small_filesystem(tmp_path):
+    """A real 4 MiB file system (tmpfs) mounted for this test: the database's disk, made to fill up.
+    Mounting needs root (CI and the sessions run as root); elsewhere the RLIMIT_FSIZE test above covers it."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {proc.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(folder: Path) -> Path:
+    """Write a filler file until the file system says it is full (ENOSPC); the filler is returned."""
+    import errno
+
+    filler = folder / "filler.bin"
+    chunk = b"\0" * 4096
+    with open(filler, "wb", buffering=0) as f:
+        try:
+            while True:
+                f.write(chunk)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC, exc
+    return filler
+
+
+@pytest.mark.slow
+def test_a_real_full_file_system_is_survived_and_everything_written_later(small_filesystem, tmp_path, profile,
+                                                                          model_path, caplog):
+    """The database on a real 4 MiB file system that fills up (ENOSPC from the kernel, not a seam) at 10 s
+    of the session and gets its space back at 40 s: the monitor goes on, warns once, and every sample
+    of the session is in the database at the end, with an intact file."""
+    db = small_filesystem / "posture.sqlite3"
+    pictures = clip_pictures("calibration.mp4", 0.0, 6.0)
+    full: dict[str, float] = {}
+
+    def picture(t: float):
+        if t >= 10.0 and "from" not in full:
+            full["from"], full["filler"] = t, _fill(small_filesystem)
+        if t >= 40.0 and "to" not in full:
+            full["filler"].unlink()
+            full["to"] = t
+        return pictures[int(t * 10) % len(pictures)]
+
+    store = Store.open(db, flush_every_s=0.2)
+    store.retry_s = 0.5
+    rig = Rig(Scripted(picture, until_s=60.0), small_filesystem, profile, model_path, store=store)
+    with caplog.at_level(logging.WARNING):
+        summary = rig.run()
+    assert summary.reason == "end of source" and {"from", "to"} <= set(full)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    failed = [w for w in warnings if "Monitoring goes on" in w]
+    assert len(failed) == 1 and "full" in failed[0], warnings
+    assert sum("can be written again" in w for w in warnings) == 1, warnings
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        times = [t - summary.started_at for (t,) in
+                 conn.execute("SELECT t FROM samples WHERE session_id = ?", (summary.session_id,))]
+        kinds = [k for (k,) in conn.execute("SELECT kind FROM events WHERE session_id = ? ORDER BY t, id",
+                                            (summary.session_id,))]
+    finally:
+        conn.close()
+    assert len(times) == summary.samples                                  # nothing lost
+    assert sum(full["from"] < t < full["to"] for t in times) > 10         # kept in memory, written later
+    assert kinds[0] == "session_start" and kinds[-1] == "session_end"

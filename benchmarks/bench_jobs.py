@@ -8,7 +8,7 @@ out of the next.
   run_replay REPEATS            the real monitor (runner.run_monitor) replaying a camera-like session
                                 held in memory as fast as it goes; then the model alone on the same frames
   live SECONDS [SLOUCH_S]       the real monitor at 1x on a live camera-like source: process CPU share
-  soak HOURS                    an HOURS-long working day replayed at high speed: RSS per hour, counts
+  soak HOURS                    an HOURS-long working day replayed at high speed: RSS over the day, counts
 """
 
 from __future__ import annotations
@@ -204,23 +204,27 @@ def working_day(hours: float) -> list:
 
 
 def job_soak(hours: str) -> dict:
-    """Resident memory at every eighth of an `hours`-long day (every hour of 8) replayed at high speed
-    through the real monitor; growth is the last frame against the first eighth (start-up and the first
-    warm-up done). Then the stored rows against the samples the monitor analysed and the frames it read."""
+    """Resident memory through an `hours`-long day replayed at high speed through the real monitor: at
+    every eighth of it (every hour of 8), and more often in the first hour (at 0, 1, 5, 10, 20, 30 and 45
+    minutes). `growth_mb` is the last frame against the first minute: the first model runs allocate
+    their buffers once (about 40 MB, all of it within the first minute), which is warm-up, not growth;
+    the growth from the very first sample is given too. Then the stored rows against the samples the
+    monitor analysed and the frames it read."""
     from posture_watch.runner import run_monitor
     from posture_watch.store import Store
 
     pictures = {name: bf.load_excerpt(name) for name in ("upright", "slouch", "away")}
+    step_s = float(hours) * 3600.0 / 8
+    marks_s = sorted({m * 60.0 for m in (0, 1, 5, 10, 20, 30, 45) if m * 60.0 < step_s} |
+                     {step_s * i for i in range(8)})
     rss: list[tuple[float, float]] = []
     last: list[tuple[float, float]] = []
     wall0 = time.monotonic()
 
-    step_s = float(hours) * 3600.0 / 8
-
     def probe(t: float) -> None:
         now = (round(t / 3600.0, 3), bf.rss_mb())
         last[:] = [now]
-        if t >= step_s * len(rss):
+        if len(rss) < len(marks_s) and t >= marks_s[len(rss)]:
             rss.append(now)
 
     source = bf.SessionSource(working_day(float(hours)), pictures, live=False, on_read=probe)
@@ -232,8 +236,9 @@ def job_soak(hours: str) -> dict:
     kinds: dict[str, int] = {}
     for e in events:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
-    after_first_eighth = rss[1][1] if len(rss) > 2 else rss[0][1]
-    return {"hours": source.total_s / 3600.0, "rss_mb_by_eighth": rss, "growth_mb": rss[-1][1] - after_first_eighth,
+    after_warm_up = next((mb for h, mb in rss if h * 3600.0 >= 60.0), rss[0][1])
+    return {"hours": source.total_s / 3600.0, "rss_mb_at_hours": rss,
+            "growth_mb": rss[-1][1] - after_warm_up, "growth_from_first_sample_mb": rss[-1][1] - rss[0][1],
             "rss_mb_after_the_run": bf.rss_mb(),
             "peak_rss_mb": bf.peak_rss_mb(), "samples": summary.samples, "rows": rows, "frames_read": source.frames_read,
             "events": kinds, "wall_s": time.monotonic() - wall0, "cpu_s": summary.cpu_s}

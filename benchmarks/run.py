@@ -111,6 +111,30 @@ def cli_peak_rss(*args: str) -> dict:
         return {"peak_rss_mb": json.loads(report.read_text())["peak_rss_mb"], "wall_s": wall}
 
 
+def cpu_model() -> str:
+    """The processor's name as /proc/cpuinfo gives it (machines of one kind differ from session to session)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def python_loop_s(repeats: int = 3) -> float:
+    """Wall s of a fixed pure-Python loop (10 million additions), median of `repeats`: how fast this machine
+    is today, so that figures from two machines of the same kind can be compared (seen here: 1.5-1.7 s on a
+    machine where the pose model took 32-39 ms a frame, against 12 ms on an earlier machine of this kind)."""
+    times = []
+    for _ in range(repeats):
+        t0, x = time.perf_counter(), 0
+        for i in range(10_000_000):
+            x += i
+        times.append(time.perf_counter() - t0)
+    return round(statistics.median(times), 3)
+
+
 def verdict(key: str, value) -> str:
     if key not in TARGETS or value is None:
         return ""
@@ -140,7 +164,8 @@ def main() -> int:
     live_s, soak_h = (30.0, 1.0) if args.quick else (120.0, 8.0)  # --quick: not the method
     t_start = time.monotonic()
     results: dict = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
-                                 "processor": platform.machine(), "load_average_at_start": os.getloadavg()},
+                                 "processor": platform.machine(), "cpu_model": cpu_model(),
+                                 "python_loop_10M_s": python_loop_s(), "load_average_at_start": os.getloadavg()},
                      "quick": args.quick, "figures": {}, "method": {}, "details": {}}
     figs, method, details = results["figures"], results["method"], results["details"]
 
@@ -224,10 +249,12 @@ def main() -> int:
     sk = job("soak", soak_h)
     figs["rss_growth_8h_mb"] = round(sk["growth_mb"], 1)
     method["rss_growth_8h_mb"] = (
-        f"resident memory at the last frame minus after the first eighth (the first hour of 8) of a {sk['hours']:g}-hour working day (each hour 50 min "
-        f"upright, 3 min forward lean, 7 min away; a lunch hour away) replayed at high speed through the real "
+        f"resident memory at the last frame minus after the first minute of a {sk['hours']:g}-hour working day (each hour "
+        f"50 min upright, 3 min forward lean, 7 min away; a lunch hour away) replayed at high speed through the real "
         f"monitor (runner.run_monitor, real MediaPipe on every sample, SQLite store) from frames held in memory; "
-        f"{sk['samples']} samples, {sk['rows']} rows stored, {sk['frames_read']} frames read")
+        f"{sk['samples']} samples, {sk['rows']} rows stored, {sk['frames_read']} frames read. The first minute is the "
+        f"model's warm-up (its first runs allocate their buffers once): from the very first sample the growth is "
+        f"{sk['growth_from_first_sample_mb']:.1f} MB, nearly all of it in that minute (details.soak.rss_mb_at_hours)")
     details["soak"] = sk
     results["elapsed_s"] = round(time.monotonic() - t_start, 1)
 

@@ -123,9 +123,11 @@ def cpu_model() -> str:
 
 
 def python_loop_s(repeats: int = 3) -> float:
-    """Wall s of a fixed pure-Python loop (10 million additions), median of `repeats`: how fast this machine
-    is today, so that figures from two machines of the same kind can be compared (seen here: 1.5-1.7 s on a
-    machine where the pose model took 32-39 ms a frame, against 12 ms on an earlier machine of this kind)."""
+    """Wall s of a fixed pure-Python loop (10 million additions in a function), median of `repeats`: a
+    reference for how fast the interpreter runs on this machine today, beside model_floor_ms for the
+    native code, so that runs on two machines of the same kind can be told apart. (Recorded from
+    2026-12-01 on: 0.47 s on the machine where the model took 34.6 ms a frame; the earlier machine,
+    12 ms a frame, has no such reading.)"""
     times = []
     for _ in range(repeats):
         t0, x = time.perf_counter(), 0

@@ -128,8 +128,7 @@ class PoseEstimator:
         self._image_landmarker = None  # IMAGE mode, created on first second look
         self._path: Path | None = None
         self._last_ts_ms = -1
-        self._calls = 0
-        self._calls_with_pose = 0
+        self._calls_with_pose = 0  # native notices stay quiet until the landmark model has run twice
 
     def open(self) -> "PoseEstimator":
         path = self.model_path or models.ensure(self.variant, allow_fetch=False)
@@ -166,15 +165,15 @@ class PoseEstimator:
         ts_ms = max(int(round(frame.t_s * 1000)), self._last_ts_ms + 1)
         self._last_ts_ms = ts_ms
         mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-        # MediaPipe's native code prints one-time notices on fd 2 on its first inferences, and again on
-        # the first runs of the landmark model, which waits for the first person found (an empty room
-        # first, then someone: they came out in the middle of a one-sentence error). Quiet until both.
-        if self._calls < 2 or self._calls_with_pose < 2:
+        # MediaPipe's native code prints one-time notices on fd 2 on its first inferences and on the
+        # first runs of the landmark model, which waits for the first person found (an empty room first,
+        # then someone: they came out in the middle of a one-sentence error). A call with a pose has run
+        # both models, so two of them cover every first run.
+        if self._calls_with_pose < 2:
             with quiet_native_stderr():
                 result = self._landmarker.detect_for_video(mp_image, ts_ms)
         else:
             result = self._landmarker.detect_for_video(mp_image, ts_ms)
-        self._calls += 1
         poses = _poses(result)
         self._calls_with_pose += bool(poses)
         brightness, sharpness = image_facts(image)

@@ -1,6 +1,7 @@
 """Accuracy of the geometry + judge: numbers printed, not pass/fail.
 
     python benchmarks/accuracy.py                      # every section whose data is here
+    python benchmarks/accuracy.py --section real       # real people's landmark traces vs the peers' rules
     python benchmarks/accuracy.py --section neck       # real landmark traces (development data)
     python benchmarks/accuracy.py --section sim        # kinematic simulator grid
     python benchmarks/accuracy.py --section clips      # sample_videos through real MediaPipe
@@ -311,6 +312,7 @@ def run_clips(clips_dir: Path, config: JudgeConfig, cache_dir: Path | None, self
         print(f"[clips] no labelled clips in {clips_dir}; skipped")
         return
     print(f"[clips] {clips_dir}: every frame through MediaPipe (lite, VIDEO mode); 'transition' segments excluded")
+    attribution: dict[str, tuple[int, int, int]] = {}
     for clip in clips:
         calib = calibration_clip_for(clip)
         detections = detect_clip(clip, cache_dir)
@@ -324,10 +326,16 @@ def run_clips(clips_dir: Path, config: JudgeConfig, cache_dir: Path | None, self
         labels = load_labels(clips_dir / f"{clip.stem}.labels.json")
         pairs = []
         for det in detections:
-            state = judge.update(measure(det)).state
+            reading = judge.update(measure(det))
+            state = reading.state
             seg = label_at(labels, det.t_s)
             if seg is not None and seg.scored:
                 pairs.append((seg.state, state))
+                if seg.state == POOR and seg.faults:
+                    for fault in seg.faults:
+                        own, other, n = attribution.get(fault, (0, 0, 0))
+                        attribution[fault] = (own + (fault in reading.faults),
+                                              other + bool(set(reading.faults) - set(seg.faults)), n + 1)
         classes = sorted({lab for lab, _ in pairs})
         recalls = {c: sum(s == c for lab, s in pairs if lab == c) / sum(lab == c for lab, _ in pairs) for c in classes}
         confusion = {c: {s: sum(1 for lab, st in pairs if lab == c and st == s) for s in (GOOD, POOR, AWAY, "unknown")}
@@ -335,18 +343,25 @@ def run_clips(clips_dir: Path, config: JudgeConfig, cache_dir: Path | None, self
         bacc = sum(recalls.values()) / len(recalls)
         print(f"  {clip.name:18s} calibrated on {calib_name:22s} n={len(pairs):5d} balanced accuracy {bacc:.3f}  "
               + "  ".join(f"{c}: {recalls[c]:.3f} {confusion[c]}" for c in classes))
+    print("  fault attribution over the labelled poor segments (goal: own fault >= 90 %, another <= 10 %):")
+    for fault, (own, other, n) in sorted(attribution.items()):
+        print(f"    {fault:16s} n={n:5d} named {own / n:6.1%}  another fault named {other / n:6.1%}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--section", choices=["neck", "sim", "population", "clips", "stress", "all"], default="all")
+    ap.add_argument("--section", choices=["real", "neck", "sim", "population", "clips", "stress", "all"], default="all")
     ap.add_argument("--only", nargs="*", help="stress: only these scenarios")
     ap.add_argument("--neck-dir", type=Path, default=DEFAULT_NECK_DIR)
     ap.add_argument("--neck-hz", type=float, default=2.0)
+    ap.add_argument("--real-dir", type=Path, default=ROOT.parent / "shared" / "dev-data" / "real-seated")
     ap.add_argument("--clips-dir", type=Path, default=ROOT / "sample_videos")
     ap.add_argument("--cache", type=Path, default=None, help="cache the clips' landmarks here (no images)")
     args = ap.parse_args(argv)
     config = JudgeConfig()
+    if args.section in ("real", "all"):
+        from accuracy_real import run_real
+        run_real(args.real_dir, args.neck_dir, config, args.neck_hz)
     if args.section in ("neck", "all"):
         run_neck(args.neck_dir, args.neck_hz, config)
     if args.section in ("sim", "all"):

@@ -46,9 +46,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+
+import numpy as np
 from typing import TYPE_CHECKING, Callable, Mapping
 
-from posture_watch.domain import FORWARD_LEAN, LATERAL_LEAN, THORACIC_SLOUCH
+from posture_watch.domain import FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH
 from posture_watch import geometry as g
 from posture_watch.profile import MeasureStats, Profile
 
@@ -69,6 +71,7 @@ class Component:
     needs_head: bool = False        # dropped when the head is turned away
     needs_shoulders: bool = False   # down-weighted when the shoulders are outside the frame
     pitch_discount: float = 0.0     # deviation units forgiven per unit of head pitch above baseline
+    scale: str = "sw"               # FRAME_Y: in baseline shoulder widths ("sw") or body sizes ("body")
 
 
 COMPONENTS: tuple[Component, ...] = (
@@ -84,19 +87,33 @@ COMPONENTS: tuple[Component, ...] = (
     Component("lateral_offset_pct", "lateral_offset_ratio", ABS, "lateral_offset_tol_pct", "shift", 1.0, True, True),
     Component("head_forward_deg", "cva_deg", DIFF_DOWN, "cva_tol_deg", "side_neck", 1.0, True, pitch_discount=0.35),
     Component("trunk_forward_deg", "trunk_inclination_deg", DIFF_UP, "trunk_inclination_tol_deg", "side_trunk", 1.0),
-    Component("thoracic_deg", "ear_shoulder_hip_deg", DIFF_DOWN, "ear_shoulder_hip_tol_deg", "side_curve", 1.0, True,
-              pitch_discount=0.35),
+    # every view, from the world landmarks (camera-independent): the neck against the trunk
+    Component("neck_bend_deg", "neck_flexion_world_deg", DIFF_UP, "neck_bend_tol_deg", "neck", 1.0, True),
+    Component("neck_shortening_pct", "neck_length_world_m", REL_DOWN, "neck_shortening_tol_pct", "neck", 1.0, True),
+    # the back: the spine rounding brings the shoulders towards the hips (hips seen)
+    Component("back_rounding_pct", "trunk_length_world_m", REL_DOWN, "back_rounding_tol_pct", "back", 1.0),
+    # slumped in the chair, seen from the side: the trunk reclined behind its upright, the head sunk
+    Component("trunk_recline_deg", "trunk_inclination_deg", DIFF_DOWN, "trunk_recline_tol_deg", "slump", 1.0),
+    Component("head_sink_pct", "ear_y_frac", FRAME_Y, "head_sink_tol_pct", "slump", 1.0, scale="body"),
 )
 
 GROUP_FAULT = {
-    "head_forward": FORWARD_LEAN, "lean_in": FORWARD_LEAN, "sink": THORACIC_SLOUCH,
+    "head_forward": FORWARD_LEAN, "lean_in": FORWARD_LEAN, "neck": FORWARD_LEAN,
+    "side_neck": FORWARD_LEAN, "side_trunk": FORWARD_LEAN,
+    "back": THORACIC_SLOUCH,
+    "sink": SLUMPED, "slump": SLUMPED,
     "tilt": LATERAL_LEAN, "shift": LATERAL_LEAN,
-    "side_neck": FORWARD_LEAN, "side_trunk": FORWARD_LEAN, "side_curve": THORACIC_SLOUCH,
 }
+# A group whose movement another group explains: lower in the picture because the person leans in
+# (closer to a frontal camera, or the trunk tipped forward seen from the side) is the lean, not a slump.
+EXPLAINED_BY = {"sink": "lean_in", "slump": "side_trunk"}
 FRONTAL_SIZE_KEYS = ("face_width_frac", "shoulder_width_frac", "body_size_frac")
 SIDE_SIZE_KEYS = ("neck_length_frac", "body_size_frac")
-FRONTAL_GROUPS = ("head_forward", "lean_in", "sink", "tilt", "shift")
-SIDE_GROUPS = ("side_neck", "side_trunk", "side_curve")
+FRONTAL_GROUPS = ("head_forward", "lean_in", "sink", "tilt", "shift", "neck")
+SIDE_GROUPS = ("side_neck", "side_trunk", "slump", "neck", "back")
+# three-quarter: the side measures (foreshortened, still against the person's own baseline) and the
+# camera-independent ones; the frontal ratios over a shoulder width seen edge-on are too unstable
+THREE_QUARTER_GROUPS = SIDE_GROUPS + ("lean_in",)
 
 
 def deviation_of(comp: Component, value: float, base: float, base_sw_frac: float | None,
@@ -146,6 +163,7 @@ class Tolerances:
     base_sw_frac: float | None = None
     base_size: Mapping[str, float] = field(default_factory=dict)   # frame-size measures for "is it the user"
     base: Mapping[str, float] = field(default_factory=dict)          # every baseline median
+    base_body_frac: float | None = None                              # FRAME_Y scale of side views
 
 
 def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
@@ -153,25 +171,28 @@ def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
     aspect = (profile.resolution[1] / profile.resolution[0]) if profile.resolution[0] else 9 / 16
     sw = profile.median("shoulder_width_frac")
     items: dict[str, Tolerance] = {}
-    groups = {g.FRONTAL: FRONTAL_GROUPS, g.SIDE: SIDE_GROUPS}.get(profile.view, FRONTAL_GROUPS + SIDE_GROUPS)
+    body = profile.median("body_size_frac")
+    groups = {g.FRONTAL: FRONTAL_GROUPS, g.SIDE: SIDE_GROUPS}.get(profile.view, THREE_QUARTER_GROUPS)
     for comp in COMPONENTS:
         if comp.group not in groups:
             continue
         stats = profile.baseline.get(comp.measure)
         if stats is None:
             continue
+        scale = body if comp.scale == "body" else sw
         floor = float(getattr(config, comp.tol_field))
-        tol = max(floor, config.noise_k * _spread_in_units(comp, stats, sw, aspect))
+        tol = max(floor, config.noise_k * _spread_in_units(comp, stats, scale, aspect))
         weight = comp.weight
         if profile.reading and comp.measure in profile.reading:
-            d = deviation_of(comp, profile.reading[comp.measure].median, stats.median, sw, aspect)
+            d = deviation_of(comp, profile.reading[comp.measure].median, stats.median, scale, aspect)
             if d is not None and d > 0:
                 tol = max(tol, min(config.reading_margin * d, config.reading_max_widen * tol))
         if profile.slouch and comp.measure in profile.slouch:
-            d = deviation_of(comp, profile.slouch[comp.measure].median, stats.median, sw, aspect)
+            d = deviation_of(comp, profile.slouch[comp.measure].median, stats.median, scale, aspect)
             if d is not None and d >= 0.5 * tol:
                 weight = comp.weight * min(2.0, max(0.5, d / tol / 2.0))   # clearly responds: counts more
-                tol = min(max(config.slouch_fraction * d, 0.5 * tol), 1.5 * tol)
+                # a personal threshold, but never below the floor: a floor is a human amount
+                tol = min(max(config.slouch_fraction * d, floor), 1.5 * tol)
             elif d is not None:
                 weight = comp.weight * 0.5
         if math.isfinite(tol) and tol > 0:
@@ -179,7 +200,7 @@ def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
     size_keys = SIDE_SIZE_KEYS if profile.view == g.SIDE else FRONTAL_SIZE_KEYS
     size = {k: v for k in size_keys if (v := profile.median(k))}
     return Tolerances(items=items, view=profile.view, base_sw_frac=sw, base_size=size,
-                      base={k: v.median for k, v in profile.baseline.items()})
+                      base={k: v.median for k, v in profile.baseline.items()}, base_body_frac=body)
 
 
 @dataclass(frozen=True)
@@ -191,6 +212,9 @@ class Assessment:
     deviations: Mapping[str, float] = field(default_factory=dict)
     groups: Mapping[str, float] = field(default_factory=dict)      # group -> severity
     faults: Mapping[str, float] = field(default_factory=dict)      # fault -> severity
+    # fault -> its strongest single group: a fault is NAMED beside the main one only when one
+    # sign of it is past its threshold on its own (two half-signs add up to "poor", not to a name)
+    evidence: Mapping[str, float] = field(default_factory=dict)
     reason: str = ""
 
 
@@ -249,6 +273,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
                    or _side_head_turned(metrics, tol, config))
     pitch_up = _pitch_increase(metrics, tol)
     shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
+    roll = camera_roll_deg(metrics, tol)
     deviations: dict[str, float] = {}
     members: dict[str, list[tuple[float, float]]] = {}
     for comp in COMPONENTS:
@@ -256,9 +281,14 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         value = metrics.get(comp.measure)
         if t is None or value is None:
             continue
-        d = deviation_of(comp, value, t.base, tol.base_sw_frac, aspect)
+        scale = tol.base_body_frac if comp.scale == "body" else tol.base_sw_frac
+        d = deviation_of(comp, value, t.base, scale, aspect)
         if d is None:
             continue
+        if comp.deviation == "neck_bend_deg" and d > 0:
+            d = max(0.0, d - _recline_deg(metrics, tol))   # leaning back, eyes on the screen, bends the neck
+        if comp.deviation == "shoulder_tilt_deg":
+            d = abs(_tilt_change(metrics, tol) - roll)     # the camera's own turn is not a lean
         if comp.deviation == "head_drop_pct" and d > 0:
             d = max(0.0, d - _shrug_share_pct(metrics, tol, aspect))
         if comp.pitch_discount and d > 0:
@@ -277,15 +307,76 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         # the head left through the top of a low camera's picture while the shoulders came closer
         groups["lean_in"] = max(groups.get("lean_in", 0.0), config.out_of_frame_severity)
     _add_derived(deviations, metrics, tol)
+    if roll:
+        deviations["camera_roll_deg"] = roll
     by_fault: dict[str, list[float]] = {}
     for name, sev in groups.items():
-        by_fault.setdefault(GROUP_FAULT[name], []).append(sev)
-    faults = {}
+        fault = GROUP_FAULT[name]
+        if groups.get(EXPLAINED_BY.get(name, ""), -math.inf) >= config.explained_by_severity:
+            fault = GROUP_FAULT[EXPLAINED_BY[name]]       # lower because leaning in: the lean
+        by_fault.setdefault(fault, []).append(sev)
+    faults, evidence = {}, {}
     for fault, sevs in by_fault.items():
         sevs.sort(reverse=True)
         w2 = config.side_second_group_weight if tol.view == g.SIDE else config.second_group_weight
         faults[fault] = sevs[0] + (w2 * max(0.0, sevs[1]) if len(sevs) > 1 else 0.0)
-    return Assessment(present=True, size_ratio=ratio, deviations=deviations, groups=groups, faults=faults)
+        evidence[fault] = sevs[0]
+    return Assessment(present=True, size_ratio=ratio, deviations=deviations, groups=groups, faults=faults,
+                      evidence=evidence)
+
+
+def _recline_deg(metrics: g.Metrics, tol: Tolerances) -> float:
+    """How far the trunk leans back behind its upright (side views, hips seen), degrees."""
+    v, b = metrics.get("trunk_inclination_deg"), tol.base.get("trunk_inclination_deg")
+    return 0.0 if v is None or b is None else max(0.0, b - v)
+
+
+def _tilt_change(metrics: g.Metrics, tol: Tolerances) -> float:
+    v, b = metrics.get("shoulder_tilt_deg"), tol.base.get("shoulder_tilt_deg")
+    return 0.0 if v is None or b is None else v - b
+
+
+def camera_roll_deg(metrics: g.Metrics, tol: Tolerances) -> float:
+    """How far the camera itself seems turned about its axis since calibration, in degrees: the
+    turn that the shoulder line and the ear line share. A camera turned by a few degrees (a nudged
+    laptop lid, a clip-on camera knocked) turns both lines alike; a person leaning sideways tilts
+    the shoulders while the head stays level or tilts less, and a head tilt leaves the shoulders.
+    Frontal views only (a side view has no shoulder or ear line); 0 when the two disagree in sign."""
+    if tol.view != g.FRONTAL:
+        return 0.0
+    roll, base = metrics.get("head_roll_deg"), tol.base.get("head_roll_deg")
+    if roll is None or base is None:
+        return 0.0
+    a, b = _tilt_change(metrics, tol), roll - base
+    if a * b <= 0:
+        return 0.0
+    shared = math.copysign(min(abs(a), abs(b)), a)
+    return 0.0 if _moved_like_a_lean(metrics, tol, shared) else shared
+
+
+_TRUNK_PER_SHOULDER_WIDTH = 1.3   # shoulder-to-hip distance / shoulder width of a seated adult
+
+
+def _moved_like_a_lean(metrics: g.Metrics, tol: Tolerances, turn_deg: float) -> bool:
+    """Both lines turned by `turn_deg`: a camera turned about its axis moves the shoulders as a
+    turn about the picture's centre would; a person leaning sideways with the head following the
+    trunk turns about the hips, below the shoulders, which carries the shoulders sideways towards
+    the lean. Which of the two predicted shifts is nearer to the observed one?"""
+    w, h = metrics.image_size
+    keys = ("shoulder_x_frac", "shoulder_y_frac")
+    now = [metrics.get(k) for k in keys]
+    then = [tol.base.get(k) for k in keys]
+    if not w or not h or not tol.base_sw_frac or None in now or None in then:
+        return False
+    a = math.radians(turn_deg)
+    rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    s0 = np.array([then[0] * w, then[1] * h])
+    observed = np.array([now[0] * w, now[1] * h]) - s0
+    centre = np.array([w / 2, h / 2])
+    by_camera = rot @ (s0 - centre) - (s0 - centre)
+    arm = np.array([0.0, -_TRUNK_PER_SHOULDER_WIDTH * tol.base_sw_frac * w])   # hips -> shoulders
+    by_lean = rot @ arm - arm
+    return float(np.linalg.norm(observed - by_lean)) < float(np.linalg.norm(observed - by_camera))
 
 
 def _shrug_share_pct(metrics: g.Metrics, tol: Tolerances, aspect: float) -> float:

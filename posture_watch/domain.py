@@ -24,7 +24,8 @@ STATES = (GOOD, POOR, AWAY, UNKNOWN)
 FORWARD_LEAN = "forward_lean"
 THORACIC_SLOUCH = "thoracic_slouch"
 LATERAL_LEAN = "lateral_lean"
-FAULTS = (FORWARD_LEAN, THORACIC_SLOUCH, LATERAL_LEAN)
+SLUMPED = "slumped"                   # sunk down in the chair: trunk reclined, hips slid forward, lower in the picture
+FAULTS = (FORWARD_LEAN, THORACIC_SLOUCH, SLUMPED, LATERAL_LEAN)
 
 # MediaPipe Pose landmark indices used across the project.
 NOSE = 0

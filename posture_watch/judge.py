@@ -32,6 +32,7 @@ from posture_watch.profile import Profile
 UNCALIBRATED = "uncalibrated"
 NOT_THE_USER = "not_the_user"
 NO_POSTURE_MEASURE = "no_posture_measure"
+CAMERA_MOVED = "camera_moved"       # the camera seems turned since calibration (compensated, said)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,21 @@ class JudgeConfig:
     lateral_offset_tol_pct: float = 15.0  # head shifted sideways over the shoulders, % of shoulder width
     cva_tol_deg: float = 8.0            # side view: craniovertebral-angle proxy smaller by this
     trunk_inclination_tol_deg: float = 10.0
-    ear_shoulder_hip_tol_deg: float = 8.0
+    # Camera-independent floors (world landmarks). Sources: ISO 11226:2000 (static working postures)
+    # accepts neck flexion up to 25 deg only for short holds and calls a held forward bend of the
+    # head a risk; Hansraj 2014 (Surg Technol Int 25:277) puts the load on the neck at 12 kg at 15 deg
+    # of flexion against 5 kg upright. 10 deg more than one's own upright is well inside both and
+    # above the 2-4 deg frame-to-frame noise of the model on the real traces (dev-data). The
+    # lengths: on the real traces the world neck length shrank 6-12 % in forward-head and slumped
+    # holds and stayed within +-4 % upright (chin up included); the trunk length shrank 10 % in a
+    # rounded-back slump and stayed within +-3 % upright.
+    neck_bend_tol_deg: float = 10.0     # the neck bent forward against the trunk by this much
+    neck_shortening_tol_pct: float = 7.0   # ear-to-shoulder distance (metres) shorter by this share
+    back_rounding_tol_pct: float = 6.0  # shoulder-to-hip distance (metres) shorter: the spine rounded
+    trunk_recline_tol_deg: float = 10.0  # side view: trunk reclined behind its upright by this much ...
+    head_sink_tol_pct: float = 15.0     # ... and the head lower in the picture, % of the body's size
+    explained_by_severity: float = 0.5  # a sink while leaning in this much counts as the lean
+    camera_moved_roll_deg: float = 3.0  # the camera turned this much since calibration: said (flag)
     second_group_weight: float = 0.5    # a second group showing the same fault adds this share of its severity
     side_second_group_weight: float = 0.0  # ... in a side view, where the groups share the shoulder landmark
     noise_k: float = 4.0                # a tolerance is at least this many baseline spreads
@@ -83,6 +98,7 @@ class Sample:
     present: bool
     dark: bool = False
     faults: Mapping[str, float] = field(default_factory=dict)
+    evidence: Mapping[str, float] = field(default_factory=dict)
     deviations: Mapping[str, float] = field(default_factory=dict)
 
 
@@ -119,7 +135,8 @@ def judge(metrics: Metrics, profile: Profile | None, history: JudgeHistory = Jud
         a = assess(metrics, tol, config)
         if metrics.person_present and not a.present:
             flags.add(NOT_THE_USER)
-        sample = Sample(t, a.present, TOO_DARK in metrics.flags, a.faults, a.deviations)
+        sample = Sample(t, a.present, TOO_DARK in metrics.flags, faults=a.faults, deviations=a.deviations,
+                        evidence=a.evidence)
     keep_s = max(config.window_s, config.presence_window_s)
     samples = tuple(s for s in history.samples if s.t_s > t - keep_s) + (sample,)
 
@@ -157,20 +174,25 @@ def judge(metrics: Metrics, profile: Profile | None, history: JudgeHistory = Jud
     faults: tuple[str, ...] = ()
     if posture == POOR:
         ranked = sorted(smoothed.items(), key=lambda kv: kv[1], reverse=True)
-        faults = (ranked[0][0],) + tuple(f for f, s in ranked[1:] if s >= config.poor_enter)
+        evidence = _smooth_faults(samples, t - config.window_s, "evidence")
+        faults = (ranked[0][0],) + tuple(f for f, s in ranked[1:]
+                                         if s >= config.poor_enter and evidence.get(f, 0.0) >= config.poor_enter)
     score = 100.0 * max(0.0, min(1.0, 1.0 - worst / 2.0))
-    reading = Reading(t_s=t, state=posture, score=score, faults=faults, deviations=_smooth_deviations(samples, t - config.window_s),
+    deviations = _smooth_deviations(samples, t - config.window_s)
+    if abs(deviations.get("camera_roll_deg", 0.0)) >= config.camera_moved_roll_deg:
+        flags.add(CAMERA_MOVED)
+    reading = Reading(t_s=t, state=posture, score=score, faults=faults, deviations=deviations,
                       metrics=dict(metrics.values), flags=tuple(sorted(flags)), view=metrics.view)
     return reading, JudgeHistory(samples, posture, t, posture, True)
 
 
-def _smooth_faults(samples: tuple[Sample, ...], since_s: float) -> dict[str, float]:
+def _smooth_faults(samples: tuple[Sample, ...], since_s: float, field_name: str = "faults") -> dict[str, float]:
     columns: dict[str, list[float]] = {}
     for s in samples:
         if s.t_s <= since_s:
             continue
         if s.present:
-            for fault, sev in s.faults.items():
+            for fault, sev in getattr(s, field_name).items():
                 if math.isfinite(sev):
                     columns.setdefault(fault, []).append(sev)
     return {fault: _median(v) for fault, v in columns.items()}

@@ -31,7 +31,9 @@ KEY_METRICS = (
     "cva_deg",
     "neck_flexion_deg",
     "trunk_inclination_deg",
-    "ear_shoulder_hip_deg",
+    "neck_flexion_world_deg",
+    "neck_length_world_m",
+    "trunk_length_world_m",
     "torso_yaw_deg",
 )
 

@@ -229,6 +229,8 @@ def simulate(posture: Posture, camera: Camera = LAPTOP, t_s: float = 0.0, noise_
     landmarks = np.column_stack([norm, z, vis, np.clip(vis + 0.005, 0, 1)])
     _, rot = camera_pose(camera)
     world = (pts - (pts[23] + pts[24]) / 2) @ rot.T           # MediaPipe world: x right, y down, z away
+    if noise_px > 0:     # the model's 3-D guess is noisy too: ~3 mm a landmark per pixel of image noise
+        world = world + rng.normal(0.0, 0.003 * noise_px, world.shape)
     poses = (Pose(landmarks, world),) + tuple(extra_poses)
     return Detection(t_s=t_s, image_size=(w, h), poses=poses, brightness=brightness)
 

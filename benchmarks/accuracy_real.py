@@ -44,6 +44,7 @@ from posture_watch.calibrate import build_profile
 from posture_watch.domain import GOOD, POOR, Detection, Pose
 from posture_watch.geometry import measure
 from posture_watch.judge import Judge, JudgeConfig
+from kinematics import nudged as moved  # tests/ is on the path (accuracy.py puts it there)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REAL_DIR = ROOT.parent / "shared" / "dev-data" / "real-seated"
@@ -201,29 +202,6 @@ def peer_rules(cal: Sequence[Detection]) -> dict[str, Callable[[Detection], bool
 
 
 # --- a camera moved after calibration ------------------------------------------------------------
-
-def moved(d: Detection, rotate_deg: float = 0.0, shift: tuple[float, float] = (0.0, 0.0),
-          scale: float = 1.0) -> Detection:
-    """The detection as a camera rotated about the image centre, shifted (fractions of the width)
-    and zoomed (about the centre) would have seen it. World landmarks turn with the image."""
-    if not d.poses:
-        return d
-    w, h = d.image_size
-    a = math.radians(rotate_deg)
-    rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
-    poses = []
-    for p in d.poses:
-        lm = np.array(p.landmarks, float)
-        xy = lm[:, :2] * (w, h) - (w / 2, h / 2)
-        xy = (xy @ rot.T) * scale + (w / 2, h / 2) + (shift[0] * w, shift[1] * w)
-        lm[:, :2] = xy / (w, h)
-        world = None
-        if p.world is not None:
-            world = np.array(p.world, float)
-            world[:, :2] = world[:, :2] @ rot.T
-        poses.append(Pose(lm, world))
-    return replace(d, poses=tuple(poses))
-
 
 TRANSFORMS: dict[str, dict] = {
     "rotate -6": {"rotate_deg": -6}, "rotate -3": {"rotate_deg": -3},

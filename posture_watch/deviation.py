@@ -107,6 +107,10 @@ GROUP_FAULT = {
 # A group whose movement another group explains: lower in the picture because the person leans in
 # (closer to a frontal camera, or the trunk tipped forward seen from the side) is the lean, not a slump.
 EXPLAINED_BY = {"sink": "lean_in", "slump": "side_trunk"}
+# Groups whose members must ALL show it (the group is their weakest): leaning back against the
+# backrest, or sitting a little lower, is no slump; reclined AND sunk is.
+ALL_OF = {"slump": 2}
+WORLD_IDENTITY_KEYS = ("shoulder_width_world_m",)
 FRONTAL_SIZE_KEYS = ("face_width_frac", "shoulder_width_frac", "body_size_frac")
 SIDE_SIZE_KEYS = ("neck_length_frac", "body_size_frac")
 FRONTAL_GROUPS = ("head_forward", "lean_in", "sink", "tilt", "shift", "neck")
@@ -242,10 +246,18 @@ def not_the_user(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> 
         return "not the calibrated person (size)"
     base = tol.base_size
     if tol.view == g.SIDE:
+        for key in WORLD_IDENTITY_KEYS:
+            v, b = metrics.get(key), tol.base.get(key)
+            if v is not None and b and not c.min_world_length_ratio <= v / b <= 1.0 / c.min_world_length_ratio:
+                return "not the calibrated person (body proportions)"
         neck = metrics.get("neck_length_frac")
         if neck is not None and base.get("neck_length_frac") and neck < c.min_shoulder_ratio * base["neck_length_frac"]:
             return "not the calibrated person (neck length)"
         return ""
+    for key in WORLD_IDENTITY_KEYS:      # a person's own body lengths (metres) do not change
+        v, b = metrics.get(key), tol.base.get(key)
+        if v is not None and b and not c.min_world_length_ratio <= v / b <= 1.0 / c.min_world_length_ratio:
+            return "not the calibrated person (body proportions)"
     shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
     sw, face = metrics.get("shoulder_width_frac"), metrics.get("face_width_frac")
     if (not shoulders_out and sw is not None and base.get("shoulder_width_frac")
@@ -269,8 +281,10 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         return Assessment(present=False, size_ratio=ratio, reason=why)
     w, h = metrics.image_size
     aspect = h / w if w else 9 / 16
-    head_turned = (g.HEAD_TURNED in metrics.flags or g.HEAD_OUT_OF_FRAME in metrics.flags
-                   or _side_head_turned(metrics, tol, config))
+    head_turned_frontal = g.HEAD_TURNED in metrics.flags or g.HEAD_OUT_OF_FRAME in metrics.flags
+    # side view: the nose no longer ahead of the ear, as when the head turns away, but also when
+    # a hunched person looks down; the world measures (ear-mid, both ears) do not depend on it
+    head_turned_side = _side_head_turned(metrics, tol, config)
     pitch_up = _pitch_increase(metrics, tol)
     shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
     roll = camera_roll_deg(metrics, tol)
@@ -289,17 +303,18 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
             d = max(0.0, d - _recline_deg(metrics, tol))   # leaning back, eyes on the screen, bends the neck
         if comp.deviation == "shoulder_tilt_deg":
             d = abs(_tilt_change(metrics, tol) - roll)     # the camera's own turn is not a lean
-        if comp.deviation == "head_drop_pct" and d > 0:
+        if comp.deviation in ("head_drop_pct", "neck_shortening_pct") and d > 0:
             d = max(0.0, d - _shrug_share_pct(metrics, tol, aspect))
         if comp.pitch_discount and d > 0:
             key = "head_pitch_deg" if comp.group.startswith("side") else "head_pitch_ratio"
             d = max(0.0, d - comp.pitch_discount * pitch_up.get(key, 0.0))
         deviations[comp.deviation] = d
-        if comp.needs_head and head_turned:
+        if comp.needs_head and (head_turned_frontal or (head_turned_side and not comp.group == "neck")):
             continue
         weight = t.weight * (0.5 if comp.needs_shoulders and shoulders_out else 1.0)
         members.setdefault(comp.group, []).append((clip(d / t.tol), weight))
-    groups = {name: sum(s * wt for s, wt in m) / sum(wt for _, wt in m) for name, m in members.items()}
+    groups = {name: (min(s for s, _ in m) if name in ALL_OF else sum(s * wt for s, wt in m) / sum(wt for _, wt in m))
+              for name, m in members.items() if name not in ALL_OF or len(m) == ALL_OF[name]}
     if shoulders_out and _head_large_or_low(metrics, tol, aspect, config):
         groups["sink"] = max(groups.get("sink", 0.0), config.out_of_frame_severity)
     if (g.HEAD_OUT_OF_FRAME in metrics.flags
@@ -382,14 +397,17 @@ def _moved_like_a_lean(metrics: g.Metrics, tol: Tolerances, turn_deg: float) -> 
 def _shrug_share_pct(metrics: g.Metrics, tol: Tolerances, aspect: float) -> float:
     """The part of a head drop (in percent of the baseline ear-to-shoulder height) explained by
     the shoulders rising in the frame (a shrug) rather than the ears sinking."""
-    y, base_y, hdr0 = metrics.get("shoulder_y_frac"), tol.base.get("shoulder_y_frac"), tol.base.get("head_drop_ratio")
-    if y is None or base_y is None or not tol.base_sw_frac or not hdr0 or hdr0 <= 0:
+    y, base_y = metrics.get("shoulder_y_frac"), tol.base.get("shoulder_y_frac")
+    hdr0, neck0 = tol.base.get("head_drop_ratio"), tol.base.get("neck_length_frac")
+    # the baseline ear-to-shoulder height, in image widths: frontal from the head-drop ratio, else the neck
+    height = hdr0 * tol.base_sw_frac if (hdr0 and hdr0 > 0 and tol.base_sw_frac) else neck0
+    if y is None or base_y is None or not height or height <= 0:
         return 0.0
-    rise_sw = (base_y - y) * aspect / tol.base_sw_frac      # in baseline shoulder widths
+    rise = (base_y - y) * aspect                   # in image widths
     ear, base_ear = metrics.get("ear_y_frac"), tol.base.get("ear_y_frac")
-    sink_sw = 0.0 if ear is None or base_ear is None else max(0.0, (ear - base_ear) * aspect / tol.base_sw_frac)
+    sink = 0.0 if ear is None or base_ear is None else max(0.0, (ear - base_ear) * aspect)
     # shoulders that rise while the ears sink as much are hunching into a slouch, not a shrug
-    return 100.0 * max(0.0, rise_sw - sink_sw) / hdr0
+    return 100.0 * max(0.0, rise - sink) / height
 
 
 def _pitch_increase(metrics: g.Metrics, tol: Tolerances) -> dict[str, float]:

@@ -63,6 +63,9 @@ when a desk hides them; the segment angle still moved with the neck on the real 
                        rounds (a slouched, rounded upper back brings the shoulders towards the
                        hips); a forward lean on a straight back or a head movement leaves it.
                        This is the thoracic-curvature proxy: MediaPipe has no landmark on the spine.
+  shoulder_width_world_m  |left - right shoulder| in metres: the person's build, whatever the view
+                       or distance; the judge uses it to tell the calibrated person from a false
+                       pose on a poster or a cartoon, whose metric proportions come out otherwise.
 Every view (frame-referenced, for the judge to compare with a baseline from the same camera):
   ear_y_frac, nose_y_frac, shoulder_y_frac   vertical positions / image height (shoulder_y_frac
                        against its baseline is the shoulder elevation (shrug) measure);
@@ -316,7 +319,7 @@ def _side_values(b: _Body) -> dict[str, float | None]:
 def _world_values(b: _Body) -> dict[str, float | None]:
     """Segment angles and lengths from the world landmarks (see the module docstring)."""
     v: dict[str, float | None] = {"neck_flexion_world_deg": None, "neck_length_world_m": None,
-                                  "trunk_length_world_m": None}
+                                  "trunk_length_world_m": None, "shoulder_width_world_m": None}
     if b.world is None or len(b.world) <= max(RIGHT_HIP, RIGHT_EAR):
         return v
     wl = b.world[:, :3]
@@ -328,6 +331,7 @@ def _world_values(b: _Body) -> dict[str, float | None]:
     if not (np.isfinite(n_len) and np.isfinite(t_len)) or n_len < 1e-6 or t_len < 1e-6:
         return v
     v["neck_length_world_m"] = n_len
+    v["shoulder_width_world_m"] = float(np.linalg.norm(wl[LEFT_SHOULDER] - wl[RIGHT_SHOULDER]))
     axis = trunk / t_len
     along = float(np.dot(neck, axis))
     across = neck - along * axis                       # the neck's part square to the trunk
@@ -356,7 +360,7 @@ FRONTAL_KEYS = ("head_drop_ratio", "nose_drop_ratio", "face_size_ratio", "should
                 "shoulder_tilt_deg", "head_roll_deg", "lateral_offset_ratio", "head_yaw_deg",
                 "head_pitch_ratio", "trunk_foreshortening_ratio", "nose_depth_world_m")
 SIDE_KEYS = ("cva_deg", "neck_flexion_deg", "trunk_inclination_deg", "head_pitch_deg", "nose_ahead_ratio")
-WORLD_KEYS = ("neck_flexion_world_deg", "neck_length_world_m", "trunk_length_world_m")
+WORLD_KEYS = ("neck_flexion_world_deg", "neck_length_world_m", "trunk_length_world_m", "shoulder_width_world_m")
 FRAME_KEYS = ("ear_y_frac", "nose_y_frac", "shoulder_y_frac", "shoulder_x_frac", "face_width_frac", "neck_length_frac",
               "body_size_frac", "torso_yaw_deg")
 ALL_KEYS = FRONTAL_KEYS + SIDE_KEYS + WORLD_KEYS + FRAME_KEYS

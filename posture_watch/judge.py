@@ -39,7 +39,7 @@ CAMERA_MOVED = "camera_moved"       # the camera seems turned since calibration 
 class JudgeConfig:
     """Thresholds of the judge. A deviation equal to its tolerance has severity 1."""
 
-    window_s: float = 1.0               # smoothing window of the severities (median): lag ~0.5 s
+    window_s: float = 0.25              # smoothing window of the severities (median): lag ~0.1 s
     presence_window_s: float = 1.0      # window of the share of present samples (away reacts in ~half)
     poor_enter: float = 1.0             # smoothed severity at which posture becomes poor
     poor_exit: float = 0.7              # ... and below which it is good again (hysteresis)
@@ -54,7 +54,7 @@ class JudgeConfig:
     shoulder_tilt_tol_deg: float = 7.0
     lateral_offset_tol_pct: float = 15.0  # head shifted sideways over the shoulders, % of shoulder width
     cva_tol_deg: float = 8.0            # side view: craniovertebral-angle proxy smaller by this
-    trunk_inclination_tol_deg: float = 10.0
+    trunk_inclination_tol_deg: float = 15.0   # ISO 11226:2000 accepts trunk inclination up to 20 deg for static work
     # Camera-independent floors (world landmarks). Sources: ISO 11226:2000 (static working postures)
     # accepts neck flexion up to 25 deg only for short holds and calls a held forward bend of the
     # head a risk; Hansraj 2014 (Surg Technol Int 25:277) puts the load on the neck at 12 kg at 15 deg
@@ -68,7 +68,7 @@ class JudgeConfig:
     back_rounding_tol_pct: float = 6.0  # shoulder-to-hip distance (metres) shorter: the spine rounded
     trunk_recline_tol_deg: float = 10.0  # side view: trunk reclined behind its upright by this much ...
     head_sink_tol_pct: float = 15.0     # ... and the head lower in the picture, % of the body's size
-    explained_by_severity: float = 0.5  # a sink while leaning in this much counts as the lean
+    explained_by_severity: float = 0.8  # a sink while leaning in this much counts as the lean
     camera_moved_roll_deg: float = 3.0  # the camera turned this much since calibration: said (flag)
     second_group_weight: float = 0.5    # a second group showing the same fault adds this share of its severity
     side_second_group_weight: float = 0.0  # ... in a side view, where the groups share the shoulder landmark
@@ -84,6 +84,7 @@ class JudgeConfig:
     max_size_ratio: float = 2.6
     min_size_ratio_no_shoulders: float = 0.7  # face size needed when the shoulders are outside the frame
     min_shoulder_ratio: float = 0.5     # frontal shoulder width (side: neck length) needed, of the calibrated
+    min_world_length_ratio: float = 0.6  # the model's metric shoulder width within 0.6-1.67x of the calibrated
 
     def __post_init__(self) -> None:
         if not 0 < self.poor_exit <= self.poor_enter:

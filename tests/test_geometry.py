@@ -66,10 +66,9 @@ def test_frontal_measures_move_the_right_way(cam_name, posture, key, direction):
 SIDE_TABLE = [
     (k.Posture(neck_flexion_deg=25), "cva_deg", -1),
     (k.Posture(neck_flexion_deg=25), "neck_flexion_deg", +1),
-    (k.Posture(neck_flexion_deg=25), "ear_shoulder_hip_deg", +1),      # the ear ahead of a straight back
     (k.Posture(trunk_flexion_deg=15), "trunk_inclination_deg", +1),
     (k.Posture(trunk_flexion_deg=-10), "trunk_inclination_deg", -1),
-    (k.Posture(thoracic_flexion_deg=25), "ear_shoulder_hip_deg", -1),
+    (k.Posture(thoracic_flexion_deg=25), "trunk_length_world_m", -1),   # a rounded back shortens the trunk
     (k.Posture(thoracic_flexion_deg=25), "trunk_inclination_deg", +1),
     (k.Posture(head_pitch_deg=25), "head_pitch_deg", +1),
     (k.Posture(head_yaw_deg=40), "nose_ahead_ratio", -1),
@@ -90,7 +89,7 @@ def test_upright_side_values_are_anatomical():
     v = m(k.UPRIGHT, k.SIDE).values
     assert 70 < v["cva_deg"] < 100           # ear about above the shoulder
     assert abs(v["trunk_inclination_deg"]) < 8
-    assert 170 < v["ear_shoulder_hip_deg"] < 190
+    assert 0.35 < v["trunk_length_world_m"] < 0.6
 
 
 @pytest.mark.parametrize("cam, view", [
@@ -209,3 +208,44 @@ def test_hips_only_measured_when_visible():
     shown = m(k.UPRIGHT, k.Camera(distance_m=1.2, height_m=0.0, aim_drop_m=0.35), hips_visible=True)
     assert hidden.get("trunk_foreshortening_ratio") is None and g.HIPS_NOT_VISIBLE in hidden.flags
     assert shown.get("trunk_foreshortening_ratio") is not None
+
+
+# --- the camera-independent (world landmark) measures -----------------------------------------
+
+WORLD_CAMS = {"laptop": k.LAPTOP, "desktop": k.DESKTOP, "side": k.SIDE,
+              "oblique": k.Camera("oblique", distance_m=0.8, height_m=-0.1, azimuth_deg=50.0, aim_drop_m=0.25)}
+
+
+@pytest.mark.parametrize("cam_name", list(WORLD_CAMS))
+@pytest.mark.parametrize("posture, key, direction", [
+    (k.Posture(neck_flexion_deg=25), "neck_flexion_world_deg", +1),
+    (k.Posture(neck_flexion_deg=25), "neck_length_world_m", -1),
+    (k.Posture(head_pitch_deg=-20, neck_flexion_deg=-10), "neck_flexion_world_deg", -1),   # chin up: not forward
+])
+def test_world_neck_measures_move_the_right_way_in_every_view(cam_name, posture, key, direction):
+    before, after = m(k.UPRIGHT, WORLD_CAMS[cam_name]).get(key), m(posture, WORLD_CAMS[cam_name]).get(key)
+    assert before is not None and after is not None
+    assert np.sign(after - before) == direction, (before, after)
+
+
+def test_a_head_tilted_back_does_not_shorten_the_trunk():
+    """The back's measure sees the back, not the head (the old ear-shoulder-hip angle could not)."""
+    upright = m(k.UPRIGHT, k.SIDE).get("trunk_length_world_m")
+    chin_up = m(k.Posture(head_pitch_deg=-25, neck_flexion_deg=-15), k.SIDE).get("trunk_length_world_m")
+    rounded = m(k.Posture(thoracic_flexion_deg=25), k.SIDE).get("trunk_length_world_m")
+    assert chin_up == pytest.approx(upright, rel=0.01)
+    assert rounded < 0.97 * upright
+
+
+@pytest.mark.parametrize("nudge", [dict(rotate_deg=6), dict(rotate_deg=-6), dict(shift=(0.1, 0.0)),
+                                   dict(shift=(0.0, -0.05)), dict(scale=0.9), dict(scale=1.1)])
+@pytest.mark.parametrize("cam_name", ["laptop", "side"])
+def test_body_referenced_measures_do_not_move_with_the_camera(cam_name, nudge):
+    """Segment angles, metric lengths and ratios taken against the body stay put when the camera
+    is turned, shifted or zoomed after calibration; frame-referenced ones are allowed to move."""
+    det = k.simulate(k.Posture(neck_flexion_deg=12, trunk_flexion_deg=5), WORLD_CAMS[cam_name])
+    here, there = g.measure(det), g.measure(k.nudged(det, **nudge))
+    keys = ["neck_flexion_world_deg", "neck_length_world_m", "shoulder_width_world_m"]
+    keys += ["head_drop_ratio", "face_size_ratio", "lateral_offset_ratio"] if cam_name == "laptop" else []
+    for key in keys:
+        assert there.get(key) == pytest.approx(here.get(key), rel=1e-6, abs=1e-6), key

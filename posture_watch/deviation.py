@@ -18,13 +18,37 @@ leaning in towards the screen) can each call a forward lean on their own.
                                     face_size_pct = 100 (face_size_ratio / b - 1)           w 0.6
     lean_in        forward_lean     face_scale_pct = 100 (face_width_frac / b - 1)         w 1.0
                                     shoulder_scale_pct = 100 (shoulder_width_frac / b - 1) w 1.0
-    sink           thoracic_slouch  shoulder_drop_pct = 100 (shoulder_y_frac - b) * H / (b_sw * W)
-                                    trunk_foreshortening_pct = 100 (1 - ratio / b)
-    tilt           lateral_lean     shoulder_tilt_deg = |tilt - b|
-    shift          lateral_lean     lateral_offset_pct = 100 |offset - b|
+    neck           forward_lean     neck_bend_deg = neck_flexion_world_deg - b     (every view, world)
+                                    neck_shortening_pct = 100 (1 - neck_length_world_m / b)
     side_neck      forward_lean     head_forward_deg = b - cva_deg                 (side views)
     side_trunk     forward_lean     trunk_forward_deg = trunk_inclination_deg - b  (side views)
-    side_curve     thoracic_slouch  thoracic_deg = b - ear_shoulder_hip_deg        (side views)
+    back           thoracic_slouch  back_rounding_pct = 100 (1 - trunk_length_world_m / b) (hips seen)
+    sink           slumped          shoulder_drop_pct = 100 (shoulder_y_frac - b) * H / (b_sw * W)
+                                    trunk_foreshortening_pct = 100 (1 - ratio / b)
+    slump (all of) slumped          trunk_recline_deg = b - trunk_inclination_deg  (side views)
+                                    head_sink_pct = 100 (ear_y_frac - b) * H / (b_body * W)
+    tilt           lateral_lean     shoulder_tilt_deg = |tilt - b - camera roll|
+    shift          lateral_lean     lateral_offset_pct = 100 |offset - b|
+
+What each one sees and what confounds it:
+- The world measures (neck, back) are angles between body segments and lengths in metres from
+  MediaPipe's 3-D estimate: they do not move with the camera (turned, shifted, zoomed, or seen
+  from the front, side or three-quarter). Confounds: the model's own noise (2-4 degrees, 2-3 %
+  frame to frame on the real traces) and its guess of hips hidden by a desk. A chin tilted up
+  leaves the neck measures at or below their upright value, so it is not read as a slouch.
+- head_forward (frontal, against the shoulder line): confounded by a head pitching down (forgiven
+  per unit of pitch) and a shrug (forgiven); not by a camera turned about its axis.
+- lean_in, sink: frame-referenced (size and height in the picture): a camera zoomed or moved up
+  or down after calibration moves them as a lean or a sink would. A sink while leaning in clearly
+  (lean_in >= `explained_by_severity`) is the lean, not a slump.
+- side_trunk, slump's recline: against the picture's vertical, so a side camera turned by a few
+  degrees shifts them by as much; their floors (15 and 10 degrees, the slump also needs the head
+  sunk) absorb a few degrees. side_neck: the same, plus head pitch (forgiven).
+- tilt: the shoulder line against the picture's horizontal; the turn it shares with the ear line
+  is taken as the camera's (camera_roll_deg, flag camera_moved) unless the shoulders moved
+  sideways as a lean about the hips would carry them.
+The fault's severity is its strongest group plus `second_group_weight` of the next; a fault is
+NAMED beside the main one only when one of its own groups is past its threshold alone.
 
 A shrug is not a slouch: the part of a head drop explained by the shoulders rising in the frame
 beyond what the ears sank is not counted as head drop; it is reported as shoulder_rise_pct.

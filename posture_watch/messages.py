@@ -32,6 +32,7 @@ from posture_watch.domain import (
     EV_WARNING,
     FORWARD_LEAN,
     LATERAL_LEAN,
+    SLUMPED,
     THORACIC_SLOUCH,
     Event,
 )
@@ -40,6 +41,7 @@ from posture_watch.domain import (
 FAULT_WORDS: dict[str, tuple[str, str]] = {
     FORWARD_LEAN: ("Head forward", "sit back, bring your chin in, and raise the screen to eye level."),
     THORACIC_SLOUCH: ("Slouching", "roll your shoulders back and let the chair support your lower back."),
+    SLUMPED: ("Slumped in the chair", "slide back until your hips touch the backrest, then sit up tall."),
     LATERAL_LEAN: ("Leaning to one side", "sit square, both feet on the floor, screen straight ahead."),
 }
 GENERIC_FAULT = ("Poor posture", "sit back and tall, and look straight ahead.")
@@ -48,7 +50,10 @@ GENERIC_FAULT = ("Poor posture", "sit back and tall, and look straight ahead.")
 DEVIATION_WORDS: dict[str, str] = {
     "head_forward_deg": "head about {v:.0f}° further forward than your baseline",
     "head_drop_pct": "head {v:.0f}% lower than your baseline",
-    "thoracic_deg": "back rounded {v:.0f}° more than your baseline",
+    "neck_bend_deg": "neck bent {v:.0f}° further forward than your baseline",
+    "back_rounding_pct": "back rounded: shoulders {v:.0f}% closer to your hips than your baseline",
+    "trunk_recline_deg": "trunk {v:.0f}° further back than your baseline",
+    "head_sink_pct": "head {v:.0f}% lower in the picture than your baseline",
     "trunk_forward_deg": "trunk {v:.0f}° further forward than your baseline",
     "shoulder_drop_pct": "shoulders {v:.0f}% lower than your baseline",
     "shoulder_tilt_deg": "shoulders tilted {v:.0f}° more than your baseline",
@@ -56,8 +61,9 @@ DEVIATION_WORDS: dict[str, str] = {
 }
 # which deviations speak for a fault, best first
 FAULT_DEVIATIONS: dict[str, tuple[str, ...]] = {
-    FORWARD_LEAN: ("head_forward_deg", "head_drop_pct"),
-    THORACIC_SLOUCH: ("thoracic_deg", "trunk_forward_deg", "shoulder_drop_pct", "head_forward_deg"),
+    FORWARD_LEAN: ("head_forward_deg", "neck_bend_deg", "head_drop_pct"),
+    THORACIC_SLOUCH: ("back_rounding_pct", "head_forward_deg"),
+    SLUMPED: ("trunk_recline_deg", "shoulder_drop_pct", "head_sink_pct"),
     LATERAL_LEAN: ("shoulder_tilt_deg", "lateral_offset_pct"),
 }
 MIN_DEVIATION_SAID = 1.0  # smaller deviations are not worth a number

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Mapping
 
-from posture_watch.domain import FORWARD_LEAN, LATERAL_LEAN, THORACIC_SLOUCH
+from posture_watch.domain import FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH
 
 DISCLAIMER = ("posture-watch compares you with your own calibrated baseline; it is not medical advice. "
               "If you have pain or numbness, talk to a health professional.")
@@ -14,6 +14,7 @@ DISCLAIMER = ("posture-watch compares you with your own calibrated baseline; it 
 FAULT_LABELS: dict[str, str] = {
     FORWARD_LEAN: "Forward lean",
     THORACIC_SLOUCH: "Thoracic slouch",
+    SLUMPED: "Slumped",
     LATERAL_LEAN: "Lateral lean",
 }
 
@@ -29,7 +30,11 @@ MEASURE_LABELS: dict[str, str] = {
     "lateral_offset_pct": "sideways head shift",
     "head_forward_deg": "head forward angle",
     "trunk_forward_deg": "trunk forward angle",
-    "thoracic_deg": "upper-back rounding",
+    "neck_bend_deg": "neck bent forward",
+    "neck_shortening_pct": "head down towards the shoulders",
+    "back_rounding_pct": "upper-back rounding",
+    "trunk_recline_deg": "trunk reclined",
+    "head_sink_pct": "head sunk in the picture",
 }
 
 _UNITS: tuple[tuple[str, str], ...] = (("_deg", "°"), ("_pct", " %"), ("_cm", " cm"), ("_mm", " mm"), ("_ratio", ""))
@@ -197,6 +202,11 @@ _FAULT_TIPS: dict[str, tuple[str, ...]] = {
         "Breathing reset: sit tall, breathe in slowly through the nose into the lower ribs for 4 s, "
         "out for 6 s; five breaths.",
         "Sit all the way back so the backrest supports your lower back; a small cushion helps.",
+    ),
+    SLUMPED: (
+        "Sit all the way back: hips against the backrest, feet flat; a slump starts when the hips slide forward.",
+        "If the chair is too deep, put a cushion behind your lower back so you can sit back without slumping.",
+        "Stand up for a minute: slumping usually means you have sat too long.",
     ),
     LATERAL_LEAN: (
         "Centre the screen and keyboard in front of you; working off to one side pulls you sideways.",

@@ -90,7 +90,11 @@ _TEXTS = {
     "lateral_offset_pct": "warn when the head shifts sideways by {v:.0f}% of the shoulder width",
     "head_forward_deg": "warn when the head comes forward {v:.0f}°",
     "trunk_forward_deg": "warn when the trunk leans forward {v:.0f}°",
-    "thoracic_deg": "warn when the upper back rounds {v:.0f}°",
+    "neck_bend_deg": "warn when the neck bends {v:.0f}° further forward over the trunk",
+    "neck_shortening_pct": None,   # same group as the neck bend
+    "back_rounding_pct": "warn when the back rounds so that the shoulders come {v:.0f}% closer to the hips",
+    "trunk_recline_deg": "warn of a slump when the trunk reclines {v:.0f}° ...",
+    "head_sink_pct": "... and the head sinks {v:.0f}% of your size in the picture",
 }
 
 

@@ -53,7 +53,8 @@ def test_warning_names_fault_and_duration_with_a_tip(fault, title, start) -> Non
     (FORWARD_LEAN, {"head_drop_pct": 30.2}, " (head 30% lower than your baseline)."),
     (FORWARD_LEAN, {"head_forward_deg": 0.4}, "."),
     (FORWARD_LEAN, {"head_forward_deg": -5.0}, "."),
-    (THORACIC_SLOUCH, {"head_forward_deg": 9.0, "thoracic_deg": 14.0}, " (back rounded 14° more than your baseline)."),
+    (THORACIC_SLOUCH, {"head_forward_deg": 9.0, "back_rounding_pct": 8.0},
+     " (back rounded: shoulders 8% closer to your hips than your baseline)."),
     (LATERAL_LEAN, {"shoulder_tilt_deg": -8.2}, " (shoulders tilted 8° more than your baseline)."),
 ])
 def test_warning_mentions_the_deviation_of_its_fault(fault, deviation, said) -> None:

@@ -25,7 +25,8 @@ leaning in towards the screen) can each call a forward lean on their own.
     back           thoracic_slouch  back_rounding_pct = 100 (1 - trunk_length_world_m / b) (hips seen)
     sink           slumped          shoulder_drop_pct = 100 (shoulder_y_frac - b) * H / (b_sw * W)
                                     trunk_foreshortening_pct = 100 (1 - ratio / b)
-    slump (all of) slumped          trunk_recline_deg = b - trunk_inclination_deg  (side views)
+    slump          slumped          head_sink_pct, while trunk_recline_deg = b - trunk_inclination_deg
+                                    or back_rounding_pct shows (side views; see _slump_severity)
                                     head_sink_pct = 100 (ear_y_frac - b) * H / (b_body * W)
     tilt           lateral_lean     shoulder_tilt_deg = |tilt - b - camera roll|
     shift          lateral_lean     lateral_offset_pct = 100 |offset - b|
@@ -131,9 +132,7 @@ GROUP_FAULT = {
 # A group whose movement another group explains: lower in the picture because the person leans in
 # (closer to a frontal camera, or the trunk tipped forward seen from the side) is the lean, not a slump.
 EXPLAINED_BY = {"sink": "lean_in", "slump": "side_trunk"}
-# Groups whose members must ALL show it (the group is their weakest): leaning back against the
-# backrest, or sitting a little lower, is no slump; reclined AND sunk is.
-ALL_OF = {"slump": 2}
+
 WORLD_IDENTITY_KEYS = ("shoulder_width_world_m",)
 FRONTAL_SIZE_KEYS = ("face_width_frac", "shoulder_width_frac", "body_size_frac")
 SIDE_SIZE_KEYS = ("neck_length_frac", "body_size_frac")
@@ -314,6 +313,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
     roll = camera_roll_deg(metrics, tol)
     deviations: dict[str, float] = {}
     members: dict[str, list[tuple[float, float]]] = {}
+    severity_of: dict[str, float] = {}
     for comp in COMPONENTS:
         t = tol.items.get(comp.deviation)
         value = metrics.get(comp.measure)
@@ -337,8 +337,12 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
             continue
         weight = t.weight * (0.5 if comp.needs_shoulders and shoulders_out else 1.0)
         members.setdefault(comp.group, []).append((clip(d / t.tol), weight))
-    groups = {name: (min(s for s, _ in m) if name in ALL_OF else sum(s * wt for s, wt in m) / sum(wt for _, wt in m))
-              for name, m in members.items() if name not in ALL_OF or len(m) == ALL_OF[name]}
+        severity_of[comp.deviation] = clip(d / t.tol)
+    groups = {name: sum(s * wt for s, wt in m) / sum(wt for _, wt in m) for name, m in members.items()
+              if name != "slump"}
+    slump = _slump_severity(severity_of, config)
+    if slump is not None:
+        groups["slump"] = slump
     if shoulders_out and _head_large_or_low(metrics, tol, aspect, config):
         groups["sink"] = max(groups.get("sink", 0.0), config.out_of_frame_severity)
     if (g.HEAD_OUT_OF_FRAME in metrics.flags
@@ -362,6 +366,21 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         evidence[fault] = sevs[0]
     return Assessment(present=True, size_ratio=ratio, deviations=deviations, groups=groups, faults=faults,
                       evidence=evidence)
+
+
+def _slump_severity(severity_of: Mapping[str, float], config: "JudgeConfig") -> float | None:
+    """Slumped in the chair, seen from the side: the head sunk in the picture (its severity),
+    while the trunk reclined, the back rounded or the chin sank towards the chest, one of them at
+    `slump_gate_severity` of its own threshold at least. Leaning back against the backrest is no slump (the head stays up), nor is
+    a chair set lower (nothing reclines or rounds). With the hips out of the picture neither can
+    be measured, and the sink, whose floor is larger than the frontal one, speaks alone."""
+    sink = severity_of.get("head_sink_pct")
+    if sink is None:
+        return None
+    gates = [severity_of[k] for k in ("trunk_recline_deg", "back_rounding_pct", "neck_shortening_pct") if k in severity_of]
+    if not gates or max(gates) >= config.slump_gate_severity:
+        return sink
+    return min(sink, max(gates))
 
 
 def _recline_deg(metrics: g.Metrics, tol: Tolerances) -> float:

@@ -49,6 +49,9 @@ class Posture:
 
 
 UPRIGHT = Posture()
+# Slumped in the chair: hips slid forward, trunk reclined against the backrest, the back rounded,
+# chin down; the whole upper body lower and farther back.
+SLUMPED_BACK = Posture(trunk_flexion_deg=-18, sink_m=0.08, thoracic_flexion_deg=20, neck_flexion_deg=15)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from posture_watch import geometry as g
 from posture_watch.calibrate import build_profile
 from posture_watch.domain import AWAY, FORWARD_LEAN, GOOD, LATERAL_LEAN, POOR, SLUMPED, THORACIC_SLOUCH, UNKNOWN, Detection
 from posture_watch.geometry import Metrics, measure
-from posture_watch.judge import NOT_THE_USER, UNCALIBRATED, Judge, JudgeConfig, JudgeHistory, judge
+from posture_watch.judge import CAMERA_MOVED, NOT_THE_USER, UNCALIBRATED, Judge, JudgeConfig, JudgeHistory, judge
 from posture_watch.profile import MeasureStats, Profile
 
 CAMS = {
@@ -43,6 +43,7 @@ POOR_POSTURES = {
     "round back": k.Posture(thoracic_flexion_deg=25, neck_flexion_deg=15),
     "sink and round": k.Posture(sink_m=0.05, thoracic_flexion_deg=15, neck_flexion_deg=10),
     "side lean": k.Posture(lateral_lean_deg=12),
+    "slumped back": k.SLUMPED_BACK,
 }
 NOISE_PX = 1.5
 
@@ -289,3 +290,41 @@ def test_reading_json_is_the_contract_line():
     line = json.loads(json.dumps(r.to_json()))
     assert set(line) >= {"t", "state", "score", "faults", "metrics"}
     assert line["state"] == POOR and line["faults"] == [FORWARD_LEAN] and 0 <= line["score"] <= 100
+
+
+NUDGES = [dict(rotate_deg=6), dict(rotate_deg=-6), dict(rotate_deg=3), dict(shift=(0.1, 0.0)), dict(shift=(-0.05, 0.0)),
+          dict(scale=0.9), dict(scale=1.1)]
+
+
+@pytest.mark.parametrize("nudge", NUDGES, ids=[str(n) for n in NUDGES])
+@pytest.mark.parametrize("cam_name", ["laptop", "desktop", "side"])
+def test_a_camera_moved_after_calibration_leaves_upright_good_and_poor_poor(cam_name, nudge):
+    """A camera turned a few degrees, shifted or zoomed after calibration: upright sitting stays
+    good (or is said to be seen by a moved camera), never poor; a forward head and a slump are
+    still found. Frontal turns beyond the compensation's dead band are flagged camera_moved."""
+    cam = CAMS[cam_name]
+    profile = calibrated(cam)
+    rng = np.random.default_rng(5)
+
+    def judged(posture: k.Posture) -> list:
+        j = Judge(profile)
+        return [j.update(measure(k.nudged(k.simulate(posture, cam, t_s=i / 4, noise_px=NOISE_PX, rng=rng), **nudge)))
+                for i in range(16)]
+    upright = judged(k.UPRIGHT)[4:]
+    assert all(r.state == GOOD for r in upright), [(r.state, r.faults) for r in upright]
+    for posture in (POOR_POSTURES["forward head"], k.SLUMPED_BACK):
+        assert judged(posture)[-1].state == POOR
+    if cam.view != "side" and abs(nudge.get("rotate_deg", 0)) >= 6:
+        assert all(CAMERA_MOVED in r.flags for r in upright)
+
+
+def test_a_head_tilted_back_is_not_a_slouch_from_the_side():
+    cam = CAMS["side"]
+    r = run(Judge(calibrated(cam)), k.Posture(head_pitch_deg=-25, neck_flexion_deg=-15), cam, seconds=3.0, hz=4.0)[-1]
+    assert r.state == GOOD and THORACIC_SLOUCH not in r.faults
+
+
+def test_leaning_back_against_the_backrest_is_not_a_slump():
+    cam = CAMS["side"]
+    r = run(Judge(calibrated(cam)), k.Posture(trunk_flexion_deg=-15), cam, seconds=3.0, hz=4.0)[-1]
+    assert r.state == GOOD

@@ -26,6 +26,8 @@ from posture_watch.domain import (
     EV_PAUSED,
     EV_PROFILE,
     EV_RESUMED,
+    EV_SCREEN_BACK,
+    EV_SCREEN_LOCKED,
     EV_SESSION_END,
     EV_SESSION_START,
     EV_SNOOZED,
@@ -176,6 +178,12 @@ def line(event: Event) -> str:
         return f"Camera back after {minutes_text(d or 0.0)}."
     if event.kind == EV_CAMERA_COVERED:
         return "Camera covered (the picture is black); not monitoring until it is uncovered."
+    if event.kind == EV_SCREEN_LOCKED:
+        what = "The machine is going to sleep" if event.detail == "asleep" else "Screen locked"
+        return f"{what}: not monitoring, the camera is off."
+    if event.kind == EV_SCREEN_BACK:
+        what = "Awake again" if event.detail == "asleep" else "Screen unlocked"
+        return f"{what} after {minutes_text(d or 0.0)}: monitoring again (that time is not counted)."
     if event.kind == EV_PROFILE:
         return f"Using profile {event.detail}."
     if event.kind == EV_SESSION_START:
@@ -203,6 +211,9 @@ def status_text(status: Mapping[str, Any]) -> str:
             f"Paused until you resume (`posture-watch resume`){off}."
     elif condition == "snoozed":
         head = f"Snoozed until {clock_text(status.get('snoozed_until'))}: no warnings until then{off}."
+    elif condition in ("screen locked", "asleep"):
+        what = "Screen locked" if condition == "screen locked" else "The machine is asleep"
+        head = f"{what} since {clock_text(since)}: not monitoring{off}."
     elif condition == "camera lost":
         reason = str(status.get("lost_reason") or "").rstrip(".")
         head = f"Camera lost since {clock_text(since)}" + (f" ({reason})" if reason else "") + "; reconnecting."

@@ -33,6 +33,8 @@ class MonitorConfig:
                         the person from the last sample (~17-19 ms instead of ~30 ms of CPU per sample with
                         the lite model) but, on the sample clips, its shoulder line tilts ~6 degrees differently
                         from the calibrated baseline, which is enough to misjudge a lateral lean.
+    hold_when_locked:   with a live camera, release it and judge nothing while the screen is locked or the
+                        machine sleeps (logind and the ScreenSaver on D-Bus; see posture_watch.session_lock).
     """
 
     covered_brightness: float = 12.0
@@ -44,6 +46,7 @@ class MonitorConfig:
     frozen_after_s: float = 30.0
     bad_frames_lost: int = 3
     num_poses: int = 2
+    hold_when_locked: bool = True
 
     def __post_init__(self) -> None:
         if self.num_poses not in (1, 2):

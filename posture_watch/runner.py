@@ -127,11 +127,18 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
         notifier = Notifier(notify_cfg, log_fallback_level=logging.INFO if opts.quiet_fallback else logging.WARNING)
         stack.callback(notifier.close)
         commands = CommandQueue(wake=waker.wake) if opts.exclusive else None
+        screen = None
+        if source.live and monitor_cfg.hold_when_locked:
+            from posture_watch.session_lock import ScreenWatch
+
+            screen = ScreenWatch(on_change=waker.wake).start()
+            stack.callback(screen.stop)
         monitor = Monitor(source=source, estimator=estimator, judge=Judge(resolved.profile, judge_cfg), measure=measure,
                           engine_config=engine_cfg, sampling=cfg.sampling, config=monitor_cfg, store=store,
                           notifier=notifier, notify_config=notify_cfg, replay=replay, speed=opts.speed,
                           profile_name=resolved.name, profile_path=str(resolved.path), commands=commands,
-                          waker=waker, jsonl=jsonl, preview=preview, on_event=on_event, source_open=True)
+                          waker=waker, jsonl=jsonl, preview=preview, on_event=on_event, source_open=True,
+                          screen=screen)
         if commands is not None:
             server = ControlServer(lambda request: commands.submit(request)).start()
             stack.callback(server.stop)

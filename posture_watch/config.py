@@ -15,6 +15,7 @@ config.toml (all keys optional):
     [engine]   ... fields of posture_watch.engine.EngineConfig
     [notify]   ... fields of posture_watch.notify.NotifyConfig
     [monitor]  ... fields of posture_watch.monitor.MonitorConfig
+    [preview]  ... fields of posture_watch.preview.PreviewConfig
 
 Flags override the file; the file overrides the defaults. `posture-watch config show` lists every key
 with its unit, default, current value and meaning; `posture-watch config set KEY VALUE` changes one.
@@ -84,6 +85,7 @@ _SECTIONS: dict[str, tuple[str, str]] = {
     "engine": ("posture_watch.engine", "EngineConfig"),
     "notify": ("posture_watch.notify", "NotifyConfig"),
     "monitor": ("posture_watch.monitor", "MonitorConfig"),
+    "preview": ("posture_watch.preview", "PreviewConfig"),
 }
 
 

@@ -36,6 +36,8 @@ from posture_watch.sources import Backoff, FrameSource
 
 log = logging.getLogger(__name__)
 
+PREVIEW_HELD_REFRESH_S = 0.2  # while held, a preview window is redrawn this often (wall s) so it stays responsive
+
 __all__ = ["Monitor", "MonitorConfig", "RunSummary", "Waker", "cmd_run"]
 
 
@@ -269,6 +271,7 @@ class Monitor:
             log.warning("the camera is covered (black picture); not monitoring until it is uncovered")
             self._emit(Event(kind=EV_CAMERA_COVERED, t_s=t_epoch))
             self._restart_clocks(frame.t_s)
+        self._preview_held()
         interval = next_interval_s(self.sampling, SamplingInput(state=None, since_change_s=0.0, covered=True))
         self._next_t = frame.t_s + interval
 
@@ -283,6 +286,7 @@ class Monitor:
             self._restart_clocks(self._now_s())
         self._close_source()
         self._publish()
+        self._preview_held()
         self._sleep_session(self.backoff.next_delay())
 
     def _reopen(self) -> bool:
@@ -357,10 +361,19 @@ class Monitor:
         if self.store is not None:
             self._write(self.store.flush)
         self._publish()
+        self._preview_held()
         controls, now = self.state.controls, self.now_epoch()
         ends = [t for t in (controls.paused_until, controls.snoozed_until) if t is not None and t > now]
         wait_s = min(ends) - now if ends and math.isfinite(min(ends)) else 60.0 * self.speed
+        if self.preview is not None:
+            wait_s = min(wait_s, PREVIEW_HELD_REFRESH_S * self.speed)  # keep its window alive
         self._sleep_session(min(wait_s, 60.0 * self.speed))
+
+    def _preview_held(self) -> None:
+        """The preview window says why nothing is judged now; it stays open (closing it is the user's choice)."""
+        if self.preview is not None and not self.preview.held(self.status()):
+            self.preview.close()
+            self.preview = None
 
     # --- control requests ------------------------------------------------------------------
 

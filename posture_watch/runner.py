@@ -107,7 +107,7 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
         if opts.preview:
             from posture_watch.preview import Preview
 
-            preview = Preview()
+            preview = Preview(cfg.section("preview"))
             stack.callback(preview.close)
         waker = Waker()
         if source is None:

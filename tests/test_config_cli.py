@@ -31,9 +31,10 @@ def _sections() -> dict[str, type]:
     from posture_watch.judge import JudgeConfig
     from posture_watch.monitor import MonitorConfig
     from posture_watch.notify import NotifyConfig
+    from posture_watch.preview import PreviewConfig
 
     return {"sampling": SamplingConfig, "judge": JudgeConfig, "engine": EngineConfig, "notify": NotifyConfig,
-            "monitor": MonitorConfig}
+            "monitor": MonitorConfig, "preview": PreviewConfig}
 
 
 def test_show_lists_every_key_with_unit_default_value_and_meaning(private_home):

@@ -71,12 +71,14 @@ def display_size(width: int, height: int, min_width_px: int) -> tuple[int, int]:
 
 
 def header_lines(reading: Reading, status: Mapping[str, Any]) -> list[str]:
-    """[headline, detail] in words: 'Head forward, about 12°' / 'for 45 seconds; sitting for 12 minutes'."""
+    """The header in words: the headline ('Head forward, about 12°'), other faults ('also slouching') when
+    there are, and the detail ('for 45 seconds; sitting for 12 minutes; next break in 18 minutes')."""
+    also = ""
     if reading.state == POOR:
         faults = list(reading.faults) or [None]
         head = fault_words.phrase(faults[0], reading.deviations, capital=True)
         if len(faults) > 1:
-            head += "; also " + " and ".join(fault_words.name(f) for f in faults[1:])
+            also = "also " + " and ".join(fault_words.name(f) for f in faults[1:])
     elif reading.state == GOOD:
         head = "Sitting well" + (f" (score {reading.score:.0f} of 100)" if reading.score is not None else "")
     elif reading.state == AWAY:
@@ -94,7 +96,7 @@ def header_lines(reading: Reading, status: Mapping[str, Any]) -> list[str]:
     reminder = status.get("next_break_reminder_in_s")
     if reminder is not None and reading.state != AWAY:
         detail.append(f"next break in {messages.minutes_text(reminder)}")
-    return [head, "; ".join(detail)]
+    return [head] + ([also] if also else []) + ["; ".join(detail)]
 
 
 def held_lines(status: Mapping[str, Any]) -> list[str]:
@@ -138,18 +140,20 @@ def _fit(text: str, scale: float, width: int) -> str:
 
 
 def _header(out: np.ndarray, lines: list[str], colour: tuple[int, int, int], config: PreviewConfig) -> None:
+    """The headline in the state's colour, then the smaller lines, on a dark band across the top."""
     w = out.shape[1]
     head_scale, detail_scale, line_h = _scales(w, config)
-    band = int(line_h * (2.4 if lines[1] else 1.5))
+    rest = [line for line in lines[1:] if line]
+    band = int(line_h * (1.5 + 0.95 * len(rest)))
     overlay = out.copy()
     cv2.rectangle(overlay, (0, 0), (w, band), (25, 25, 25), -1)
     out[:band] = cv2.addWeighted(overlay[:band], 0.65, out[:band], 0.35, 0)
     margin = int(line_h * 0.5)
     y = int(line_h * 1.1)
     _put(out, _fit(lines[0], head_scale, w - 2 * margin), (margin, y), head_scale, colour)
-    if lines[1]:
-        _put(out, _fit(lines[1], detail_scale, w - 2 * margin), (margin, y + int(line_h * 0.95)), detail_scale,
-             DETAIL_COLOUR)
+    for line in rest:
+        y += int(line_h * 0.95)
+        _put(out, _fit(line, detail_scale, w - 2 * margin), (margin, y), detail_scale, DETAIL_COLOUR)
 
 
 def draw(image: np.ndarray, detection: Detection, reading: Reading, status: Mapping[str, Any] | None = None,
@@ -212,6 +216,7 @@ class Preview:
             cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
         except cv2.error as exc:
             raise UserError(f"--preview could not open a window on this display ({str(exc).strip().splitlines()[-1]}).") from None
+        cv2.resizeWindow(WINDOW, *display_size(640, 480, config.min_width_px))  # until the first picture says
         self.open = True
 
     def show(self, frame: Frame, detection: Detection, reading: Reading, status: Mapping[str, Any]) -> bool:

@@ -351,6 +351,7 @@ class Monitor:
         elif not reason and held is not None:
             self._screen_held = None
             self.state = engine.unseen(self.state)
+            self.judge.reset()  # its smoothing window is no bridge over the unseen time either
             self._emit(Event(kind=EV_SCREEN_BACK, t_s=now, duration_s=max(0.0, now - held[1]), detail=held[0]))
         return reason is not None
 

@@ -7,7 +7,7 @@ on a phone (one column, a compact timeline) and prints (no shadows, no page brea
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from html import escape
 
 from posture_watch import __version__

@@ -15,6 +15,7 @@ import desktop_bus as desk
 from conftest import ROOT
 from fault_rig import Scripted, clip_pictures, looped
 from posture_watch.config import load_config
+from posture_watch.messages import status_text
 from posture_watch.runner import RunOptions, run_monitor
 from posture_watch.session_lock import ASLEEP, LOCKED, LockState, ScreenWatch, apply
 
@@ -180,6 +181,9 @@ def test_lock_screensaver_and_sleep_release_the_camera_and_count_nothing(buses, 
         _until(lambda: not camera.is_open)
         status = monitor.status()
         assert status["condition"] == condition and not status["camera_open"]
+        said = {"screen locked": "Screen locked since ", "asleep": "The machine is asleep since "}[condition]
+        assert status_text(dict(status, live=True)).startswith(said)
+        assert status_text(dict(status, live=True)).splitlines()[0].endswith(": not monitoring; the camera is off.")
         samples, sitting_s = monitor.summary.samples, monitor.state.presence.sitting_s
         time.sleep(held_s)
         assert monitor.summary.samples == samples  # nothing judged while held

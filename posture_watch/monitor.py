@@ -359,6 +359,8 @@ class Monitor:
         if self.source.live and self._open:
             self._close_source()
             log.info("camera released (%s)", self._screen_held[0] if self._screen_held else "paused or snoozed")
+        if self._screen_held is not None and self._screen_held[0] == "asleep":
+            self.screen.ready_to_sleep()  # the camera is off: logind may suspend now
         if self.store is not None:
             self._write(self.store.flush)
         self._publish()

@@ -13,6 +13,11 @@ request is undone by `Unlock` or by the locker clearing `LockedHint`). `ScreenWa
 one thread with its own asyncio loop and a dbus-fast connection to each bus, which calls
 `on_change()` (the monitor's `Waker.wake`) whenever the answer of `reason()` changes. A bus or a
 service that is not there is said once in the log; the others still work.
+
+Before sleep. logind suspends right after PrepareForSleep(true) unless a program holds a "delay"
+inhibitor lock (an open file descriptor from Manager.Inhibit). ScreenWatch holds one while the machine
+is awake; the monitor calls `ready_to_sleep()` once it has released the camera, which lets the sleep
+go on (logind waits at most InhibitDelayMaxSec, 5 s by default, for that). It takes a new one on resume.
 """
 
 from __future__ import annotations
@@ -94,6 +99,8 @@ class ScreenWatch:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
+        self._system: Any = None
+        self._delay_fd: int | None = None   # logind's delay inhibitor lock for sleep (see the module doc)
 
     # --- the monitor's side ----------------------------------------------------------------
 
@@ -105,6 +112,19 @@ class ScreenWatch:
     def state(self) -> LockState:
         with self._lock:
             return self._state
+
+    def ready_to_sleep(self) -> None:
+        """The camera is released: let a pending sleep go on (close the delay lock). Any thread."""
+        with self._lock:
+            fd, self._delay_fd = self._delay_fd, None
+        if fd is not None:
+            os.close(fd)
+            log.info("camera released: the machine may sleep")
+
+    @property
+    def delaying_sleep(self) -> bool:
+        with self._lock:
+            return self._delay_fd is not None
 
     def start(self) -> "ScreenWatch":
         """Connect and subscribe (waits at most `connect_timeout_s` for both buses to answer)."""
@@ -125,6 +145,7 @@ class ScreenWatch:
         if self._thread is not None:
             self._thread.join(5.0)
             self._thread = None
+        self.ready_to_sleep()  # never keep a sleep waiting after the monitor ended
 
     # --- the listener thread ---------------------------------------------------------------
 
@@ -164,6 +185,8 @@ class ScreenWatch:
                          else "the screensaver is not followed")
                 continue
             buses.append(bus)
+            if name == "system":
+                self._system = bus
             try:
                 await follow(bus)
             except Exception as exc:
@@ -198,6 +221,7 @@ class ScreenWatch:
             await _call(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "AddMatch",
                         "s", [rule])
         self.listening.append("logind sleep")
+        await self._take_delay()
         if path is not None:
             self.listening.append("logind session")
             try:
@@ -213,6 +237,8 @@ class ScreenWatch:
             return
         if msg.interface == MANAGER and msg.member == "PrepareForSleep" and msg.body:
             self._set("PrepareForSleep", bool(msg.body[0]))
+            if not msg.body[0]:
+                asyncio.ensure_future(self._take_delay())  # awake again: hold off the next sleep too
         elif msg.path != self.session_path:
             return
         elif msg.interface == SESSION and msg.member in ("Lock", "Unlock"):
@@ -221,6 +247,27 @@ class ScreenWatch:
             changed = msg.body[1]
             if "LockedHint" in changed:
                 self._set("LockedHint", bool(changed["LockedHint"].value))
+
+    async def _take_delay(self) -> None:
+        """Ask logind for a delay lock on sleep (an fd); without one, sleep does not wait for the camera."""
+        if self._system is None or self.delaying_sleep:
+            return
+        try:
+            reply = await self._system.call(_message(LOGIN1, LOGIN1_PATH, MANAGER, "Inhibit", "ssss",
+                                                     ["sleep", "posture-watch", "release the camera before sleeping",
+                                                      "delay"]))
+        except Exception as exc:  # a bus that went away
+            log.debug("no sleep delay lock: %s", exc)
+            return
+        if reply is None or reply.body is None or not reply.unix_fds or reply.error_name:
+            log.debug("logind gave no sleep delay lock (%s)", reply.error_name if reply is not None else "no reply")
+            return
+        fd = reply.unix_fds[reply.body[0]]
+        for other in reply.unix_fds:
+            if other != fd:
+                os.close(other)
+        with self._lock:
+            self._delay_fd = fd
 
     async def _follow_screensaver(self, bus: Any) -> None:
         bus.add_message_handler(self._on_session_message)
@@ -248,17 +295,24 @@ class _CallFailed(Exception):
 
 
 async def _connect(bus_type: Any) -> Any:
+    from dbus_fast import BusType
     from dbus_fast.aio import MessageBus
 
-    return await MessageBus(bus_type=bus_type).connect()
+    return await MessageBus(bus_type=bus_type, negotiate_unix_fd=bus_type == BusType.SYSTEM).connect()
+
+
+def _message(destination: str, path: str, interface: str, member: str, signature: str, body: list[Any]) -> Any:
+    from dbus_fast import Message
+
+    return Message(destination=destination, path=path, interface=interface, member=member, signature=signature,
+                   body=body)
 
 
 async def _call(bus: Any, destination: str, path: str, interface: str, member: str, signature: str,
                 body: list[Any]) -> list[Any]:
-    from dbus_fast import Message, MessageType
+    from dbus_fast import MessageType
 
-    reply = await bus.call(Message(destination=destination, path=path, interface=interface, member=member,
-                                   signature=signature, body=body))
+    reply = await bus.call(_message(destination, path, interface, member, signature, body))
     if reply is None or reply.message_type == MessageType.ERROR:
         detail = reply.body[0] if reply is not None and reply.body else ""
         raise _CallFailed(f"{reply.error_name if reply is not None else 'no reply'} {detail}".strip())

@@ -6,7 +6,9 @@ one plays the session bus, a second one the system bus (the real system bus is n
 Run as a script, this file serves on those buses what the real desktop would:
 
 - system bus, name org.freedesktop.login1 (like systemd-logind):
-  /org/freedesktop/login1         Manager.GetSession(s) -> o ("auto" and "7" are known; others fail
+  /org/freedesktop/login1         Manager.Inhibit(ssss) -> h (a pipe's end: the lock holds until it is
+                                  closed; the test-only Manager.Inhibitors() -> u counts them),
+                                  Manager.GetSession(s) -> o ("auto" and "7" are known; others fail
                                   with org.freedesktop.login1.NoSuchSession), Manager.Suspend(b) ->
                                   signal PrepareForSleep(true); the test-only Manager.Wake() -> signal
                                   PrepareForSleep(false) (logind sends it after resume)
@@ -114,6 +116,20 @@ def wake(system: str) -> None:
     send(system, "org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager.Wake")
 
 
+def inhibitors(system: str) -> int:
+    """How many inhibitor locks the stand-in logind holds now."""
+    out = subprocess.run(["dbus-send", f"--bus={system}", "--print-reply", "--dest=org.freedesktop.login1",
+                          "/org/freedesktop/login1", "org.freedesktop.login1.Manager.Inhibitors"],
+                         check=True, capture_output=True, text=True, timeout=10).stdout
+    return int(out.split()[-1])
+
+
+def released_at(folder: Path) -> list[float]:
+    """When each inhibitor lock was let go (time.time()), from the stand-in logind's log in `folder`."""
+    log = folder / "inhibitors.log"
+    return [float(line.split()[1]) for line in log.read_text().splitlines()] if log.exists() else []
+
+
 def screensaver(session: str, active: bool) -> None:
     send(session, "org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver",
          "org.freedesktop.ScreenSaver.SetActive", f"boolean:{str(active).lower()}")
@@ -121,7 +137,7 @@ def screensaver(session: str, active: bool) -> None:
 
 # --- the services (this file run as a script) -------------------------------------------------
 
-def _services(locked: bool):
+def _services(locked: bool, log_path: Path):
     from dbus_fast import DBusError
     from dbus_fast.service import PropertyAccess, ServiceInterface, dbus_property, method
     from dbus_fast.service import signal as dbus_signal
@@ -129,6 +145,7 @@ def _services(locked: bool):
     class Manager(ServiceInterface):
         def __init__(self) -> None:
             super().__init__("org.freedesktop.login1.Manager")
+            self.held: dict[int, tuple[str, str, str]] = {}
 
         @method()
         def GetSession(self, session_id: "s") -> "o":  # noqa: F821
@@ -139,6 +156,29 @@ def _services(locked: bool):
         @method()
         def Suspend(self, interactive: "b") -> None:  # noqa: F821
             self.PrepareForSleep(True)
+
+        @method()
+        def Inhibit(self, what: "s", who: "s", why: "s", mode: "s") -> "h":  # noqa: F821
+            """Like logind: the caller gets one end of a pipe; its lock holds until every copy is closed."""
+            read_end, write_end = os.pipe()
+            loop = asyncio.get_running_loop()
+            self.held[read_end] = (what, who, mode)
+
+            def released() -> None:
+                if not os.read(read_end, 1):
+                    loop.remove_reader(read_end)
+                    os.close(read_end)
+                    self.held.pop(read_end, None)
+                    with open(log_path, "a", encoding="utf-8") as fh:
+                        fh.write(f"released {time.time()!r} {who}\n")
+
+            loop.add_reader(read_end, released)
+            loop.call_later(0.5, os.close, write_end)   # our copy, once the reply has carried it over
+            return write_end
+
+        @method()
+        def Inhibitors(self) -> "u":  # noqa: F821
+            return len(self.held)
 
         @method()
         def Wake(self) -> None:
@@ -203,10 +243,10 @@ def _services(locked: bool):
 async def _serve(system: str | None, session: str | None, ready: Path, locked: bool) -> None:
     from dbus_fast.aio import MessageBus
 
-    manager, logind_session, saver = _services(locked)
+    manager, logind_session, saver = _services(locked, ready.with_name("inhibitors.log"))
     buses = []
     if system:
-        bus = await MessageBus(bus_address=system).connect()
+        bus = await MessageBus(bus_address=system, negotiate_unix_fd=True).connect()
         bus.export("/org/freedesktop/login1", manager)
         bus.export(SESSION_PATH, logind_session)
         await bus.request_name("org.freedesktop.login1")

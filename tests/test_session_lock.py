@@ -74,6 +74,7 @@ def test_logind_lock_unlock_hint_and_sleep_are_followed(buses, tmp_path):
         try:
             assert set(watch.listening) == {"logind session", "logind sleep", "screensaver"}
             assert watch.reason() is None
+            assert watch.delaying_sleep and desk.inhibitors(system) == 1   # sleep waits for the camera
             desk.lock(system)
             _until(lambda: watch.reason() == LOCKED)
             desk.unlock(system)
@@ -84,8 +85,12 @@ def test_logind_lock_unlock_hint_and_sleep_are_followed(buses, tmp_path):
             _until(lambda: watch.reason() is None)
             desk.suspend(system)
             _until(lambda: watch.reason() == ASLEEP)
+            assert desk.inhibitors(system) == 1      # logind waits until the camera is released ...
+            watch.ready_to_sleep()
+            _until(lambda: desk.inhibitors(system) == 0)   # ... and then may suspend
             desk.wake(system)
             _until(lambda: watch.reason() is None)
+            _until(lambda: desk.inhibitors(system) == 1)   # awake: the next sleep waits again
             assert changes.count == 6  # every change of the answer wakes the monitor, once
         finally:
             watch.stop()
@@ -148,6 +153,7 @@ class Camera(Scripted):
     """A live camera playing the given pictures; says whether it is open, and refuses reads while released."""
 
     is_open = False
+    closed_at: list[float] = []
 
     def open(self) -> None:
         super().open()
@@ -160,6 +166,7 @@ class Camera(Scripted):
     def close(self) -> None:
         super().close()
         self.is_open = False
+        self.closed_at = self.closed_at + [time.time()]
 
 
 def test_lock_screensaver_and_sleep_release_the_camera_and_count_nothing(buses, tmp_path, model_path):
@@ -204,7 +211,15 @@ def test_lock_screensaver_and_sleep_release_the_camera_and_count_nothing(buses, 
             hold_and_release(lambda: desk.lock(system), lambda: desk.unlock(system), "screen locked")
             hold_and_release(lambda: desk.screensaver(session, True), lambda: desk.screensaver(session, False),
                              "screen locked")
-            hold_and_release(lambda: desk.suspend(system), lambda: desk.wake(system), "asleep")
+            assert desk.inhibitors(system) == 1
+
+            def suspend_once_the_camera_is_off() -> None:
+                desk.suspend(system)
+                _until(lambda: desk.inhibitors(system) == 0)   # the monitor let the sleep go on
+                assert camera.closed_at and camera.closed_at[-1] <= desk.released_at(tmp_path / "desk")[-1]
+
+            hold_and_release(suspend_once_the_camera_is_off, lambda: desk.wake(system), "asleep")
+            _until(lambda: desk.inhibitors(system) == 1)
         finally:
             if "monitor" in run:
                 run["monitor"].stop()

@@ -17,22 +17,30 @@ from typing import Mapping
 
 from posture_watch.domain import FORWARD_LEAN, LATERAL_LEAN, THORACIC_SLOUCH
 
+SLUMPED = "slumped"   # the judge's sunk-in-the-chair fault (issue 11); named here before it exists there
+
 FAULT_NAMES: dict[str, str] = {
     FORWARD_LEAN: "head forward",
     THORACIC_SLOUCH: "slouching",
+    SLUMPED: "slumped in the chair",
     LATERAL_LEAN: "leaning to one side",
 }
 GENERIC_NAME = "poor posture"
 
 # the deviations that size a fault, best first; head_drop_pct is said as the degrees it stands for
 SIZE_MEASURES: dict[str, tuple[str, ...]] = {
-    FORWARD_LEAN: ("head_forward_deg", "head_drop_pct"),
-    THORACIC_SLOUCH: ("thoracic_deg", "shoulder_drop_pct"),
+    FORWARD_LEAN: ("head_forward_deg", "head_drop_pct", "neck_bend_deg"),
+    THORACIC_SLOUCH: ("thoracic_deg", "back_rounding_pct", "shoulder_drop_pct"),
+    SLUMPED: ("trunk_recline_deg", "head_sink_pct", "shoulder_drop_pct"),
     LATERAL_LEAN: ("shoulder_tilt_deg", "lateral_offset_pct"),
 }
 SIZE_WORDS: dict[str, str] = {
     "head_forward_deg": "about {v:.0f}°",
+    "neck_bend_deg": "about {v:.0f}°",
     "thoracic_deg": "back rounded about {v:.0f}°",
+    "back_rounding_pct": "back rounded, the trunk {v:.0f} % shorter",
+    "trunk_recline_deg": "trunk reclined about {v:.0f}°",
+    "head_sink_pct": "head {v:.0f} % lower",
     "shoulder_drop_pct": "shoulders sunk by {v:.0f} % of their width",
     "shoulder_tilt_deg": "shoulders tilted about {v:.0f}°",
     "lateral_offset_pct": "head {v:.0f} % of a shoulder width to the side",

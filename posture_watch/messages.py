@@ -45,6 +45,7 @@ FAULT_TIPS: dict[str, str] = {
     FORWARD_LEAN: "sit back, bring your chin in, and raise the screen to eye level.",
     THORACIC_SLOUCH: "roll your shoulders back and let the chair support your lower back.",
     LATERAL_LEAN: "sit square, both feet on the floor, screen straight ahead.",
+    fault_words.SLUMPED: "slide back until your hips touch the backrest, and sit tall.",
 }
 GENERIC_TIP = "sit back and tall, and look straight ahead."
 

@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Mapping
 
 from posture_watch import fault_words
-from posture_watch.domain import FORWARD_LEAN, LATERAL_LEAN, THORACIC_SLOUCH
+from posture_watch.domain import FAULTS, FORWARD_LEAN, LATERAL_LEAN, THORACIC_SLOUCH
 
 DISCLAIMER = ("posture-watch compares you with your own calibrated baseline; it is not medical advice. "
               "If you have pain or numbness, talk to a health professional.")
 
 # the same names as the notifications and the preview say (posture_watch.fault_words)
-FAULT_LABELS: dict[str, str] = {fault: fault_words.title(fault) for fault in (FORWARD_LEAN, THORACIC_SLOUCH, LATERAL_LEAN)}
+FAULT_LABELS: dict[str, str] = {fault: fault_words.title(fault) for fault in FAULTS}
 
 # Human names of the judge's deviations (posture_watch.deviation.COMPONENTS).
 MEASURE_LABELS: dict[str, str] = {

@@ -101,10 +101,15 @@ class Waker:
         self._event = threading.Event()
         self.stopped = False
 
-    def sleep(self, seconds: float) -> None:
-        if seconds > 0 and not self.stopped and self._event.wait(seconds):
+    def sleep(self, seconds: float) -> bool:
+        """Wait up to `seconds`; True if cut short by `wake()` or `stop()`."""
+        if self.stopped:
+            return True
+        if seconds > 0 and self._event.wait(seconds):
             if not self.stopped:
                 self._event.clear()
+            return True
+        return False
 
     def wake(self) -> None:
         self._event.set()

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import cv2
 import numpy as np
@@ -44,16 +45,21 @@ class PreviewConfig:
     min_width_px:   the window opens at the camera picture's size, but at least this wide (the picture is
                     enlarged): at 800 px the header's letters are about 20 px tall.
     text_px_per_800px: height of the header's capital letters for a window 800 px wide (scales with it).
+    events_every_s: between samples (up to seconds apart) the window handles its events this often (moving,
+                    resizing, closing it), so the window manager never finds it hung.
     """
 
     min_width_px: int = 800
     text_px_per_800px: float = 20.0
+    events_every_s: float = 0.1
 
     def __post_init__(self) -> None:
         if not 200 <= self.min_width_px <= 4000:
             raise ValueError("preview.min_width_px must be between 200 and 4000 px.")
         if not 8 <= self.text_px_per_800px <= 80:
             raise ValueError("preview.text_px_per_800px must be between 8 and 80 px.")
+        if not 0.01 <= self.events_every_s <= 1.0:
+            raise ValueError("preview.events_every_s must be between 0.01 and 1 s.")
 
 
 def display_problem() -> str | None:
@@ -230,6 +236,19 @@ class Preview:
             return False
         size = self.size or display_size(640, 480, self.config.min_width_px)
         return self._put(held_picture(size, status, self.config))
+
+    def responsive(self, sleep: Callable[[float], bool]) -> Callable[[float], bool]:
+        """`sleep` (a Waker's: True when cut short) in slices of `events_every_s`, the window handling its
+        events in between, so it can be moved, resized or closed while the monitor waits for the next sample."""
+        def wait(seconds: float) -> bool:
+            end = time.monotonic() + seconds
+            while (left := end - time.monotonic()) > 0:
+                if sleep(min(left, self.config.events_every_s)):
+                    return True
+                if self.open:
+                    cv2.waitKey(1)
+            return False
+        return wait
 
     def _put(self, picture: np.ndarray) -> bool:
         size = (picture.shape[1], picture.shape[0])

@@ -47,14 +47,17 @@ class RunOptions:
     quiet_fallback: bool = False
 
 
-def build_source(spec: str, speed: float, waker: Waker) -> tuple[FrameSource, bool]:
-    """(unopened source, replay?) for a camera index/path or a video file/image folder."""
+def build_source(spec: str, speed: float, waker: Waker,
+                 sleep: Callable[[float], object] | None = None) -> tuple[FrameSource, bool]:
+    """(unopened source, replay?) for a camera index/path or a video file/image folder.
+    `sleep`: how the source waits for its next frame (default the waker's)."""
     source = open_source(spec)
+    sleep = sleep or waker.sleep
     if isinstance(source, WebcamSource):
         if speed != 1.0:
             raise UserError("--speed only applies when replaying a video file, not to a live camera.")
-        return WebcamSource(source.device, sleep=waker.sleep), False
-    return PacedSource(source, speed, sleep=waker.sleep), True
+        return WebcamSource(source.device, sleep=sleep), False
+    return PacedSource(source, speed, sleep=sleep), True
 
 
 @contextlib.contextmanager
@@ -110,11 +113,12 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
             preview = Preview(cfg.section("preview"))
             stack.callback(preview.close)
         waker = Waker()
+        sleep = preview.responsive(waker.sleep) if preview is not None else waker.sleep  # its window stays alive
         if source is None:
-            source, replay = build_source(spec, opts.speed, waker)
+            source, replay = build_source(spec, opts.speed, waker, sleep)
         else:
             replay = not source.live
-            source = PacedSource(source, opts.speed, sleep=waker.sleep) if replay else source
+            source = PacedSource(source, opts.speed, sleep=sleep) if replay else source
         if opts.exclusive:
             stack.enter_context(InstanceLock.acquire())
         jsonl = stack.enter_context(open_text_output(opts.jsonl))

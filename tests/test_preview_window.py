@@ -143,3 +143,38 @@ def test_the_preview_window_is_big_readable_and_says_paused(private_home, tmp_pa
         assert proc.returncode == 0, proc.stderr.read()
         for name in ("preview-poor.png", "preview-paused.png"):
             _keep(tmp_path / name, geometry)
+
+
+@pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is missing (scripts/install-system-deps.sh)")
+def test_the_window_redraws_when_resized_between_samples(private_home, tmp_path):
+    """Samples 10 s apart: resized in between, the window repaints at its new size within a second (it
+    handles its events while the monitor waits), instead of hanging until the next sample."""
+    config = private_home / "config" / "config.toml"
+    config.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    config.write_text("[sampling]\nslow_hz = 0.1\nfast_hz = 0.1\nsettled_hz = 0.1\n")
+    with x_desktop() as display:
+        env = dict(os.environ, DISPLAY=display)
+        proc = subprocess.Popen([sys.executable, "-m", "posture_watch", "run", "--source", str(sample("desk_session.mp4")),
+                                 "--preview", "--no-notify", "--profile", str(ROOT / "calibration" / "sample_profile.json")],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            _until(lambda: window_geometry(display) is not None or proc.poll() is not None, 90)
+            time.sleep(2.0)    # the first sample is shown; the next comes 10 s later
+            window = subprocess.run(["xdotool", "search", "--name", WINDOW], env=env, capture_output=True,
+                                    text=True, check=True).stdout.split()[0]
+            subprocess.run(["xdotool", "windowsize", window, "1000", "750"], env=env, check=True)
+            time.sleep(1.0)
+            geometry = window_geometry(display)
+            assert geometry is not None and geometry[2:] == (1000, 750)
+            shown = screenshot(display, tmp_path / "resized.png", geometry)
+            grown = shown[610:740, 810:990]           # outside the old 800x600: painted only by a redraw
+            assert grown.std() > 10 and grown.mean() > 30, (grown.mean(), grown.std())
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        assert proc.returncode == 0, proc.stderr.read()

@@ -119,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("action", choices=["list", "use", "delete"])
     sp.add_argument("name", nargs="?")
 
+    # --- settings
+    sp = add("config", "posture_watch.config_cli:cmd_config", "list every setting with its unit and meaning, or change one")
+    sp.add_argument("action", choices=["show", "set"])
+    sp.add_argument("key", nargs="?", help="SECTION.KEY (e.g. engine.alert_window_s) or a top-level key (sensitivity)")
+    sp.add_argument("value", nargs="?", help="the new value (set)")
+
     # --- doctor, data, autostart
     add("doctor", "posture_watch.model_cli:cmd_doctor", "check the installation: model, camera, folders, notifications")
     sp = add("data", "posture_watch.model_cli:cmd_data", "show where posture-watch keeps its files, or delete them")

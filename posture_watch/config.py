@@ -5,6 +5,7 @@ config.toml (all keys optional):
     model_variant = "lite"          # lite | full | heavy
     model_path = ""                 # a .task file to use instead of the cache
     camera = "0"                    # index or device path
+    sensitivity = "normal"          # gentle | normal | strict: scales the judge's tolerances (see below)
     [sampling]
     slow_hz = 1.0                   # while posture is steady and good
     fast_hz = 4.0                   # while posture is changing or poor
@@ -14,8 +15,15 @@ config.toml (all keys optional):
     [engine]   ... fields of posture_watch.engine.EngineConfig
     [notify]   ... fields of posture_watch.notify.NotifyConfig
     [monitor]  ... fields of posture_watch.monitor.MonitorConfig
+    [preview]  ... fields of posture_watch.preview.PreviewConfig
 
-Flags override the file; the file overrides the defaults.
+Flags override the file; the file overrides the defaults. `posture-watch config show` lists every key
+with its unit, default, current value and meaning; `posture-watch config set KEY VALUE` changes one.
+
+Sensitivity. "gentle" widens every tolerance the judge derives from a profile by SENSITIVITY_SCALES
+(x1.3), "strict" narrows them (x0.75): the floors ([judge] *_tol_*), the share of the baseline's own
+noise (noise_k), the reading capture's margin and the share of the personal slouch sample. It is
+applied here, in `Config.section("judge")`, on top of whatever [judge] sets.
 """
 
 from __future__ import annotations
@@ -33,6 +41,21 @@ from posture_watch.errors import UserError
 
 class ConfigError(UserError):
     pass
+
+
+SENSITIVITY_SCALES: dict[str, float] = {"gentle": 1.3, "normal": 1.0, "strict": 0.75}
+# JudgeConfig fields that, besides the *_tol_* floors, set how wide a tolerance is (deviation.tolerances)
+_TOLERANCE_SHAPERS = ("noise_k", "reading_margin", "slouch_fraction")
+
+
+def scale_tolerances(judge_config: Any, sensitivity: str) -> Any:
+    """Pure: the JudgeConfig with every tolerance-setting field times the sensitivity's scale."""
+    factor = SENSITIVITY_SCALES[sensitivity]
+    if factor == 1.0:
+        return judge_config
+    names = [f.name for f in dataclasses.fields(judge_config)
+             if "_tol_" in f.name or f.name in _TOLERANCE_SHAPERS]
+    return dataclasses.replace(judge_config, **{n: getattr(judge_config, n) * factor for n in names})
 
 
 @dataclass(frozen=True)
@@ -53,6 +76,8 @@ class SamplingConfig:
                 raise ConfigError(f"sampling.{name} must be between 0.05 and 60 Hz, not {value}.")
 
 
+TOP_KEYS = ("model_variant", "model_path", "camera", "sensitivity")
+
 # section name -> (module, class) of the dataclass that holds it; imported lazily so that
 # config stays independent of the modules that own those settings.
 _SECTIONS: dict[str, tuple[str, str]] = {
@@ -60,6 +85,7 @@ _SECTIONS: dict[str, tuple[str, str]] = {
     "engine": ("posture_watch.engine", "EngineConfig"),
     "notify": ("posture_watch.notify", "NotifyConfig"),
     "monitor": ("posture_watch.monitor", "MonitorConfig"),
+    "preview": ("posture_watch.preview", "PreviewConfig"),
 }
 
 
@@ -68,6 +94,7 @@ class Config:
     model_variant: str = "lite"
     model_path: str = ""
     camera: str = "0"
+    sensitivity: str = "normal"
     sampling: SamplingConfig = field(default_factory=SamplingConfig)
     sections: dict[str, Any] = field(default_factory=dict)  # raw [judge]/[engine]/[notify] tables
 
@@ -75,7 +102,8 @@ class Config:
         """The dataclass for a section ([judge], [engine], [notify]) with the file's overrides."""
         module_name, class_name = _SECTIONS[name]
         cls = getattr(importlib.import_module(module_name), class_name)
-        return _build(cls, self.sections.get(name, {}), name)
+        built = _build(cls, self.sections.get(name, {}), name)
+        return scale_tolerances(built, self.sensitivity) if name == "judge" else built
 
 
 def _build(cls: type, table: dict[str, Any], where: str) -> Any:
@@ -102,7 +130,7 @@ def _build(cls: type, table: dict[str, Any], where: str) -> Any:
 
 def parse_config(data: dict[str, Any]) -> Config:
     """Pure: a parsed TOML table -> Config. Raises ConfigError with one sentence."""
-    top_keys = {"model_variant", "model_path", "camera", "sampling", *_SECTIONS}
+    top_keys = {*TOP_KEYS, "sampling", *_SECTIONS}
     unknown = sorted(set(data) - top_keys)
     if unknown:
         raise ConfigError(f"Unknown setting '{unknown[0]}' in the config file.")
@@ -111,11 +139,13 @@ def parse_config(data: dict[str, Any]) -> Config:
     for name, table in sections.items():
         if not isinstance(table, dict):
             raise ConfigError(f"[{name}] in the config file must be a table.")
-    top = {k: data[k] for k in ("model_variant", "model_path", "camera") if k in data}
+    top = {k: data[k] for k in TOP_KEYS if k in data}
     for key, value in top.items():
         if not isinstance(value, (str, int)) or isinstance(value, bool):
             raise ConfigError(f"Setting {key} must be text, not {value!r}.")
         top[key] = str(value)
+    if top.get("sensitivity", "normal") not in SENSITIVITY_SCALES:
+        raise ConfigError(f"Setting sensitivity must be one of {', '.join(SENSITIVITY_SCALES)}, not {top['sensitivity']!r}.")
     return Config(sampling=sampling, sections=sections, **top)
 
 

@@ -194,6 +194,13 @@ def snooze(state: EngineState, now: float, minutes: float) -> tuple[EngineState,
     return replace(state, controls=controls), (Event(kind=EV_SNOOZED, t_s=now, duration_s=minutes * 60.0),)
 
 
+def unseen(state: EngineState) -> EngineState:
+    """The user could not be watched for a while (screen locked, machine asleep): that time counts as
+    nothing. The posture evidence before it is stale (no stretch spans it), the next reading covers
+    no time; the sitting clock and the break count stay as they were (no bogus break either)."""
+    return replace(state, posture=state.posture.cleared(), alerts=state.alerts.episode_ended(), last_t=None)
+
+
 def status(state: EngineState, now: float) -> dict[str, Any]:
     """A JSON-ready summary for `posture-watch status` and the live overlay."""
     now = check_time(now)

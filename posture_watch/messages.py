@@ -1,8 +1,9 @@
 """What posture-watch says: Event -> notification title and body, or one terminal line. Pure.
 
-    describe(Event(kind="warning", fault="forward_lean", duration_s=240, window_s=300))
+    describe(Event(kind="warning", fault="forward_lean", duration_s=240, window_s=300,
+                   deviation={"head_forward_deg": 12.4}))
     -> Message(title="Posture: head forward",
-               body="Head forward for 4 of the last 5 minutes. Tip: sit back and bring your chin in; ...")
+               body="Head forward, about 12°, for 4 of the last 5 minutes. Tip: sit back, bring your chin in, ...")
 
 Only warnings, escalations and break reminders become notifications; every event has a line.
 """
@@ -14,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from posture_watch import fault_words
 from posture_watch.domain import (
     EV_AWAY,
     EV_BACK,
@@ -26,6 +28,8 @@ from posture_watch.domain import (
     EV_PAUSED,
     EV_PROFILE,
     EV_RESUMED,
+    EV_SCREEN_BACK,
+    EV_SCREEN_LOCKED,
     EV_SESSION_END,
     EV_SESSION_START,
     EV_SNOOZED,
@@ -37,36 +41,14 @@ from posture_watch.domain import (
     Event,
 )
 
-# fault -> (what it is, as the start of a sentence; one short tip)
-FAULT_WORDS: dict[str, tuple[str, str]] = {
-    FORWARD_LEAN: ("Head forward", "sit back, bring your chin in, and raise the screen to eye level."),
-    THORACIC_SLOUCH: ("Slouching", "roll your shoulders back and let the chair support your lower back."),
-    SLUMPED: ("Slumped in the chair", "slide back until your hips touch the backrest, then sit up tall."),
-    LATERAL_LEAN: ("Leaning to one side", "sit square, both feet on the floor, screen straight ahead."),
+# fault -> one short tip (how a fault and its size are said: posture_watch.fault_words)
+FAULT_TIPS: dict[str, str] = {
+    FORWARD_LEAN: "sit back, bring your chin in, and raise the screen to eye level.",
+    THORACIC_SLOUCH: "roll your shoulders back and let the chair support your lower back.",
+    LATERAL_LEAN: "sit square, both feet on the floor, screen straight ahead.",
+    SLUMPED: "slide back until your hips touch the backrest, and sit tall.",
 }
-GENERIC_FAULT = ("Poor posture", "sit back and tall, and look straight ahead.")
-
-# deviation name (posture_watch.deviation) -> how to say it; the value is in the unit of its suffix
-DEVIATION_WORDS: dict[str, str] = {
-    "head_forward_deg": "head about {v:.0f}° further forward than your baseline",
-    "head_drop_pct": "head {v:.0f}% lower than your baseline",
-    "neck_bend_deg": "neck bent {v:.0f}° further forward than your baseline",
-    "back_rounding_pct": "back rounded: shoulders {v:.0f}% closer to your hips than your baseline",
-    "trunk_recline_deg": "trunk {v:.0f}° further back than your baseline",
-    "head_sink_pct": "head {v:.0f}% lower in the picture than your baseline",
-    "trunk_forward_deg": "trunk {v:.0f}° further forward than your baseline",
-    "shoulder_drop_pct": "shoulders {v:.0f}% lower than your baseline",
-    "shoulder_tilt_deg": "shoulders tilted {v:.0f}° more than your baseline",
-    "lateral_offset_pct": "head shifted {v:.0f}% of a shoulder width to the side",
-}
-# which deviations speak for a fault, best first
-FAULT_DEVIATIONS: dict[str, tuple[str, ...]] = {
-    FORWARD_LEAN: ("head_forward_deg", "neck_bend_deg", "head_drop_pct"),
-    THORACIC_SLOUCH: ("back_rounding_pct", "head_forward_deg"),
-    SLUMPED: ("trunk_recline_deg", "shoulder_drop_pct", "head_sink_pct"),
-    LATERAL_LEAN: ("shoulder_tilt_deg", "lateral_offset_pct"),
-}
-MIN_DEVIATION_SAID = 1.0  # smaller deviations are not worth a number
+GENERIC_TIP = "sit back and tall, and look straight ahead."
 
 URGENCIES = ("low", "normal", "critical")
 ESCALATION_WORDINGS = ("firmer", "same")
@@ -114,30 +96,16 @@ def share_text(poor_s: float, window_s: float | None) -> str:
     return f"for {min(poor_min, window_min)} of {last}"
 
 
-def deviation_text(deviation: Mapping[str, float], fault: str | None = None) -> str:
-    """'head about 12° further forward than your baseline' for the first deviation that speaks for
-    `fault` (any known one without a fault), '' if none is known or large enough."""
-    order = FAULT_DEVIATIONS.get(fault or "", tuple(DEVIATION_WORDS))
-    for name in order:
-        value = deviation.get(name)
-        if isinstance(value, (int, float)) and math.isfinite(value):
-            size = abs(value) if name in ("shoulder_tilt_deg", "lateral_offset_pct") else value
-            if size >= MIN_DEVIATION_SAID:
-                return DEVIATION_WORDS[name].format(v=size)
-    return ""
-
-
 def _fault(fault: str | None) -> tuple[str, str]:
-    return FAULT_WORDS.get(fault or "", GENERIC_FAULT)
+    return fault_words.title(fault), FAULT_TIPS.get(fault or "", GENERIC_TIP)
 
 
 def describe(event: Event, *, stand_up_min: float = 2.0, escalation_wording: str = "firmer") -> Message | None:
     """The notification for an event, or None for events that are only logged and stored."""
     if event.kind == EV_WARNING:
         what, tip = _fault(event.fault)
-        dev = deviation_text(event.deviation, event.fault)
-        body = f"{what} {share_text(event.duration_s or 0.0, event.window_s)}"
-        body += f" ({dev})." if dev else "."
+        amount = fault_words.how_much(event.fault, event.deviation)
+        body = f"{what}{', ' + amount + ',' if amount else ''} {share_text(event.duration_s or 0.0, event.window_s)}."
         return Message(title=f"Posture: {what.lower()}", body=f"{body} Tip: {tip}", urgency="normal", kind=event.kind)
     if event.kind == EV_ESCALATION:
         what, tip = _fault(event.fault)
@@ -182,6 +150,12 @@ def line(event: Event) -> str:
         return f"Camera back after {minutes_text(d or 0.0)}."
     if event.kind == EV_CAMERA_COVERED:
         return "Camera covered (the picture is black); not monitoring until it is uncovered."
+    if event.kind == EV_SCREEN_LOCKED:
+        what = "The machine is going to sleep" if event.detail == "asleep" else "Screen locked"
+        return f"{what}: not monitoring, the camera is off."
+    if event.kind == EV_SCREEN_BACK:
+        what = "Awake again" if event.detail == "asleep" else "Screen unlocked"
+        return f"{what} after {minutes_text(d or 0.0)}: monitoring again (that time is not counted)."
     if event.kind == EV_PROFILE:
         return f"Using profile {event.detail}."
     if event.kind == EV_SESSION_START:
@@ -209,6 +183,9 @@ def status_text(status: Mapping[str, Any]) -> str:
             f"Paused until you resume (`posture-watch resume`){off}."
     elif condition == "snoozed":
         head = f"Snoozed until {clock_text(status.get('snoozed_until'))}: no warnings until then{off}."
+    elif condition in ("screen locked", "asleep"):
+        what = "Screen locked" if condition == "screen locked" else "The machine is asleep"
+        head = f"{what} since {clock_text(since)}: not monitoring{off}."
     elif condition == "camera lost":
         reason = str(status.get("lost_reason") or "").rstrip(".")
         head = f"Camera lost since {clock_text(since)}" + (f" ({reason})" if reason else "") + "; reconnecting."

@@ -26,7 +26,8 @@ from typing import Any, Callable, TextIO
 from posture_watch import engine, messages
 from posture_watch.config import SamplingConfig
 from posture_watch.domain import (AWAY, EV_CAMERA_BACK, EV_CAMERA_COVERED, EV_CAMERA_LOST, EV_PROFILE,
-                                  EV_SESSION_END, EV_SESSION_START, Event, Frame, Reading)
+                                  EV_SCREEN_BACK, EV_SCREEN_LOCKED, EV_SESSION_END, EV_SESSION_START, Event,
+                                  Frame, Reading)
 from posture_watch.errors import SourceError, SourceLost, StoreError, UserError
 from posture_watch.sampling import SamplingInput, next_interval_s, rate_label
 from posture_watch.monitor_types import FrozenWatch, MonitorConfig, RunSummary, Waker
@@ -34,6 +35,8 @@ from posture_watch.pose import BadFrame
 from posture_watch.sources import Backoff, FrameSource
 
 log = logging.getLogger(__name__)
+
+PREVIEW_HELD_REFRESH_S = 0.2  # while held, a preview window is redrawn this often (wall s) so it stays responsive
 
 __all__ = ["Monitor", "MonitorConfig", "RunSummary", "Waker", "cmd_run"]
 
@@ -47,7 +50,8 @@ class Monitor:
                  speed: float = 1.0, profile_name: str | None = None, profile_path: str | None = None,
                  commands: Any = None, waker: Waker | None = None, jsonl: TextIO | None = None,
                  preview: Any = None, on_event: Callable[[Event, str], None] | None = None,
-                 source_open: bool = False, clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time) -> None:
+                 source_open: bool = False, clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time,
+                 screen: Any = None) -> None:
         self.source, self.estimator, self.judge, self.measure = source, estimator, judge, measure
         self.engine_config, self.sampling, self.config = engine_config, sampling, config
         self.store, self.notifier, self.notify_config = store, notifier, notify_config
@@ -56,6 +60,8 @@ class Monitor:
         self.commands, self.waker = commands, waker or Waker()
         self.jsonl, self.preview, self.on_event = jsonl, preview, on_event
         self._clock, self._wall = clock, wall
+        self.screen = screen  # session_lock.ScreenWatch (reason(): "screen locked" | "asleep" | None), or None
+        self._screen_held: tuple[str, float] | None = None  # (reason, since epoch)
         self.backoff = Backoff(config.reconnect_first_s, config.reconnect_max_s)
         self.state = engine.initial_state(engine_config)
         self.summary = RunSummary()
@@ -126,8 +132,9 @@ class Monitor:
                     self._was_held = True
                     self._hold()
                     continue
-                if self._was_held:  # a pause or snooze just ended (by time or by `resume`)
+                if self._was_held:  # a pause, snooze, lock or sleep just ended
                     self._was_held = False
+                    self._prev_clocks = None  # the time held is no stalled camera
                     self._restart_clocks(self._now_s())
                     self._next_t = max(self._next_t, self._now_s())
                 if not self._open and not self._reopen():
@@ -142,6 +149,8 @@ class Monitor:
                     break
                 if self.stopping:
                     break
+                if self.screen is not None and self.screen.reason():
+                    continue  # locked while the frame was on its way: not judged
                 self._on_frame(frame)
                 self._publish()
         finally:
@@ -262,6 +271,7 @@ class Monitor:
             log.warning("the camera is covered (black picture); not monitoring until it is uncovered")
             self._emit(Event(kind=EV_CAMERA_COVERED, t_s=t_epoch))
             self._restart_clocks(frame.t_s)
+        self._preview_held()
         interval = next_interval_s(self.sampling, SamplingInput(state=None, since_change_s=0.0, covered=True))
         self._next_t = frame.t_s + interval
 
@@ -276,6 +286,7 @@ class Monitor:
             self._restart_clocks(self._now_s())
         self._close_source()
         self._publish()
+        self._preview_held()
         self._sleep_session(self.backoff.next_delay())
 
     def _reopen(self) -> bool:
@@ -324,19 +335,48 @@ class Monitor:
 
     def _held(self) -> bool:
         st = engine.status(self.state, self.now_epoch())
-        return bool(st["paused"] or st["snoozed"])
+        screen_held = self._screen_hold()
+        return bool(st["paused"] or st["snoozed"]) or screen_held
+
+    def _screen_hold(self) -> bool:
+        """Screen locked or machine asleep: said when it starts and when it ends; then the engine is
+        told the time was unseen (no stretch spans it, nothing of it counts as sitting or a break)."""
+        reason = self.screen.reason() if self.screen is not None else None
+        held, now = self._screen_held, self.now_epoch()
+        if reason and held is None:
+            self._screen_held = (reason, now)
+            self._emit(Event(kind=EV_SCREEN_LOCKED, t_s=now, detail=reason))
+        elif reason and held is not None and reason != held[0]:
+            self._screen_held = (reason, held[1])
+        elif not reason and held is not None:
+            self._screen_held = None
+            self.state = engine.unseen(self.state)
+            self.judge.reset()  # its smoothing window is no bridge over the unseen time either
+            self._emit(Event(kind=EV_SCREEN_BACK, t_s=now, duration_s=max(0.0, now - held[1]), detail=held[0]))
+        return reason is not None
 
     def _hold(self) -> None:
         if self.source.live and self._open:
             self._close_source()
-            log.info("camera released while paused/snoozed")
+            log.info("camera released (%s)", self._screen_held[0] if self._screen_held else "paused or snoozed")
+        if self._screen_held is not None and self._screen_held[0] == "asleep":
+            self.screen.ready_to_sleep()  # the camera is off: logind may suspend now
         if self.store is not None:
             self._write(self.store.flush)
         self._publish()
+        self._preview_held()
         controls, now = self.state.controls, self.now_epoch()
         ends = [t for t in (controls.paused_until, controls.snoozed_until) if t is not None and t > now]
         wait_s = min(ends) - now if ends and math.isfinite(min(ends)) else 60.0 * self.speed
+        if self.preview is not None:
+            wait_s = min(wait_s, PREVIEW_HELD_REFRESH_S * self.speed)  # keep its window alive
         self._sleep_session(min(wait_s, 60.0 * self.speed))
+
+    def _preview_held(self) -> None:
+        """The preview window says why nothing is judged now; it stays open (closing it is the user's choice)."""
+        if self.preview is not None and not self.preview.held(self.status()):
+            self.preview.close()
+            self.preview = None
 
     # --- control requests ------------------------------------------------------------------
 
@@ -376,6 +416,8 @@ class Monitor:
             condition = "paused"
         elif st["snoozed"]:
             condition = "snoozed"
+        elif self._screen_held is not None:
+            condition = self._screen_held[0]
         elif self._lost_since is not None or self._frozen_since is not None:
             condition = "camera lost"
         elif self._covered_since is not None:
@@ -387,7 +429,8 @@ class Monitor:
         else:
             condition = "monitoring"
         since = (self._lost_since or self._frozen_since) if condition == "camera lost" else \
-            self._covered_since if condition == "camera covered" else None
+            self._covered_since if condition == "camera covered" else \
+            self._screen_held[1] if self._screen_held is not None and condition == self._screen_held[0] else None
         return dict(st, condition=condition, now=now, since=since, lost_reason=self._lost_reason,
                     source=self.source.description, profile=self.profile_name or self.profile_path,
                     started_at=self._start_epoch, samples=self.summary.samples,

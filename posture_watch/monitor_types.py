@@ -33,6 +33,8 @@ class MonitorConfig:
                         the person from the last sample (~17-19 ms instead of ~30 ms of CPU per sample with
                         the lite model) but, on the sample clips, its shoulder line tilts ~6 degrees differently
                         from the calibrated baseline, which is enough to misjudge a lateral lean.
+    hold_when_locked:   with a live camera, release it and judge nothing while the screen is locked or the
+                        machine sleeps (logind and the ScreenSaver on D-Bus; see posture_watch.session_lock).
     """
 
     covered_brightness: float = 12.0
@@ -44,6 +46,7 @@ class MonitorConfig:
     frozen_after_s: float = 30.0
     bad_frames_lost: int = 3
     num_poses: int = 2
+    hold_when_locked: bool = True
 
     def __post_init__(self) -> None:
         if self.num_poses not in (1, 2):
@@ -98,10 +101,15 @@ class Waker:
         self._event = threading.Event()
         self.stopped = False
 
-    def sleep(self, seconds: float) -> None:
-        if seconds > 0 and not self.stopped and self._event.wait(seconds):
+    def sleep(self, seconds: float) -> bool:
+        """Wait up to `seconds`; True if cut short by `wake()` or `stop()`."""
+        if self.stopped:
+            return True
+        if seconds > 0 and self._event.wait(seconds):
             if not self.stopped:
                 self._event.clear()
+            return True
+        return False
 
     def wake(self) -> None:
         self._event.set()

@@ -95,7 +95,7 @@ class FaultStat:
     measure: str | None                     # the deviation that sizes it, e.g. "head_forward_deg"
     median_deviation: float | None          # median of that deviation over the fault's samples
     medians: Mapping[str, float]            # median of every deviation seen with the fault
-    size_words: str                         # "typically 9° more than your baseline"
+    size_words: str                         # "about 12°" (posture_watch.fault_words)
 
 
 @dataclass(frozen=True)
@@ -286,7 +286,7 @@ def _fault_stats(iv: Intervals, start_t: float, end_t: float, gap: float, poor_s
         out.append(FaultStat(
             fault=fault, label=words.FAULT_LABELS.get(fault, fault), duration_s=duration, lead_s=lead_s,
             share_of_poor=duration / poor_s if poor_s > 0 else None, measure=measure,
-            median_deviation=median, medians=medians, size_words=words.size_words(measure, median),
+            median_deviation=median, medians=medians, size_words=words.size_words(fault, measure, median),
         ))
     return tuple(out)
 

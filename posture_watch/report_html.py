@@ -7,7 +7,7 @@ on a phone (one column, a compact timeline) and prints (no shadows, no page brea
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from html import escape
 
 from posture_watch import __version__
@@ -96,9 +96,7 @@ def _stat(label: str, value: str, hint: str = "", cls: str = "") -> str:
 def _stretch_hint(stretch: Stretch | None, tz: tzinfo, multi_day: bool) -> str:
     if stretch is None:
         return "none"
-    clock = "%H:%M:%S" if stretch.end_t - stretch.start_t < 120 else "%H:%M"
-    start = datetime.fromtimestamp(stretch.start_t, tz).strftime(("%a " if multi_day else "") + clock)
-    return f"from {start} to {datetime.fromtimestamp(stretch.end_t, tz).strftime(clock)}"
+    return words.clock_span(stretch.start_t, stretch.end_t, tz, weekday=multi_day)
 
 
 def _stats(r: DayReport, tz: tzinfo) -> str:
@@ -132,11 +130,7 @@ def _faults(r: DayReport) -> str:
     rows = []
     for f in sorted(r.faults, key=lambda f: (-f.lead_s, -f.duration_s)):
         share = f.share_of_poor or 0.0
-        size = "-"
-        if f.measure is not None and f.median_deviation is not None:
-            label, unit = words.measure_label(f.measure)
-            size = f"{f.median_deviation:.0f}{unit} <small>{escape(label)}</small>" if abs(f.median_deviation) >= 10 \
-                else f"{f.median_deviation:.1f}{unit} <small>{escape(label)}</small>"
+        size = escape(f.size_words) if f.size_words else "-"
         cls = ' class="dominant"' if f.fault == r.dominant_fault else ""
         rows.append(
             f"<tr{cls}><td>{escape(f.label)}</td>"
@@ -150,8 +144,8 @@ def _faults(r: DayReport) -> str:
         '<th>Typical size</th></tr></thead>'
         f'<tbody>{"".join(rows)}</tbody></table>'
         '<p class="note">Time with each fault (a moment with two faults counts for both; the main fault is '
-        'the one most often the most severe) and the median deviation from your calibrated baseline while it '
-        'lasted.</p></section>'
+        'the one most often the most severe) and its typical (median) size against your calibrated baseline '
+        'while it lasted.</p></section>'
     )
 
 

@@ -127,10 +127,7 @@ def _faults(r: DayReport) -> Table:
     t.add_column("Share of poor", justify="right")
     t.add_column("Typical size")
     for f in sorted(r.faults, key=lambda f: (-f.lead_s, -f.duration_s)):
-        size = ""
-        if f.measure is not None and f.median_deviation is not None:
-            label, unit = words.measure_label(f.measure)
-            size = f"{f.median_deviation:.0f}{unit} {label}"
+        size = f.size_words
         style = "bold" if f.fault == r.dominant_fault else ""
         t.add_row(Text(f.label, style=style), words.duration(f.duration_s) if f.duration_s > 0 else "none",
                   words.pct(f.share_of_poor), size)

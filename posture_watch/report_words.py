@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Mapping
 
-from posture_watch.domain import FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH
+from posture_watch import fault_words
+from posture_watch.domain import FAULTS, FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH
 
 DISCLAIMER = ("posture-watch compares you with your own calibrated baseline; it is not medical advice. "
               "If you have pain or numbness, talk to a health professional.")
 
-FAULT_LABELS: dict[str, str] = {
-    FORWARD_LEAN: "Forward lean",
-    THORACIC_SLOUCH: "Thoracic slouch",
-    SLUMPED: "Slumped",
-    LATERAL_LEAN: "Lateral lean",
-}
+# the same names as the notifications and the preview say (posture_watch.fault_words)
+FAULT_LABELS: dict[str, str] = {fault: fault_words.title(fault) for fault in FAULTS}
 
 # Human names of the judge's deviations (posture_watch.deviation.COMPONENTS).
 MEASURE_LABELS: dict[str, str] = {
@@ -54,8 +52,12 @@ FAULT_MEASURES: dict[str, tuple[str, ...]] = _fault_measures()
 
 
 def primary_measure(fault: str, counts: Mapping[str, int], medians: Mapping[str, float]) -> str | None:
-    """The deviation that sizes `fault`: of the fault's own deviations the one seen most often
-    (the judge's order breaks ties); any deviation seen if none of its own was recorded."""
+    """The deviation that sizes `fault`: the first of fault_words.SIZE_MEASURES that was recorded (so the
+    report says a fault in the unit every other surface uses), else of the fault's own deviations the one
+    seen most often (the judge's order breaks ties); any deviation seen if none of its own was recorded."""
+    for name in fault_words.SIZE_MEASURES.get(fault, ()):
+        if counts.get(name):
+            return name
     own = [name for name in FAULT_MEASURES.get(fault, ()) if counts.get(name)]
     if own:
         return max(own, key=lambda name: (counts[name], -own.index(name)))
@@ -72,9 +74,14 @@ def measure_label(name: str) -> tuple[str, str]:
     return MEASURE_LABELS.get(name, name.replace("_", " ")), ""
 
 
-def size_words(measure: str | None, median: float | None) -> str:
+def size_words(fault: str, measure: str | None, median: float | None) -> str:
+    """The typical size of a fault, said as everywhere else ('about 12°'), or the measure's own words
+    ('median lean towards the screen 8 % from your baseline') when it is not one that sizes the fault."""
     if measure is None or median is None:
         return ""
+    said = fault_words.how_much(fault, {measure: median})
+    if said or measure in fault_words.SIZE_MEASURES.get(fault, ()):
+        return said
     label, unit = measure_label(measure)
     digits = 2 if unit == "" and abs(median) < 1 else 0 if abs(median) >= 10 else 1
     return f"median {label} {median:.{digits}f}{unit} from your baseline"
@@ -93,6 +100,21 @@ def duration(seconds: float | None) -> str:
     if minutes < 60:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def clock_span(start_t: float, end_t: float, tz: tzinfo, weekday: bool = False) -> str:
+    """'from 06:21 to 06:24' for 2 min 53 s from 06:20:40: to the minute, and consistent with the duration.
+    The start is rounded to the nearest minute and the end is that start plus the duration in whole
+    minutes (rounded), so the span read off the clock is the duration said next to it; under half a
+    minute it is 'at 06:21'."""
+    minute = timedelta(minutes=1)
+    start = datetime.fromtimestamp(math.floor(start_t / 60.0 + 0.5) * 60.0, tz)
+    minutes = math.floor(max(0.0, end_t - start_t) / 60.0 + 0.5)   # half a minute rounds up, always
+    day = "%a " if weekday else ""
+    if minutes == 0:
+        return f"at {start.strftime(day + '%H:%M')}"
+    end = datetime.fromtimestamp(start.timestamp() + minutes * minute.total_seconds(), tz)
+    return f"from {start.strftime(day + '%H:%M')} to {end.strftime('%H:%M')}"
 
 
 def pct(share: float | None) -> str:
@@ -166,9 +188,9 @@ def summary(f: Facts) -> str:
         score = f" (score {f.score:.0f}/100)" if f.score is not None else ""
         parts.append(f"You sat upright {pct(f.upright_share)} of the judged time{score}.")
     if f.dominant_fault:
-        size = f", {f.dominant_size}" if f.dominant_size else ""
-        parts.append(f"{FAULT_LABELS.get(f.dominant_fault, f.dominant_fault)} was the main fault: "
-                     f"{duration(f.dominant_s)} in all{size}.")
+        size = f", {f.dominant_size} (typical)" if f.dominant_size else ""
+        parts.append(f"The main fault was {fault_words.name(f.dominant_fault)}{size}: "
+                     f"{duration(f.dominant_s)} in all.")
     warned = "no warning" if f.warnings == 0 else "one warning" if f.warnings == 1 else f"{f.warnings} warnings"
     longest = f"; the longest poor stretch lasted {duration(f.longest_poor_s)}" if f.longest_poor_s > 0 else ""
     parts.append(f"The monitor gave {warned}{longest}.")

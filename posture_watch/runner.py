@@ -47,14 +47,17 @@ class RunOptions:
     quiet_fallback: bool = False
 
 
-def build_source(spec: str, speed: float, waker: Waker) -> tuple[FrameSource, bool]:
-    """(unopened source, replay?) for a camera index/path or a video file/image folder."""
+def build_source(spec: str, speed: float, waker: Waker,
+                 sleep: Callable[[float], object] | None = None) -> tuple[FrameSource, bool]:
+    """(unopened source, replay?) for a camera index/path or a video file/image folder.
+    `sleep`: how the source waits for its next frame (default the waker's)."""
     source = open_source(spec)
+    sleep = sleep or waker.sleep
     if isinstance(source, WebcamSource):
         if speed != 1.0:
             raise UserError("--speed only applies when replaying a video file, not to a live camera.")
-        return WebcamSource(source.device, sleep=waker.sleep), False
-    return PacedSource(source, speed, sleep=waker.sleep), True
+        return WebcamSource(source.device, sleep=sleep), False
+    return PacedSource(source, speed, sleep=sleep), True
 
 
 @contextlib.contextmanager
@@ -107,14 +110,15 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
         if opts.preview:
             from posture_watch.preview import Preview
 
-            preview = Preview()
+            preview = Preview(cfg.section("preview"))
             stack.callback(preview.close)
         waker = Waker()
+        sleep = preview.responsive(waker.sleep) if preview is not None else waker.sleep  # its window stays alive
         if source is None:
-            source, replay = build_source(spec, opts.speed, waker)
+            source, replay = build_source(spec, opts.speed, waker, sleep)
         else:
             replay = not source.live
-            source = PacedSource(source, opts.speed, sleep=waker.sleep) if replay else source
+            source = PacedSource(source, opts.speed, sleep=sleep) if replay else source
         if opts.exclusive:
             stack.enter_context(InstanceLock.acquire())
         jsonl = stack.enter_context(open_text_output(opts.jsonl))
@@ -127,11 +131,18 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
         notifier = Notifier(notify_cfg, log_fallback_level=logging.INFO if opts.quiet_fallback else logging.WARNING)
         stack.callback(notifier.close)
         commands = CommandQueue(wake=waker.wake) if opts.exclusive else None
+        screen = None
+        if source.live and monitor_cfg.hold_when_locked:
+            from posture_watch.session_lock import ScreenWatch
+
+            screen = ScreenWatch(on_change=waker.wake).start()
+            stack.callback(screen.stop)
         monitor = Monitor(source=source, estimator=estimator, judge=Judge(resolved.profile, judge_cfg), measure=measure,
                           engine_config=engine_cfg, sampling=cfg.sampling, config=monitor_cfg, store=store,
                           notifier=notifier, notify_config=notify_cfg, replay=replay, speed=opts.speed,
                           profile_name=resolved.name, profile_path=str(resolved.path), commands=commands,
-                          waker=waker, jsonl=jsonl, preview=preview, on_event=on_event, source_open=True)
+                          waker=waker, jsonl=jsonl, preview=preview, on_event=on_event, source_open=True,
+                          screen=screen)
         if commands is not None:
             server = ControlServer(lambda request: commands.submit(request)).start()
             stack.callback(server.stop)

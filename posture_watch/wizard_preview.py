@@ -14,9 +14,10 @@ import numpy as np
 from posture_watch import setup_checks as sc
 from posture_watch import wizard_steps as ws
 from posture_watch.domain import Detection, Frame
+from posture_watch.preview import PreviewConfig, display_size
 
 WINDOW = "posture-watch calibration"
-GREEN, ORANGE, RED, WHITE, GREY = (120, 200, 80), (60, 160, 255), (70, 70, 235), (240, 240, 240), (150, 150, 150)
+GREEN, ORANGE, RED, WHITE, GREY = (120, 200, 80), (60, 160, 255), (70, 70, 235), (240, 240, 240), (205, 205, 205)
 _EDGES = ((11, 12), (11, 13), (12, 14), (13, 15), (14, 16), (11, 23), (12, 24), (23, 24),
           (7, 2), (2, 0), (0, 5), (5, 8), (9, 10))
 _POINTS = (0, 2, 5, 7, 8, 9, 10, 11, 12, 13, 14)
@@ -54,7 +55,7 @@ def render_preview(image: np.ndarray, sample: ws.Sample | None, state: ws.Wizard
     """The preview picture for one sample (a new array; `image` is not changed)."""
     out = image.copy() if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
     h, w = out.shape[:2]
-    scale = max(0.45, w / 1400)
+    scale = max(0.55, w / 1100)   # ~16 px capitals in an 800 px window
     head, shoulders = framing_guide((w, h))
     problems = sample.setup.problems if sample is not None else ()
     guide_colour = GREEN if not problems else ORANGE
@@ -123,7 +124,9 @@ class PreviewUI:
         self.cancelled = False
         self.config = ws.WizardConfig()
         self._message = ""
-        cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
+        self._size: tuple[int, int] | None = None
+        self.min_width_px = PreviewConfig().min_width_px
+        cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
         cv2.waitKey(1)
 
     def begin(self, description: str, live: bool, config: ws.WizardConfig) -> None:
@@ -139,7 +142,13 @@ class PreviewUI:
     def update(self, frame: Frame, detection: Detection, sample: ws.Sample, state: ws.WizardState,
                effects: list[ws.Effect]) -> None:
         self.effects(effects, state)
-        cv2.imshow(WINDOW, render_preview(frame.image, sample, state, self.config, self._message))
+        h, w = frame.image.shape[:2]
+        size = display_size(w, h, self.min_width_px)   # drawn at the window's size: the text stays readable
+        image = cv2.resize(frame.image, size, interpolation=cv2.INTER_LINEAR) if size != (w, h) else frame.image
+        if size != self._size:
+            self._size = size
+            cv2.resizeWindow(WINDOW, *size)
+        cv2.imshow(WINDOW, render_preview(image, sample, state, self.config, self._message))
         key = cv2.waitKey(1) & 0xFF
         if key in (ord("q"), 27):
             self.cancelled = True

@@ -4,8 +4,8 @@ Pure. `make_profile(captures, camera, judge_config)` composes `calibrate.build_p
 check of the slouch sample: a "slouch" that the judge cannot tell from the upright baseline
 (every fault severity below `min_slouch_severity`) would teach nothing, so it is left out with
 a note. `thresholds(profile, judge_config)` states the judge's own tolerances (the deviation at
-which a measure alone reaches severity `poor_enter`) as sentences, e.g. "warn when the head
-drops 9% (about 16°)"; the degrees come from the same conversion the judge uses in its messages.
+which a measure alone reaches severity `poor_enter`) as sentences, e.g. "warn at head forward, about
+16°": a fault and its size said as on every other surface (posture_watch.fault_words).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from posture_watch import deviation as dv
+from posture_watch import fault_words
 from posture_watch.calibrate import build_profile
 from posture_watch.geometry import Metrics
 from posture_watch.judge import JudgeConfig
@@ -30,7 +31,7 @@ class Threshold:
     deviation: str       # the judge's deviation name (head_drop_pct, ...)
     value: float         # the deviation, in its unit, at which this measure alone says "poor"
     unit: str            # "%" or "°"
-    text: str            # "warn when the head drops 9% (about 16°)"
+    text: str            # "warn at head forward, about 16°" (posture_watch.fault_words)
     source: str          # "default", "your noise", "reading range" or "your slouch"
 
 
@@ -71,31 +72,24 @@ def make_profile(captures: Mapping[str, Sequence[Sample]], camera: str, config: 
     return profile, notes
 
 
-def head_drop_degrees(head_drop_pct: float, tol: dv.Tolerances) -> float | None:
-    """About how many degrees of forward head a head drop of this many percent is, by the judge's own
-    conversion (`deviation._add_derived`, which the judge uses for its messages)."""
-    devs = {"head_drop_pct": head_drop_pct}
-    dv._add_derived(devs, Metrics(t_s=0.0), tol)   # noqa: SLF001 - one conversion, owned by deviation.py
-    return devs.get("head_forward_deg")
-
-
-_TEXTS = {
-    "head_drop_pct": "warn when the head drops {v:.0f}%{deg}",
-    "shoulder_scale_pct": "warn when you lean in so that your shoulders look {v:.0f}% wider",
+# the measures that size a fault are said as on every other surface (fault_words: "head forward, about 16°");
+# the others are further signs of a fault, said in their own unit
+_OTHER_SIGNS = {
+    "shoulder_scale_pct": "{fault}: also when you lean in so that your shoulders look {v:.0f} % wider",
+    "trunk_foreshortening_pct": "{fault}: also when the trunk bends {v:.0f} % shorter",
+    "trunk_forward_deg": "{fault}: also when the trunk leans forward about {v:.0f}°",
     "face_scale_pct": None,        # same group as the shoulders' scale; one sentence is enough
     "face_size_pct": None,         # same group as the head drop
-    "shoulder_drop_pct": "warn when your shoulders sink by {v:.0f}% of their width",
-    "trunk_foreshortening_pct": "warn when the trunk bends {v:.0f}% shorter",
-    "shoulder_tilt_deg": "warn when the shoulders tilt {v:.0f}°",
-    "lateral_offset_pct": "warn when the head shifts sideways by {v:.0f}% of the shoulder width",
-    "head_forward_deg": "warn when the head comes forward {v:.0f}°",
-    "trunk_forward_deg": "warn when the trunk leans forward {v:.0f}°",
-    "neck_bend_deg": "warn when the neck bends {v:.0f}° further forward over the trunk",
-    "neck_shortening_pct": None,   # same group as the neck bend
-    "back_rounding_pct": "warn when the back rounds so that the shoulders come {v:.0f}% closer to the hips",
-    "trunk_recline_deg": "warn of a slump when the trunk reclines {v:.0f}° ...",
-    "head_sink_pct": "... and the head sinks {v:.0f}% of your size in the picture",
 }
+
+
+def threshold_text(comp: dv.Component, value: float) -> str | None:
+    """'warn at head forward, about 16°' (or a further sign of the fault), None for one left unsaid."""
+    fault = dv.GROUP_FAULT[comp.group]
+    if comp.deviation in fault_words.SIZE_MEASURES.get(fault, ()):
+        return f"warn at {fault_words.phrase(fault, {comp.deviation: value})}"
+    template = _OTHER_SIGNS.get(comp.deviation)
+    return template.format(fault=fault_words.title(fault), v=value) if template else None
 
 
 def thresholds(profile: Profile, config: JudgeConfig = JudgeConfig()) -> list[Threshold]:
@@ -106,14 +100,12 @@ def thresholds(profile: Profile, config: JudgeConfig = JudgeConfig()) -> list[Th
     out = []
     for comp in dv.COMPONENTS:
         item = tol.items.get(comp.deviation)
-        template = _TEXTS.get(comp.deviation)
-        if item is None or template is None:
+        if item is None:
             continue
         value = item.tol * config.poor_enter
-        deg = ""
-        if comp.deviation == "head_drop_pct":
-            d = head_drop_degrees(value, tol)
-            deg = f" (about {d:.0f}°)" if d is not None else ""
+        text = threshold_text(comp, value)
+        if text is None:
+            continue
         before = plain.items.get(comp.deviation)
         if profile.slouch and before is not None and abs(item.tol - before.tol) > 1e-6 and comp.measure in profile.slouch:
             source = "your slouch"
@@ -124,7 +116,7 @@ def thresholds(profile: Profile, config: JudgeConfig = JudgeConfig()) -> list[Th
         else:
             source = "default"
         unit = "°" if comp.deviation.endswith("_deg") else "%"
-        out.append(Threshold(comp.deviation, value, unit, template.format(v=value, deg=deg), source))
+        out.append(Threshold(comp.deviation, value, unit, text, source))
     return out
 
 

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: a D-Bus session bus (dbus-run-session) for notification tests,
-# headless Chromium to render the HTML report, and Xvfb for the calibration preview window.
+# headless Chromium to render the HTML report, and Xvfb with a small window manager (openbox) and
+# imagemagick for the preview window.
 # Installs only what is missing; needs root.
 set -euo pipefail
 need=()
 command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v xvfb-run >/dev/null 2>&1 || need+=(xvfb xauth)   # the calibration wizard's preview window test
+command -v openbox >/dev/null 2>&1 || need+=(openbox)        # a window manager under Xvfb: the preview window's size test
+command -v import >/dev/null 2>&1 || need+=(imagemagick)     # screenshots of the Xvfb screen (`import -window root`)
+command -v xdotool >/dev/null 2>&1 || need+=(xdotool)       # resizes the preview window as a person would
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else

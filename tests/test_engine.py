@@ -497,3 +497,22 @@ def test_paused_engine_emits_nothing_and_keeps_its_state(segments) -> None:
     paused_state, events = run(stream(segments, start=30), state)
     assert events == []
     assert paused_state == state
+
+
+def test_unseen_time_makes_no_stretch_no_sitting_and_no_break() -> None:
+    """Screen locked or asleep (engine.unseen): 15 s of poor before and 10 s after a 20 s lock are two
+    runs, neither long enough to warn; the lock is neither sitting nor a break."""
+    from posture_watch.engine import unseen
+
+    state, events = run(stream([(60, GOOD), (15, POOR)]))
+    sitting, run_s = state.presence.sitting_s, state.posture.poor_run_s
+    assert run_s == pytest.approx(15, abs=0.5)
+    state = unseen(state)
+    assert state.last_t is None and state.posture.poor_run_s == 0 and state.presence.sitting_s == sitting
+    state, after = run(stream([(10, POOR)], start=95.0), state)     # 20 s later, after the unlock
+    assert state.posture.poor_run_s == pytest.approx(10, abs=0.5)   # a new run: not 15 + 20 + 10
+    assert state.presence.sitting_s == pytest.approx(sitting + 10, abs=0.5)
+    assert not of(events + after, EV_WARNING, EV_BREAK, EV_AWAY)
+    # the same readings without the lock in between would have been one run long enough to warn
+    whole, events = run(stream([(60, GOOD), (15, POOR), (10, POOR)]))
+    assert whole.posture.poor_run_s > CFG.min_poor_stretch_s

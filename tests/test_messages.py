@@ -8,7 +8,8 @@ import pytest
 
 from posture_watch.config import ConfigError, parse_config
 from posture_watch.domain import (EV_BREAK, EV_BREAK_REMINDER, EV_CAMERA_COVERED, EV_CAMERA_LOST, EV_ESCALATION,
-                                  EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, THORACIC_SLOUCH, Event)
+                                  EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH, Event)
+from posture_watch import fault_words
 from posture_watch.messages import describe, line, minutes_text, share_text
 from posture_watch.notify import NotifyConfig, in_quiet_hours
 
@@ -48,19 +49,19 @@ def test_warning_names_fault_and_duration_with_a_tip(fault, title, start) -> Non
 
 
 @pytest.mark.parametrize("fault, deviation, said", [
-    (FORWARD_LEAN, {"head_forward_deg": 12.4, "head_drop_pct": 30.0, "mystery": 99.0},
-     " (head about 12° further forward than your baseline)."),
-    (FORWARD_LEAN, {"head_drop_pct": 30.2}, " (head 30% lower than your baseline)."),
-    (FORWARD_LEAN, {"head_forward_deg": 0.4}, "."),
-    (FORWARD_LEAN, {"head_forward_deg": -5.0}, "."),
-    (THORACIC_SLOUCH, {"head_forward_deg": 9.0, "back_rounding_pct": 8.0},
-     " (back rounded: shoulders 8% closer to your hips than your baseline)."),
-    (LATERAL_LEAN, {"shoulder_tilt_deg": -8.2}, " (shoulders tilted 8° more than your baseline)."),
+    (FORWARD_LEAN, {"head_forward_deg": 12.4, "head_drop_pct": 30.0, "mystery": 99.0}, "Head forward, about 12°, "),
+    (FORWARD_LEAN, {"head_drop_pct": 30.2}, "Head forward, about "),   # said in degrees, as everywhere
+    (FORWARD_LEAN, {"head_forward_deg": 0.4}, "Head forward "),
+    (FORWARD_LEAN, {"head_forward_deg": -5.0}, "Head forward "),
+    (THORACIC_SLOUCH, {"head_forward_deg": 9.0, "back_rounding_pct": 8.0}, "Slouching, back rounded, the trunk 8 % shorter, "),
+    (SLUMPED, {"shoulder_drop_pct": 16.0}, "Slumped in the chair, shoulders sunk by 16 % of their width, "),
+    (LATERAL_LEAN, {"shoulder_tilt_deg": -8.2}, "Leaning to one side, shoulders tilted about 8°, "),
 ])
-def test_warning_mentions_the_deviation_of_its_fault(fault, deviation, said) -> None:
+def test_warning_mentions_the_size_of_its_fault(fault, deviation, said) -> None:
     message = describe(Event(kind=EV_WARNING, t_s=0, fault=fault, duration_s=150, window_s=180, deviation=deviation))
     head = message.body.split(" Tip: ")[0]
-    assert head.endswith("for 2 of the last 3 minutes" + said), head
+    assert head.startswith(said) and head.endswith("for 2 of the last 3 minutes."), head
+    assert head.startswith(fault_words.phrase(fault, deviation, capital=True))
 
 
 def test_escalation_wording() -> None:

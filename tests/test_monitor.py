@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -136,7 +137,7 @@ def test_exactly_the_expected_warnings_reach_the_bus(desk_run: DeskRun) -> None:
     for call, want in zip(desk_run.calls, expected):
         assert call["app_name"] == "posture-watch"
         assert call["summary"] == "Posture: head forward"
-        assert call["body"].startswith("Head forward for 2 of the last 3 minutes"), call["body"]
+        assert re.match(r"Head forward, about \d+°, for 2 of the last 3 minutes\.", call["body"]), call["body"]
         assert "Tip:" in call["body"]
 
 

@@ -320,7 +320,7 @@ def test_pause_and_snooze_release_the_camera(tmp_path, profile_path, model_path)
 def test_preview_drawing_is_on_a_copy(model_path):
     """--preview draws landmarks, state and deviation on a copy; the frame itself is never changed."""
     from posture_watch.domain import Reading
-    from posture_watch.preview import draw
+    from posture_watch.preview import PreviewConfig, draw
 
     frame = Frame(0.0, _upright_frames(1)[0])
     before = frame.image.copy()
@@ -329,9 +329,12 @@ def test_preview_drawing_is_on_a_copy(model_path):
     assert detection.poses
     reading = Reading(t_s=0.0, state="poor", score=40.0, faults=("forward_lean",), deviations={"head_drop_pct": 20.0})
     out = draw(frame.image, detection, reading)
-    assert out.shape == frame.image.shape and out is not frame.image
+    h, w = frame.image.shape[:2]
+    assert out.shape[1] == max(w, PreviewConfig().min_width_px) and out.shape[0] * w == pytest.approx(out.shape[1] * h, abs=w)
     assert np.array_equal(frame.image, before)
-    changed = np.any(out != frame.image, axis=2)
+    import cv2
+
+    changed = np.any(out != cv2.resize(frame.image, (out.shape[1], out.shape[0]), interpolation=cv2.INTER_LINEAR), axis=2)
     assert changed.mean() > 0.002  # lines, dots and text were drawn
     red = (out[..., 2] > 200) & (out[..., 0] < 80) & (out[..., 1] < 80)
     assert red.sum() > 50  # poor is drawn in red

@@ -41,7 +41,7 @@ def test_warning_and_break_reminder_reach_the_notification_server(tmp_path: Path
     assert [d.channel for d in notifier.deliveries] == ["desktop", "desktop"]
     assert stream.getvalue() == ""
     assert [c["summary"] for c in calls] == ["Posture: head forward", "Time for a break"]
-    assert calls[0]["body"].startswith("Head forward for 4 of the last 5 minutes (head about 12° further forward")
+    assert calls[0]["body"].startswith("Head forward, about 12°, for 4 of the last 5 minutes.")
     assert "Tip:" in calls[0]["body"]
     assert calls[1]["body"] == "You have been sitting for 50 minutes — stand up for 2 minutes."
     assert all(c["app_name"] == "posture-watch" for c in calls)
@@ -80,7 +80,7 @@ def test_no_notify_goes_to_the_terminal_with_a_bell(tmp_path: Path, monkeypatch)
     assert [d.channel for d in notifier.deliveries] == ["terminal"]
     text = stream.getvalue()
     assert text.startswith("\a") and text.count("\n") == 1
-    assert "Head forward for 4 of the last 5 minutes" in text
+    assert "Head forward, about 12°, for 4 of the last 5 minutes" in text
 
 
 def test_bus_without_notification_server_falls_back_to_terminal(tmp_path: Path, monkeypatch) -> None:
@@ -100,7 +100,7 @@ def test_no_session_bus_and_no_terminal_goes_to_the_log(monkeypatch, caplog) -> 
     with caplog.at_level("WARNING", logger="posture_watch.notify"):
         notifier.close()
     assert [d.channel for d in notifier.deliveries] == ["log"]
-    assert any("Head forward for 4 of the last 5 minutes" in r.getMessage() for r in caplog.records)
+    assert any("Head forward, about 12°, for 4 of the last 5 minutes" in r.getMessage() for r in caplog.records)
 
 
 def test_a_server_that_hangs_is_given_up_on(tmp_path: Path, monkeypatch) -> None:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from posture_watch import fault_words
 from posture_watch.domain import EV_BREAK, EV_ESCALATION, EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, THORACIC_SLOUCH
 from posture_watch.report import ReportConfig, build_report
 from posture_watch.report_export import HOURS_CSV_COLUMNS, hours_csv, report_dict, report_json
@@ -85,14 +86,15 @@ def test_simple_day_numbers():
     fl = next(f for f in r.faults if f.fault == FORWARD_LEAN)
     assert fl.duration_s == pytest.approx(600) and fl.share_of_poor == pytest.approx(1.0)
     assert fl.measure == "head_drop_pct" and fl.median_deviation == pytest.approx(12.0)
-    assert "head drop" in fl.size_words and "12" in fl.size_words
+    assert fl.size_words == fault_words.how_much(FORWARD_LEAN, {"head_drop_pct": 12.0})  # degrees, as everywhere
+    assert fl.size_words.startswith("about ") and fl.size_words.endswith("°")
     assert [s.state for s in r.timeline] == ["good", "poor", "away", "good"]
     assert r.hours[9].monitored_s == pytest.approx(3600) and r.hours[9].poor_share == pytest.approx(600 / 3300)
     assert sum(h.monitored_s for h in r.hours) == pytest.approx(3600)
     assert r.profiles[0].name == "desk" and r.sessions == 1
     assert 1 <= len(r.tips) <= 3 and "screen" in r.tips[0]  # forward lean -> screen height
     assert "not medical advice" in r.disclaimer
-    assert "1 h 00 min" in r.summary and "Forward lean" in r.summary
+    assert "1 h 00 min" in r.summary and f"main fault was head forward, {fl.size_words}" in r.summary
 
 
 def test_a_sample_covers_until_the_next_one_but_not_across_a_gap():
@@ -351,7 +353,7 @@ def test_json_keys_are_stable_and_csv_has_24_hours():
 def test_terminal_summary_shows_the_numbers():
     rows, sessions, _, _ = simple_day()
     text = render_text(build_report(rows, [], sessions, day=DAY, tz=BERLIN), width=100)
-    assert "1 h 00 min" in text and "Upright" in text and "Forward lean" in text
+    assert "1 h 00 min" in text and "Upright" in text and "Head forward" in text
     assert "Breaks taken / due" in text and "not medical advice" in text
 
 
@@ -409,7 +411,7 @@ def test_demo_hook_prints_the_day_and_writes_a_private_html_report(private_home,
     text = out.getvalue()
     assert path == paths.reports_dir() / "posture-2025-06-03.html"
     assert str(private_home) in str(path) and stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert f"HTML report: {path}" in text and "8 min 20 s" in text and "Forward lean" in text
+    assert f"HTML report: {path}" in text and "8 min 20 s" in text and "Head forward" in text
     assert 'id="chart-timeline"' in path.read_text(encoding="utf-8")
 
 

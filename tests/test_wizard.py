@@ -137,8 +137,8 @@ def test_a_slouch_like_the_upright_posture_is_not_learnt_and_a_real_one_is():
 def test_thresholds_read_as_sentences_with_degrees():
     profile, _ = make_profile({ws.UPRIGHT: steady(10)}, camera="0")
     texts = [t.text for t in thresholds(profile)]
-    head = [t for t in texts if t.startswith("warn when the head drops")]
-    assert head and re.search(r"drops \d+% \(about \d+°\)", head[0])
+    head = [t for t in texts if t.startswith("warn at head forward")]
+    assert head and re.fullmatch(r"warn at head forward, about \d+°", head[0])
 
 
 # --- recorded sources through the real CLI -----------------------------------------------------
@@ -179,7 +179,7 @@ def test_a_good_clip_gives_a_named_profile_and_a_summary_picture(private_home):
     assert oct(image.stat().st_mode & 0o777) == "0o600"
     out = proc.stdout
     assert "Step 1 of 6: Set-up check" in out and "Step 2 of 6: Sit upright" in out
-    assert re.search(r"warn when the head drops \d+% \(about \d+°\)", out)
+    assert re.search(r"warn at head forward, about \d+°", out)
     assert "Profile saved to" in out
     listed = run_cli("profiles", "list")
     assert listed.returncode == 0 and "desk" in listed.stdout and "default" in listed.stdout

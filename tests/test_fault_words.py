@@ -1,0 +1,97 @@
+"""One way to say a fault everywhere: the warning notification, the report (terminal and HTML, built by the
+CLI from a real SQLite file), the profile's thresholds and the preview header use the same words and unit;
+times of a stretch are shown to the minute, consistently with its duration."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import ROOT, run_cli
+from posture_watch import fault_words, messages
+from posture_watch.domain import EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, THORACIC_SLOUCH, Event, Reading
+from posture_watch.preview import header_lines
+from posture_watch.profile import load_profile
+from posture_watch.report_words import clock_span, duration
+from posture_watch.store import Store
+from posture_watch.wizard_summary import thresholds
+
+CASES = [
+    (FORWARD_LEAN, {"head_forward_deg": 12.4, "head_drop_pct": 21.0, "face_size_pct": 5.0}, "head forward, about 12°"),
+    (THORACIC_SLOUCH, {"shoulder_drop_pct": 16.2, "trunk_foreshortening_pct": 9.0},
+     "slouching, shoulders sunk by 16 % of their width"),
+    (LATERAL_LEAN, {"shoulder_tilt_deg": -9.3, "lateral_offset_pct": 12.0}, "leaning to one side, shoulders tilted about 9°"),
+]
+
+
+@pytest.mark.parametrize("fault, deviations, said", CASES)
+def test_notification_preview_and_phrase_agree(fault, deviations, said):
+    assert fault_words.phrase(fault, deviations) == said
+    message = messages.describe(Event(kind=EV_WARNING, t_s=0.0, fault=fault, duration_s=150.0, window_s=180.0,
+                                      deviation=deviations))
+    assert message.body.startswith(said[0].upper() + said[1:] + ", for 2 of the last 3 minutes.")
+    reading = Reading(t_s=0.0, state="poor", score=40.0, faults=(fault,), deviations=deviations)
+    assert header_lines(reading, {"condition": "monitoring"})[0] == said[0].upper() + said[1:]
+
+
+def test_a_frontal_head_drop_is_said_in_degrees_like_the_side_view():
+    side = fault_words.phrase(FORWARD_LEAN, {"head_forward_deg": 16.0})
+    front = fault_words.phrase(FORWARD_LEAN, {"head_drop_pct": 30.0})
+    assert re.fullmatch(r"head forward, about \d+°", side) and re.fullmatch(r"head forward, about \d+°", front)
+    assert fault_words.phrase(FORWARD_LEAN, {"head_forward_deg": 0.3}) == "head forward"   # too small for a number
+
+
+def test_the_report_says_each_fault_as_the_notification_does(private_home, monkeypatch):
+    """A day in a real SQLite file: 10 min of each fault; `posture-watch report` (terminal and HTML)."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    tz = ZoneInfo("Europe/Berlin")
+    start = datetime(2025, 6, 3, 9, 0, tzinfo=tz).timestamp()
+    with Store.open() as store:
+        sid = store.start_session(start, "camera 0", "desk", None)
+        t = start
+        for fault, deviations, _ in CASES:
+            for _ in range(600):
+                store.add_sample(sid, Reading(t_s=t, state="poor", score=40.0, faults=(fault,), deviations=deviations), t)
+                t += 1.0
+        store.end_session(sid, t)
+    html = private_home / "day.html"
+    proc = run_cli("report", "--date", "2025-06-03", "--html", str(html), env={"TZ": "Europe/Berlin", "COLUMNS": "160"})
+    assert proc.returncode == 0, proc.stderr
+    page = html.read_text(encoding="utf-8")
+    for fault, deviations, said in CASES:
+        title, amount = fault_words.title(fault), fault_words.how_much(fault, deviations)
+        assert re.search(rf"{re.escape(title)}\s.*{re.escape(amount)}", proc.stdout), (title, amount, proc.stdout)
+        assert re.search(rf"{re.escape(title)}</td>.*?{re.escape(amount)}</td>", page, re.S), (title, amount)
+    assert "head drop" not in proc.stdout and "Forward lean" not in page
+
+
+def test_the_profile_thresholds_use_the_same_words(private_home):
+    texts = [t.text for t in thresholds(load_profile(ROOT / "calibration" / "sample_profile.json"))]
+    firsts = {fault: [t for t in texts if t.startswith(f"warn at {fault_words.name(fault)}, ")]
+              for fault in (FORWARD_LEAN, LATERAL_LEAN)}
+    assert re.fullmatch(r"warn at head forward, about \d+°", firsts[FORWARD_LEAN][0])
+    assert re.fullmatch(r"warn at leaning to one side, shoulders tilted about \d+°", firsts[LATERAL_LEAN][0])
+    assert not any("%" in t and "°" in t for t in texts)  # one unit a sentence
+
+
+@pytest.mark.parametrize("start, length_s, shown", [
+    ("06:20:40", 173, "from 06:21 to 06:24"),    # 2 min 53 s: three minutes on the clock, not two
+    ("06:19:50", 173, "from 06:20 to 06:23"),
+    ("06:20:10", 89, "from 06:20 to 06:21"),
+    ("06:20:10", 25, "at 06:20"),
+    ("23:59:20", 150, "from 23:59 to 00:02"),
+])
+def test_stretch_times_are_to_the_minute_and_match_the_duration(start, length_s, shown):
+    tz = ZoneInfo("Europe/Berlin")
+    t0 = datetime.strptime(f"2025-06-03 {start}", "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz).timestamp()
+    text = clock_span(t0, t0 + length_s, tz)
+    assert text == shown
+    if text.startswith("from"):
+        a, b = (datetime.strptime(x, "%H:%M") for x in re.findall(r"\d\d:\d\d", text))
+        minutes = ((b - a).total_seconds() / 60) % (24 * 60)
+        assert minutes == math.floor(length_s / 60 + 0.5)   # what the clock shows is the duration said next to it
+    assert duration(length_s) in ("2 min 53 s", "1 min 29 s", "25 s", "2 min 30 s")

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from posture_watch import fault_words, messages
-from posture_watch.domain import EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, THORACIC_SLOUCH, Event, Reading
+from posture_watch.domain import EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH, Event, Reading
 from posture_watch.preview import header_lines
 from posture_watch.profile import load_profile
 from posture_watch.report_words import clock_span, duration
@@ -22,8 +22,9 @@ from posture_watch.wizard_summary import thresholds
 
 CASES = [
     (FORWARD_LEAN, {"head_forward_deg": 12.4, "head_drop_pct": 21.0, "face_size_pct": 5.0}, "head forward, about 12°"),
-    (THORACIC_SLOUCH, {"shoulder_drop_pct": 16.2, "trunk_foreshortening_pct": 9.0},
-     "slouching, shoulders sunk by 16 % of their width"),
+    (SLUMPED, {"shoulder_drop_pct": 16.2, "trunk_foreshortening_pct": 9.0},
+     "slumped in the chair, shoulders sunk by 16 % of their width"),
+    (THORACIC_SLOUCH, {"back_rounding_pct": 8.4}, "slouching, back rounded, the trunk 8 % shorter"),
     (LATERAL_LEAN, {"shoulder_tilt_deg": -9.3, "lateral_offset_pct": 12.0}, "leaning to one side, shoulders tilted about 9°"),
 ]
 

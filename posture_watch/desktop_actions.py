@@ -22,6 +22,7 @@ PAUSE, RESUME, SNOOZE, BREAK, RECALIBRATE, REPORT, QUIT = (
     "pause", "resume", "snooze-30", "take-break", "recalibrate", "open-report", "quit")
 ACTIONS = (PAUSE, RESUME, SNOOZE, BREAK, RECALIBRATE, REPORT, QUIT)
 SNOOZE_MIN = 30.0
+RECORDING_CALIBRATION_S = 15  # a replayed recording is recalibrated from its first seconds
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,8 @@ class DesktopActions:
 
 def recalibration_for(source_spec: str, live: bool, resolved: Any, judge_config: Any,
                       explicit_profile: str | None) -> Recalibration:
-    """Recalibrate the profile in use from the same source: the guided wizard on a camera, the
-    non-interactive calibration on a recording (nobody is there to be guided)."""
+    """Recalibrate the profile in use from the same source: the guided wizard on a camera; on a
+    recording (nobody is there to be guided) the non-interactive calibration of its first seconds."""
     import sys
 
     command = [sys.executable, "-m", "posture_watch", "calibrate", "--source", source_spec]
@@ -147,7 +148,7 @@ def recalibration_for(source_spec: str, live: bool, resolved: Any, judge_config:
     else:
         command += ["--name", resolved.name]
     if not live:
-        command += ["--non-interactive"]
+        command += ["--non-interactive", "--seconds", str(RECORDING_CALIBRATION_S)]
 
     def load_judge() -> tuple[Any, str | None, str | None]:
         from posture_watch.judge import Judge

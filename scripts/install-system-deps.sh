@@ -7,6 +7,8 @@ need=()
 command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v xvfb-run >/dev/null 2>&1 || need+=(xvfb xauth)   # the calibration wizard's preview window test
+command -v aplay >/dev/null 2>&1 || need+=(alsa-utils)   # --sound: the chime played into ALSA's file plugin
+command -v openbox >/dev/null 2>&1 || need+=(openbox)   # do not disturb: a real window manager makes a window full screen
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else

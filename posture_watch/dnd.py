@@ -88,7 +88,7 @@ async def desktop_dnd_on(loop: BusLoop) -> bool | None:
             (NOTIFICATIONS[0], NOTIFICATIONS[1], "org.freedesktop.DBus.Properties", "Get", "ss",
              [NOTIFICATIONS[2], "Inhibited"])):
         reply = await bus.call(Message(destination=destination, path=path, interface=interface, member=member,
-                                       signature=signature, body=body, flags=MessageFlag.NO_AUTO_START))
+                                       signature=signature, body=body, flags=MessageFlag.NO_AUTOSTART))
         if reply.message_type == MessageType.ERROR:
             continue  # that desktop does not have it
         value = reply.body[0]
@@ -129,7 +129,7 @@ class DoNotDisturb:
                 if self.loop.run(desktop_dnd_on(self.loop), timeout_s=max(1.0, self.poll_s)):
                     reason = DESKTOP_DND
             except Exception as exc:  # no session bus: nothing known to stop a warning
-                log.debug("desktop do-not-disturb: %s", exc)
+                log.debug("desktop do-not-disturb: %s", exc, exc_info=True)
         self._reason = reason
         return reason
 

@@ -79,13 +79,16 @@ _EPS_S = 1e-6  # slack when comparing sums of sample durations with thresholds
 
 
 def step(
-    state: EngineState, reading: Reading, now: float, *, away_during_gap: bool = False
+    state: EngineState, reading: Reading, now: float, *, away_during_gap: bool = False, hold_alerts: bool = False
 ) -> tuple[EngineState, tuple[Event, ...]]:
     """Take one judged reading at time `now`; return the new state and the events it causes.
 
     away_during_gap: the caller knows the user was away during a jump of more than
     `max_gap_s` before this reading (e.g. the machine was suspended with the lid closed);
     the gap then counts as time away and can make a break. Ignored when there is no gap.
+    hold_alerts: the desktop asks not to be disturbed (a full-screen window, do-not-disturb) or the
+    user is about to take a break: no warning, escalation or reminder now. Unlike a snooze nothing
+    is dropped: the first step without it says whatever is still due then.
     """
     now = check_time(now)
     if reading.state not in STATES:
@@ -133,7 +136,7 @@ def step(
         if took_break:
             posture, alerts = posture.cleared(), alerts.episode_ended()
         posture, alerts = _track_posture(posture, alerts, reading, covered_s, cfg)
-        if not snoozed:
+        if not snoozed and not hold_alerts:
             alerts, ev = _alert(posture, alerts, reading, now, cfg)
             events.extend(ev)
             presence, ev = _remind(presence, now, cfg)

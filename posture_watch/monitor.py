@@ -30,6 +30,7 @@ from posture_watch.domain import (AWAY, EV_CAMERA_BACK, EV_CAMERA_COVERED, EV_CA
                                   Frame, Reading)
 from posture_watch.errors import SourceError, SourceLost, StoreError, UserError
 from posture_watch.sampling import SamplingInput, next_interval_s, rate_label
+from posture_watch.alert_hold import AlertHold
 from posture_watch.monitor_types import FrozenWatch, MonitorConfig, RunSummary, Waker
 from posture_watch.pose import BadFrame
 from posture_watch.sources import Backoff, FrameSource
@@ -51,7 +52,8 @@ class Monitor:
                  commands: Any = None, waker: Waker | None = None, jsonl: TextIO | None = None,
                  preview: Any = None, on_event: Callable[[Event, str], None] | None = None,
                  source_open: bool = False, clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time,
-                 screen: Any = None) -> None:
+                 screen: Any = None, dnd: Any = None,
+                 on_status: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.source, self.estimator, self.judge, self.measure = source, estimator, judge, measure
         self.engine_config, self.sampling, self.config = engine_config, sampling, config
         self.store, self.notifier, self.notify_config = store, notifier, notify_config
@@ -85,6 +87,10 @@ class Monitor:
         self._changed_t = 0.0
         self._away_since_t: float | None = None
         self._interval_s = 1.0 / sampling.fast_hz
+        # desktop edges: `dnd.quiet_reason()` -> why not to disturb now (None: go ahead); `on_status(status)`
+        # after every sample and change (the tray); a break taken from a button or the tray menu
+        self.on_status = on_status
+        self.alert_hold = AlertHold(dnd, config.break_wait_max_s)
 
     # --- time ------------------------------------------------------------------------------
 
@@ -191,7 +197,8 @@ class Monitor:
         if self._forget:
             self.state = replace(self.state, last_t=None)  # the next reading covers no time
             self._forget = False
-        self.state, events = engine.step(self.state, reading, t_epoch)
+        self.state, events = engine.step(self.state, reading, t_epoch, hold_alerts=self.alert_hold.waiting(t_epoch))
+        self.alert_hold.after_step(reading, events)
         self.summary.samples += 1
         if self.store is not None:
             self._write(self.store.add_sample, self.summary.session_id, reading, t_epoch)
@@ -394,7 +401,7 @@ class Monitor:
             text += "; the camera is off." if self.source.live else "."
         elif cmd == "resume":
             self.state, events = engine.resume(self.state, now)
-            text = "Resumed." if events else "Not paused or snoozed; nothing to resume."
+            text = "Resumed." if events or self.alert_hold.end_break() else "Not paused or snoozed; nothing to resume."
         elif cmd == "snooze":
             self.state, events = engine.snooze(self.state, now, float(minutes))
             text = f"Snoozed for {messages.minutes_text(float(minutes) * 60)}: no warnings until then"
@@ -402,6 +409,8 @@ class Monitor:
         elif cmd == "status":
             events = ()
             text = messages.status_text(self.status())
+        elif cmd in ("break", "use_profile", "quit"):
+            events, text = self._desktop_request(request, now)
         else:
             raise UserError(f"Unknown request {cmd!r}.")
         for event in events:
@@ -432,15 +441,38 @@ class Monitor:
             self._covered_since if condition == "camera covered" else \
             self._screen_held[1] if self._screen_held is not None and condition == self._screen_held[0] else None
         return dict(st, condition=condition, now=now, since=since, lost_reason=self._lost_reason,
+                    on_break=self.alert_hold.on_break, do_not_disturb=self.alert_hold.dnd_reason,
                     source=self.source.description, profile=self.profile_name or self.profile_path,
                     started_at=self._start_epoch, samples=self.summary.samples,
                     sampling=rate_label(self.sampling, self._interval_s), interval_s=round(self._interval_s, 3),
                     pid=os.getpid(), camera_open=self._open, live=self.source.live)
 
     def _publish(self) -> None:
+        if self.commands is None and self.on_status is None:
+            return
+        status = self.status()
         if self.commands is not None:
-            status = self.status()
             self.commands.snapshot = {"ok": True, "text": messages.status_text(status), "status": status}
+        if self.on_status is not None:
+            try:
+                self.on_status(status)
+            except Exception as exc:  # the tray must never stop the monitor
+                log.warning("the status listener failed: %s", exc)
+
+    def _desktop_request(self, request: dict[str, Any], now: float) -> tuple[tuple[Event, ...], str]:
+        """Requests from the desktop (tray menu, notification buttons) that the command line has not."""
+        cmd = request["cmd"]
+        if cmd == "break":
+            self.alert_hold.take_break(now)
+            return (), "Enjoy the break: no warnings until you are back."
+        if cmd == "use_profile":
+            self.judge = request["judge"]
+            self.profile_name, self.profile_path = request.get("name"), request.get("path")
+            self._restart_clocks(self._now_s())
+            event = Event(kind=EV_PROFILE, t_s=now, detail=self.profile_name or str(self.profile_path or "none"))
+            return (event,), f"Now judging against the profile {self.profile_name or self.profile_path}."
+        self.stop()
+        return (), "Stopping."
 
     # --- sinks -----------------------------------------------------------------------------
 

@@ -28,6 +28,8 @@ class MonitorConfig:
                         frame): it is reported and not judged until the picture changes.
     bad_frames_lost:    this many unusable pictures in a row (empty, tiny, wrong type) from a live camera
                         count as the camera lost (it is reopened); single ones are skipped.
+    break_wait_max_s:   after "I'll take a break" (a notification button, the tray), warnings wait until you
+                        have been away and come back, or this long at most.
     num_poses:          people the pose model looks for; it must match what calibration used (2), because
                         MediaPipe's landmarks differ systematically between the two modes: with 1 it tracks
                         the person from the last sample (~17-19 ms instead of ~30 ms of CPU per sample with
@@ -47,6 +49,7 @@ class MonitorConfig:
     bad_frames_lost: int = 3
     num_poses: int = 2
     hold_when_locked: bool = True
+    break_wait_max_s: float = 900.0
 
     def __post_init__(self) -> None:
         if self.num_poses not in (1, 2):
@@ -54,7 +57,7 @@ class MonitorConfig:
         if self.bad_frames_lost < 1:
             raise ValueError("monitor.bad_frames_lost must be 1 or more.")
         for name in ("flush_every_s", "reconnect_first_s", "reconnect_max_s", "clock_jump_s", "stall_s",
-                     "frozen_after_s"):
+                     "frozen_after_s", "break_wait_max_s"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"monitor.{name} must be more than 0 s.")
 

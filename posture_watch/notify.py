@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, TextIO
+from typing import Any, Callable, TextIO
 
 from posture_watch.messages import ESCALATION_WORDINGS, Message
 
@@ -58,6 +58,10 @@ class NotifyConfig:
     break_stand_up_min: the break a reminder asks for ("stand up for 2 minutes").
     send_timeout_s:     a desktop notification that takes longer counts as failed (fallback).
     desktop_retry_s:    after a failed desktop notification, use the fallback this long before trying again.
+    tray:               show a tray icon (StatusNotifierItem) with the state and a menu, where the desktop has a tray.
+    do_not_disturb:     hold warnings while a window is full screen or the desktop's do-not-disturb is on;
+                        they come afterwards if the stretch still goes on.
+    dnd_poll_s:         how often the full-screen window and the desktop's do-not-disturb setting are checked.
     """
 
     enabled: bool = True
@@ -69,6 +73,9 @@ class NotifyConfig:
     break_stand_up_min: float = 2.0
     send_timeout_s: float = 5.0
     desktop_retry_s: float = 300.0
+    tray: bool = True
+    do_not_disturb: bool = True
+    dnd_poll_s: float = 2.0
 
     def __post_init__(self) -> None:
         start = parse_clock(self.quiet_hours_start, "quiet_hours_start")
@@ -82,6 +89,8 @@ class NotifyConfig:
             raise ValueError("notify.break_stand_up_min must be more than 0 minutes.")
         if not self.send_timeout_s > 0:
             raise ValueError("notify.send_timeout_s must be more than 0 s.")
+        if not self.dnd_poll_s > 0:
+            raise ValueError("notify.dnd_poll_s must be more than 0 s.")
 
     @property
     def quiet_hours(self) -> tuple[dt.time | None, dt.time | None]:
@@ -189,6 +198,16 @@ class DesktopChannel:
         self._reset()
 
 
+def desktop_channel(config: NotifyConfig, loop: Any = None, on_action: Callable[[str], None] | None = None) -> Any:
+    """The desktop channel for this platform: straight D-Bus on Linux (buttons, replacing), else
+    desktop-notifier. `loop`: a shared BusLoop; `on_action(key)`: a notification button was clicked."""
+    if sys.platform.startswith("linux"):
+        from posture_watch.notify_dbus import FreedesktopChannel
+
+        return FreedesktopChannel(config.send_timeout_s, loop=loop, on_action=on_action, sound=config.sound)
+    return DesktopChannel(config.sound, config.send_timeout_s)
+
+
 @dataclass
 class Delivery:
     """What happened to one message (kept for `status` and tests)."""
@@ -204,11 +223,12 @@ class Notifier:
 
     def __init__(self, config: NotifyConfig | None = None, stream: TextIO | None = None,
                  desktop: DesktopChannel | None = None, clock: Callable[[], float] = time.monotonic,
-                 log_fallback_level: int = logging.WARNING) -> None:
+                 log_fallback_level: int = logging.WARNING, sound: Any = None) -> None:
         self.config = config or NotifyConfig()
+        self._sound = sound  # a posture_watch.sound.SoundPlayer: `--sound`, played with each message shown
         self.log_fallback_level = log_fallback_level
         self._stream = stream
-        self._desktop = desktop if desktop is not None else DesktopChannel(self.config.sound, self.config.send_timeout_s)
+        self._desktop = desktop if desktop is not None else desktop_channel(self.config)
         self._clock = clock
         self._queue: "queue.Queue[tuple[Message, float] | None]" = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -258,6 +278,8 @@ class Notifier:
         if in_quiet_hours(local, start, end):
             log.info("quiet hours: %s: %s", message.title, message.body)
             return Delivery(message, "quiet", t_epoch)
+        if self._sound is not None:
+            self._sound.play()
         reason = "desktop notifications are off"
         if self.config.enabled:
             if self._clock() >= self._desktop_down_until:

@@ -89,6 +89,8 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
     held in memory). A live one is used as a camera; any other is replayed at `opts.speed`."""
     from posture_watch import models, profile_store
     from posture_watch.control import CommandQueue, ControlServer, InstanceLock
+    from posture_watch.desktop import start_desktop
+    from posture_watch.desktop_actions import recalibration_for
     from posture_watch.geometry import measure
     from posture_watch.judge import Judge
     from posture_watch.notify import Notifier
@@ -128,8 +130,6 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
         model_path = models.ensure(cfg.model_variant)  # a bad model is refused before the database is touched
         store = stack.enter_context(Store.open(flush_every_s=monitor_cfg.flush_every_s))
         estimator = stack.enter_context(PoseEstimator(model_path, num_poses=monitor_cfg.num_poses))
-        notifier = Notifier(notify_cfg, log_fallback_level=logging.INFO if opts.quiet_fallback else logging.WARNING)
-        stack.callback(notifier.close)
         commands = CommandQueue(wake=waker.wake) if opts.exclusive else None
         screen = None
         if source.live and monitor_cfg.hold_when_locked:
@@ -137,12 +137,18 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
 
             screen = ScreenWatch(on_change=waker.wake).start()
             stack.callback(screen.stop)
+        desktop = start_desktop(notify_cfg, commands.submit if commands is not None else None,
+                                recalibration_for(spec, source.live, resolved, judge_cfg, opts.profile))
+        stack.callback(desktop.close)  # after the notifier (which sends through it) is done
+        notifier = Notifier(notify_cfg, log_fallback_level=logging.INFO if opts.quiet_fallback else logging.WARNING,
+                            desktop=desktop.channel, sound=desktop.sound)
+        stack.callback(notifier.close)
         monitor = Monitor(source=source, estimator=estimator, judge=Judge(resolved.profile, judge_cfg), measure=measure,
                           engine_config=engine_cfg, sampling=cfg.sampling, config=monitor_cfg, store=store,
                           notifier=notifier, notify_config=notify_cfg, replay=replay, speed=opts.speed,
                           profile_name=resolved.name, profile_path=str(resolved.path), commands=commands,
                           waker=waker, jsonl=jsonl, preview=preview, on_event=on_event, source_open=True,
-                          screen=screen)
+                          screen=screen, dnd=desktop.dnd, on_status=desktop.on_status)
         if commands is not None:
             server = ControlServer(lambda request: commands.submit(request)).start()
             stack.callback(server.stop)

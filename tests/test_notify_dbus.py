@@ -49,12 +49,14 @@ def test_warning_and_break_reminder_reach_the_notification_server(tmp_path: Path
     assert calls[0]["hints"]["urgency"] == 1
 
 
-def test_sound_is_requested_when_asked(tmp_path: Path, monkeypatch) -> None:
+def test_with_sound_the_server_is_asked_not_to_add_its_own(tmp_path: Path, monkeypatch) -> None:
+    # posture-watch plays the sound itself (tests/test_sound.py); the server must not sound a second one
     with recording_bus(tmp_path / "bus") as bus:
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus.address)
         _send(NotifyConfig(sound=True), WARNING)
         (call,) = bus.calls()
-    assert call["hints"]["sound-name"] == "message-new-instant"
+    assert call["hints"]["suppress-sound"] is True
+    assert "sound-name" not in call["hints"]
 
 
 def test_quiet_hours_keep_the_bus_silent(tmp_path: Path, monkeypatch) -> None:

@@ -1,0 +1,149 @@
+"""Do not disturb: a real full-screen window under Xvfb with a real window manager (openbox), the
+desktop's do-not-disturb through a portal written for the test on a real session bus, and the
+engine holding a warning until it is over."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from dbus_fast import Variant
+from dbus_fast.aio import MessageBus
+from dbus_fast.service import ServiceInterface, method
+
+from dbus_recorder import recording_bus
+from posture_watch import engine
+from posture_watch.dbus_loop import BusLoop
+from posture_watch.dnd import DESKTOP_DND, FULL_SCREEN, DoNotDisturb, FullScreenWindow
+from posture_watch.domain import EV_WARNING, FORWARD_LEAN, POOR, Reading
+from test_monitor import _wait_for
+
+
+@pytest.fixture
+def x_display(tmp_path: Path):
+    if shutil.which("Xvfb") is None or shutil.which("openbox") is None:
+        pytest.skip("Xvfb and openbox are needed (scripts/install-system-deps.sh installs them)")
+    name = f":{os.getpid() % 400 + 500}"
+    xvfb = subprocess.Popen(["Xvfb", name, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wm = None
+    try:
+        _wait_for(lambda: os.path.exists(f"/tmp/.X11-unix/X{name[1:]}"), timeout_s=20)
+        wm = subprocess.Popen(["openbox"], env=dict(os.environ, DISPLAY=name, HOME=str(tmp_path)),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        yield name
+    finally:
+        for proc in (wm, xvfb):
+            if proc is not None:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+
+
+def _full_screen(display, window, on: bool) -> None:
+    """Ask the window manager, as an application does (EWMH _NET_WM_STATE client message)."""
+    from Xlib import X
+    from Xlib.protocol import event
+
+    atom = display.intern_atom
+    message = event.ClientMessage(window=window, client_type=atom("_NET_WM_STATE"),
+                                  data=(32, [1 if on else 0, atom("_NET_WM_STATE_FULLSCREEN"), 0, 1, 0]))
+    display.screen().root.send_event(message, event_mask=X.SubstructureRedirectMask | X.SubstructureNotifyMask)
+    display.flush()
+
+
+def test_a_full_screen_window_means_do_not_disturb(x_display: str) -> None:
+    from Xlib import X, display as xdisplay
+
+    app = xdisplay.Display(x_display)
+    window = app.screen().root.create_window(50, 50, 400, 300, 0, app.screen().root_depth, X.InputOutput,
+                                             X.CopyFromParent, background_pixel=app.screen().white_pixel)
+    window.set_wm_name("a presentation")
+    window.map()
+    app.flush()
+    dnd = DoNotDisturb(None, window=FullScreenWindow(x_display))
+    try:
+        _wait_for(lambda: dnd.window.check() is not None, timeout_s=20)  # openbox made it the active window
+        assert dnd.poll() is None
+        _full_screen(app, window, True)
+        _wait_for(lambda: dnd.poll() == FULL_SCREEN, timeout_s=20)
+        _full_screen(app, window, False)
+        _wait_for(lambda: dnd.poll() is None, timeout_s=20)
+    finally:
+        dnd.close()
+        dnd.window.close()
+        app.close()
+
+
+class _Portal(ServiceInterface):
+    """org.freedesktop.portal.Settings as GNOME's portal serves it: show-banners false = do not disturb."""
+
+    def __init__(self) -> None:
+        super().__init__("org.freedesktop.portal.Settings")
+        self.show_banners = True
+
+    @method()
+    def ReadOne(self, namespace: "s", key: "s") -> "v":  # noqa: F821
+        assert (namespace, key) == ("org.gnome.desktop.notifications", "show-banners")
+        return Variant("b", self.show_banners)
+
+
+@pytest.mark.skipif(shutil.which("dbus-run-session") is None, reason="dbus-run-session is missing")
+def test_the_desktops_do_not_disturb_through_the_portal(tmp_path: Path, monkeypatch) -> None:
+    with recording_bus(tmp_path / "bus") as bus:
+        portal = _Portal()
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, daemon=True)
+        thread.start()
+
+        async def serve() -> MessageBus:
+            conn = await MessageBus(bus_address=bus.address).connect()
+            conn.export("/org/freedesktop/portal/desktop", portal)
+            await conn.request_name("org.freedesktop.portal.Desktop")
+            return conn
+
+        conn = asyncio.run_coroutine_threadsafe(serve(), loop).result(10)
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus.address)
+        monkeypatch.delenv("DISPLAY", raising=False)
+        bus_loop = BusLoop()
+        dnd = DoNotDisturb(bus_loop)
+        try:
+            assert dnd.poll() is None
+            portal.show_banners = False
+            assert dnd.poll() == DESKTOP_DND
+            portal.show_banners = True
+            assert dnd.poll() is None
+        finally:
+            bus_loop.close()
+            loop.call_soon_threadsafe(conn.disconnect)
+            time.sleep(0.2)
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(5)
+
+
+def test_a_held_warning_comes_once_it_is_over_if_the_stretch_goes_on() -> None:
+    poor = Reading(t_s=0.0, state=POOR, score=30.0, faults=(FORWARD_LEAN,), deviations={"head_forward_deg": 12.0})
+    cfg = engine.EngineConfig()
+    held = plain = engine.initial_state(cfg)
+    t, step_s = 1000.0, 1.0
+    held_events, plain_events = [], []
+    hold_until = t + cfg.alert_window_s + 60.0  # do not disturb well past the moment the warning is due
+    while t < hold_until + 10.0:
+        held, ev = engine.step(held, poor, t, hold_alerts=t < hold_until)
+        held_events += [(e.kind, e.t_s) for e in ev]
+        plain, ev = engine.step(plain, poor, t)
+        plain_events += [(e.kind, e.t_s) for e in ev]
+        t += step_s
+    first_plain = next(ts for kind, ts in plain_events if kind == EV_WARNING)
+    assert first_plain < hold_until  # without do-not-disturb it would have come during it
+    warnings = [ts for kind, ts in held_events if kind == EV_WARNING]
+    assert warnings == [hold_until]  # held, not dropped: it comes at the first step after, once

@@ -91,14 +91,24 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--preview", action="store_true", help="show a window with the landmarks and the judged state")
     sp.add_argument("--jsonl", help="also write every judged sample to this JSON-lines file")
     sp.add_argument("--sound", action="store_true", help="play a short sound with each warning")
+    sp.add_argument("--into-history", action="store_true",
+                    help="a replayed file goes into your own history (default: the separate replay database)")
 
     # --- control of a running monitor
     add("status", "posture_watch.control:cmd_status", "say what the running monitor is doing")
     sp = add("pause", "posture_watch.control:cmd_pause", "pause monitoring (the camera is released)")
     sp.add_argument("minutes", nargs="?", type=_minutes, help="resume by itself after this many minutes")
     add("resume", "posture_watch.control:cmd_resume", "resume monitoring")
+    add("stop", "posture_watch.lifecycle:cmd_stop", "stop the running monitor (its data is saved)")
     sp = add("snooze", "posture_watch.control:cmd_snooze", "no warnings for a while (the camera is released)")
     sp.add_argument("minutes", type=_minutes, help="minutes to snooze")
+
+    # --- sessions
+    sp = add("sessions", "posture_watch.sessions_cli:cmd_sessions", "list the stored monitoring sessions, or delete one")
+    sp.add_argument("action", choices=["list", "delete"], help="list: every session; delete: one session and its samples")
+    sp.add_argument("id", nargs="?", type=int, help="the session to delete (an ID from `sessions list`)")
+    sp.add_argument("--replays", action="store_true", help="the replay database instead of your history")
+    sp.add_argument("--yes", action="store_true", help="delete without asking")
 
     # --- report
     sp = add("report", "posture_watch.report_cli:cmd_report", "show how a day went")
@@ -108,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", help="write the numbers as JSON here")
     sp.add_argument("--csv", help="write hourly numbers as CSV here")
     sp.add_argument("--open", action="store_true", help="open the HTML report in a browser")
+    sp.add_argument("--replays", action="store_true", help="report on replayed files (`run --source FILE`), not your history")
 
     # --- model
     sp = add("model", "posture_watch.model_cli:cmd_model", "fetch, verify or locate the pose model")

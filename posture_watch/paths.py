@@ -1,7 +1,7 @@
 """Where posture-watch keeps its files.
 
 `POSTURE_WATCH_HOME=DIR` moves everything the program writes or caches under DIR:
-DIR/config, DIR/data (database, profiles), DIR/cache (pose model), DIR/reports, DIR/run (socket, lock).
+DIR/config, DIR/data (database, replay database, profiles), DIR/cache (pose model), DIR/reports, DIR/run (socket, lock).
 Without it, platformdirs' per-user folders are used.
 """
 
@@ -57,6 +57,11 @@ def profiles_dir() -> Path:
 
 def database_path() -> Path:
     return data_dir() / "posture.sqlite3"
+
+
+def replay_database_path() -> Path:
+    """Where `run --source FILE` keeps replayed sessions, apart from the user's own history."""
+    return data_dir() / "replays.sqlite3"
 
 
 def config_path() -> Path:

@@ -14,6 +14,7 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterator
 
 from posture_watch.config import Config, config_for
@@ -34,6 +35,8 @@ class RunOptions:
                so it can run next to a real monitor).
     quiet_fallback: when no desktop notification can be shown, only log at INFO (the demo prints
                the events itself).
+    into_history: a replayed file writes into the user's own database; by default a replay goes to
+               the replay database (paths.replay_database_path()), so it never mixes with real days.
     """
 
     source: str | None = None
@@ -45,6 +48,14 @@ class RunOptions:
     jsonl: str | None = None
     exclusive: bool = True
     quiet_fallback: bool = False
+    into_history: bool = False
+
+
+def database_for(replay: bool, opts: RunOptions) -> Path:
+    """The user's history for a live camera (or a replay asked `--into-history`), else the replay database."""
+    from posture_watch import paths
+
+    return paths.database_path() if not replay or opts.into_history else paths.replay_database_path()
 
 
 def build_source(spec: str, speed: float, waker: Waker) -> tuple[FrameSource, bool]:
@@ -122,7 +133,7 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
         stack.callback(source.close)
         resolved = profile_store.resolve_profile_entry(spec, source.size, opts.profile)
         model_path = models.ensure(cfg.model_variant)  # a bad model is refused before the database is touched
-        store = stack.enter_context(Store.open(flush_every_s=monitor_cfg.flush_every_s))
+        store = stack.enter_context(Store.open(database_for(replay, opts), flush_every_s=monitor_cfg.flush_every_s))
         estimator = stack.enter_context(PoseEstimator(model_path, num_poses=monitor_cfg.num_poses))
         notifier = Notifier(notify_cfg, log_fallback_level=logging.INFO if opts.quiet_fallback else logging.WARNING)
         stack.callback(notifier.close)
@@ -144,7 +155,8 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
 
 def run_from_args(args: argparse.Namespace) -> int:
     opts = RunOptions(source=args.source, speed=args.speed, profile=args.profile, no_notify=args.no_notify,
-                      sound=args.sound, preview=args.preview, jsonl=args.jsonl)
+                      sound=args.sound, preview=args.preview, jsonl=args.jsonl,
+                      into_history=bool(getattr(args, "into_history", False)))
     summary = run_monitor(opts, config_for(args))
     log.info("monitor stopped (%s): %d samples, %.1f s CPU over %.1f s", summary.reason, summary.samples,
              summary.cpu_s, summary.wall_s)

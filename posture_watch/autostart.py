@@ -215,6 +215,20 @@ def remove(platform: str | None = None, activate: bool = True) -> AutostartResul
     return AutostartResult(path, tuple(notes))
 
 
+def own_entry(platform: str | None = None) -> Path | None:
+    """The installed login entry when it starts a monitor on this data (the same POSTURE_WATCH_HOME,
+    or none on both sides), else None: `data delete` removes only its own."""
+    try:
+        path = entry_path(platform)
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except (OSError, UserError):
+        return None
+    home = carried_env().get("POSTURE_WATCH_HOME")
+    if home is None:
+        return path if "POSTURE_WATCH_HOME" not in text else None
+    return path if home in text or _systemd_quote(f"POSTURE_WATCH_HOME={home}") in text else None
+
+
 def cmd_autostart(args: argparse.Namespace) -> int:
     if args.action == "install":
         result = install()

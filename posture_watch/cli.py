@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--seconds", type=_positive_float, help="use only the first N seconds of the source")
     sp.add_argument("--fps", type=_positive_float, help="frame rate of an image folder (default 1)")
     sp.add_argument("--check", action="store_true", help="tell how well the current profile fits the last minutes")
+    sp.add_argument("--yes", action="store_true", help="replace a profile of the same name without asking (it is kept as a backup)")
     # wizard (interactive calibration) options
     sp.add_argument("--terminal", action="store_true", help="wizard: use the terminal even when a display is available")
     sp.add_argument("--no-slouch", action="store_true", help="wizard: skip the optional slouch step")
@@ -127,8 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     # --- profiles
     sp = add("profiles", "posture_watch.profiles_cli:cmd_profiles", "list, choose or delete calibration profiles")
-    sp.add_argument("action", choices=["list", "use", "delete"])
-    sp.add_argument("name", nargs="?")
+    sp.add_argument("action", choices=["list", "use", "delete"],
+                    help="list: every profile and backup; use: make NAME the default; delete: remove NAME (asks first)")
+    sp.add_argument("name", nargs="?", help="the profile's name")
+    sp.add_argument("--yes", action="store_true", help="delete without asking")
 
     # --- doctor, data, autostart
     add("doctor", "posture_watch.model_cli:cmd_doctor", "check the installation: model, camera, folders, notifications")

@@ -25,7 +25,7 @@ from posture_watch import setup_checks as sc
 from posture_watch import wizard_steps as ws
 from posture_watch.domain import Detection, Frame
 from posture_watch.errors import CaptureRejected, UserError
-from posture_watch.profile import Profile, save_profile
+from posture_watch.profile import Profile, load_profile, save_profile
 
 log = logging.getLogger(__name__)
 
@@ -126,17 +126,47 @@ def _choose_name(args: argparse.Namespace, ui: WizardUI, camera: str) -> str | N
     if getattr(args, "profile", None):
         return args.name
     if args.name:
-        return profile_store.validate_name(args.name)
+        name = profile_store.validate_name(args.name)
+        if not _may_replace(args, ui, name):
+            raise UserError(f"Nothing saved: the profile '{name}' was kept; choose another --name.")
+        return name
     state = profile_store.read_state()
     default = state.camera_map().get(profile_store.camera_key(camera)) or state.default or "default"
     while True:
         answer = ui.ask("Save this profile under the name", default).strip() or default
         try:
-            return profile_store.validate_name(answer)
+            name = profile_store.validate_name(answer)
         except UserError as exc:
             if answer == default:
                 raise
             ui.finish([str(exc)])
+            continue
+        if _may_replace(args, ui, name):
+            return name
+        default = _free_name(name)
+
+
+def _may_replace(args: argparse.Namespace, ui: WizardUI, name: str) -> bool:
+    """A profile `name` exists: ask before replacing it (the old one is kept as a backup either way).
+    Without anyone to ask (no terminal) or with --yes, replace it."""
+    path = profile_store.profile_path(name)
+    if not path.exists() or getattr(args, "yes", False) or not getattr(ui, "interactive", False):
+        return True
+    try:
+        old = load_profile(path)
+        about = f"made {old.created_at[:10]} with {old.camera or 'a camera'} at {old.resolution[0]}x{old.resolution[1]}"
+    except UserError:
+        about = "unreadable"
+    answer = ui.ask(f"A profile named '{name}' already exists ({about}). Replace it (the old one is kept "
+                    "as a backup)? y/n", "n")
+    return answer.strip().lower().startswith("y")
+
+
+def _free_name(name: str) -> str:
+    n = 2
+    while profile_store.profile_path(f"{name}-{n}").exists():
+        n += 1
+    return f"{name}-{n}"
 
 
 def save_result(profile: Profile, name: str | None, explicit: str | None, captures, notes: list[str],
@@ -151,7 +181,10 @@ def save_result(profile: Profile, name: str | None, explicit: str | None, captur
         save_profile(profile, path)
     else:
         assert name is not None
+        replaced = profile_store.profile_path(name).exists()
         path = profile_store.save_named(profile, name)
+        if replaced:
+            notes = [*notes, f"The profile '{name}' it replaces is kept in {profile_store.backups_dir()}."]
     label = name or path.stem
     lines = summary_text(profile, label, judge_config, notes)
     image_path: Path | None = profile_store.summary_image_path(path)

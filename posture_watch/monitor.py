@@ -27,7 +27,7 @@ from posture_watch import engine, messages
 from posture_watch.config import SamplingConfig
 from posture_watch.domain import (AWAY, EV_CAMERA_BACK, EV_CAMERA_COVERED, EV_CAMERA_LOST, EV_PROFILE,
                                   EV_SESSION_END, EV_SESSION_START, Event, Frame, Reading)
-from posture_watch.errors import SourceError, SourceLost, StoreError, UserError
+from posture_watch.errors import ProfileError, SourceError, SourceLost, StoreError, UserError
 from posture_watch.sampling import SamplingInput, next_interval_s, rate_label
 from posture_watch.monitor_types import FrozenWatch, MonitorConfig, RunSummary, Waker
 from posture_watch.pose import BadFrame
@@ -47,7 +47,7 @@ class Monitor:
                  speed: float = 1.0, profile_name: str | None = None, profile_path: str | None = None,
                  commands: Any = None, waker: Waker | None = None, jsonl: TextIO | None = None,
                  preview: Any = None, on_event: Callable[[Event, str], None] | None = None,
-                 source_open: bool = False, clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time) -> None:
+                 source_open: bool = False, view_watch: Any = None, clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time) -> None:
         self.source, self.estimator, self.judge, self.measure = source, estimator, judge, measure
         self.engine_config, self.sampling, self.config = engine_config, sampling, config
         self.store, self.notifier, self.notify_config = store, notifier, notify_config
@@ -55,6 +55,7 @@ class Monitor:
         self.profile_name, self.profile_path = profile_name, profile_path
         self.commands, self.waker = commands, waker or Waker()
         self.jsonl, self.preview, self.on_event = jsonl, preview, on_event
+        self.view_watch = view_watch
         self._clock, self._wall = clock, wall
         self.backoff = Backoff(config.reconnect_first_s, config.reconnect_max_s)
         self.state = engine.initial_state(engine_config)
@@ -179,6 +180,8 @@ class Monitor:
             self._covered_since = None
             self._restart_clocks(frame.t_s)
         reading = self.judge.update(self.measure(detection))
+        if self.view_watch is not None and (problem := self.view_watch.update(reading.view)):
+            raise ProfileError(problem)  # every sample would be "unknown": say so now, not never
         if self._forget:
             self.state = replace(self.state, last_t=None)  # the next reading covers no time
             self._forget = False

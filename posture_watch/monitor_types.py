@@ -33,6 +33,9 @@ class MonitorConfig:
                         the person from the last sample (~17-19 ms instead of ~30 ms of CPU per sample with
                         the lite model) but, on the sample clips, its shoulder line tilts ~6 degrees differently
                         from the calibrated baseline, which is enough to misjudge a lateral lean.
+    view_check_samples / view_check_share: the view (frontal, side) of the first this many samples with a
+                        person, when at least this share agree, must be the profile's; else the monitor
+                        stops at once with advice (view_watch.py) instead of judging nothing for ever.
     """
 
     covered_brightness: float = 12.0
@@ -44,6 +47,8 @@ class MonitorConfig:
     frozen_after_s: float = 30.0
     bad_frames_lost: int = 3
     num_poses: int = 2
+    view_check_samples: int = 8
+    view_check_share: float = 0.75
 
     def __post_init__(self) -> None:
         if self.num_poses not in (1, 2):

@@ -102,6 +102,7 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
     from posture_watch.notify import Notifier
     from posture_watch.pose import PoseEstimator
     from posture_watch.store import Store
+    from posture_watch.view_watch import ViewWatch
 
     engine_cfg, judge_cfg = cfg.section("engine"), cfg.section("judge")
     notify_cfg, monitor_cfg = cfg.section("notify"), cfg.section("monitor")
@@ -142,7 +143,9 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
                           engine_config=engine_cfg, sampling=cfg.sampling, config=monitor_cfg, store=store,
                           notifier=notifier, notify_config=notify_cfg, replay=replay, speed=opts.speed,
                           profile_name=resolved.name, profile_path=str(resolved.path), commands=commands,
-                          waker=waker, jsonl=jsonl, preview=preview, on_event=on_event, source_open=True)
+                          waker=waker, jsonl=jsonl, preview=preview, on_event=on_event, source_open=True,
+                          view_watch=ViewWatch(resolved.profile, resolved.name or "", monitor_cfg.view_check_samples,
+                                               monitor_cfg.view_check_share))
         if commands is not None:
             server = ControlServer(lambda request: commands.submit(request)).start()
             stack.callback(server.stop)

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Protocol
 
 from posture_watch import profile_store
-from posture_watch import setup_checks as sc
 from posture_watch import wizard_steps as ws
+from posture_watch.capture_checks import sample_of
 from posture_watch.domain import Detection, Frame
 from posture_watch.errors import CaptureRejected, UserError
 from posture_watch.profile import Profile, load_profile, save_profile
@@ -82,11 +82,7 @@ def run_steps(source, estimator, ui: WizardUI, config: ws.WizardConfig,
                 detection = estimator.detect(frame)
                 if careful:
                     detection = estimator.look_for_others(frame, detection)
-            metrics = measure(detection)
-            pose = sc.primary_pose(detection, metrics) if metrics.person_present else None
-            face, background = sc.light_facts(frame.image, pose)
-            observation = sc.observe(detection, metrics, face, background, config.setup)
-            sample = ws.Sample(frame.t_s, metrics, observation, None if pose is None else pose.landmarks)
+            sample = sample_of(frame.t_s, frame.image, detection, measure(detection), config.setup)
             state, effects = ws.advance(state, sample, config)
             ui.update(frame, detection, sample, state, effects)
             n += 1
@@ -196,19 +192,16 @@ def save_result(profile: Profile, name: str | None, explicit: str | None, captur
     return WizardResult(profile, path, image_path, name, tuple(lines))
 
 
-MIN_UPRIGHT_S = 4.0        # a shorter upright capture gives too few samples for a robust spread
-
-
 def wizard_config(args: argparse.Namespace, live: bool, duration_s: float | None = None) -> ws.WizardConfig:
     """The step lengths for this run. A short recording (like a 10 s calibration clip) gets an
-    upright step that fits it, down to MIN_UPRIGHT_S, unless --upright-seconds says otherwise."""
+    upright step that fits it, down to the capture checks' min_capture_s, unless --upright-seconds says otherwise."""
     cfg = ws.WizardConfig(settle_s=LIVE_SETTLE_S if live else FILE_SETTLE_S)
     if getattr(args, "upright_seconds", None):
         cfg = replace(cfg, upright_s=float(args.upright_seconds))
     elif not live and duration_s:
         room = duration_s - cfg.setup_window_s - cfg.settle_s - 2.0 / cfg.sample_hz
         if room < cfg.upright_s:
-            cfg = replace(cfg, upright_s=max(MIN_UPRIGHT_S, round(room, 1)))
+            cfg = replace(cfg, upright_s=max(cfg.checks.min_capture_s, round(room, 1)))
     if getattr(args, "no_slouch", False):
         cfg = replace(cfg, include_slouch=False)
     return cfg

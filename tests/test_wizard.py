@@ -399,7 +399,8 @@ def test_the_summary_picture_is_drawn_for_each_view(tmp_path, camera, view):
 def test_step_lengths_for_a_camera_and_for_short_recordings():
     import argparse
 
-    from posture_watch.wizard import LIVE_SETTLE_S, MIN_UPRIGHT_S, wizard_config
+    from posture_watch.wizard import LIVE_SETTLE_S, wizard_config
+    MIN_UPRIGHT_S = ws.WizardConfig().checks.min_capture_s
 
     args = argparse.Namespace(upright_seconds=None, no_slouch=False)
     live = wizard_config(args, live=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from typing import Callable, Sequence
 
@@ -134,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--yes", action="store_true", help="delete without asking")
 
     # --- doctor, data, autostart
-    add("doctor", "posture_watch.model_cli:cmd_doctor", "check the installation: model, camera, folders, notifications")
+    add("doctor", "posture_watch.doctor:cmd_doctor",
+        "check what `run` needs (model, folders, camera, profile; exit 1 if missing) and report notifications and autostart")
     sp = add("data", "posture_watch.model_cli:cmd_data", "show where posture-watch keeps its files, or delete them")
     sp.add_argument("action", choices=["where", "delete"])
     sp.add_argument("--yes", action="store_true", help="delete without asking")
@@ -170,6 +172,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        from posture_watch.errors import cannot_write, is_write_error
+
+        if not is_write_error(exc) or not exc.filename:
+            log.debug("unexpected error", exc_info=True)
+            print(f"posture-watch: unexpected error: {type(exc).__name__}: {exc} (run with -vv for details).",
+                  file=sys.stderr)
+            return 1
+        folder = os.path.dirname(os.fspath(exc.filename)) if os.path.isfile(exc.filename) else os.fspath(exc.filename)
+        print(f"posture-watch: {cannot_write(folder, exc)}", file=sys.stderr)
+        return 2
     except MemoryError:
         print("posture-watch: out of memory.", file=sys.stderr)
         return 1

@@ -1,4 +1,4 @@
-"""CLI handlers for the installation: `model fetch|verify|path`, `doctor`, `data where|delete`."""
+"""CLI handlers for the installation: `model fetch|verify|path`, `data where|delete` (`doctor` is doctor.py)."""
 
 from __future__ import annotations
 
@@ -35,31 +35,6 @@ def cmd_model(args: argparse.Namespace) -> int:
         path = models.fetch(name)
     print(path)
     return 0
-
-
-def cmd_doctor(args: argparse.Namespace) -> int:
-    problems = 0
-    cfg = config_for(args)
-    path, problem = models.verify(cfg.model_variant)
-    print(f"model    {'ok' if problem is None else 'PROBLEM: ' + problem}  {path}")
-    problems += problem is not None
-    for name, folder in paths.all_dirs().items():
-        print(f"{name:<8} {folder}{'' if folder.exists() else '  (not created yet)'}")
-    try:
-        import cv2
-
-        print(f"opencv   ok  {cv2.__version__}")
-    except ImportError as exc:  # pragma: no cover - install problem
-        print(f"opencv   PROBLEM: {exc}")
-        problems += 1
-    from posture_watch.sources import open_source
-
-    try:
-        with open_source(cfg.camera):
-            print(f"camera   ok  {cfg.camera}")
-    except UserError as exc:
-        print(f"camera   not available: {exc}")
-    return 1 if problems else 0
 
 
 def cmd_data(args: argparse.Namespace) -> int:

@@ -79,12 +79,27 @@ def ensure_private_dir(path: Path) -> Path:
         missing.append(probe)
         probe = probe.parent
     for folder in reversed(missing):
-        folder.mkdir(mode=0o700, exist_ok=True)
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+        except OSError as exc:
+            from posture_watch.errors import cannot_write
+
+            raise cannot_write(folder.parent, exc) from None
     try:
         path.chmod(0o700)
     except OSError:
         pass
     return path
+
+
+def writable_state(folder: Path) -> str:
+    """"ok", "not created yet" (its nearest existing parent can be written) or "cannot be written"."""
+    probe = folder
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return "cannot be written"
+    return "ok" if probe == folder else "not created yet"
 
 
 def all_dirs() -> dict[str, Path]:

@@ -43,10 +43,22 @@ def _no_systemctl(tmp_path: Path) -> dict[str, str]:
     return {"XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": str(bin_dir)}
 
 
-def test_data_delete_stops_the_monitor_and_removes_autostart(monitor, private_home: Path, tmp_path: Path) -> None:
+def _install_unit(tmp_path: Path, monkeypatch, home: Path | None = None) -> Path:
+    """The unit file `autostart install` writes (enabling needs a user manager, which is not here)."""
+    from posture_watch import autostart
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    with monkeypatch.context() as m:
+        if home is not None:
+            m.setenv("POSTURE_WATCH_HOME", str(home))
+        return autostart.install("linux", activate=False).path
+
+
+def test_data_delete_stops_the_monitor_and_removes_autostart(monitor, private_home: Path, tmp_path: Path,
+                                                            monkeypatch) -> None:
     env = _no_systemctl(tmp_path)
-    assert run_cli("autostart", "install", env=env).returncode == 0
-    unit = tmp_path / "config" / "systemd" / "user" / "posture-watch.service"
+    unit = _install_unit(tmp_path, monkeypatch)
+    assert unit == tmp_path / "config" / "systemd" / "user" / "posture-watch.service"
     assert unit.exists()
     proc = run_cli("data", "delete", "--yes", env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -58,9 +70,9 @@ def test_data_delete_stops_the_monitor_and_removes_autostart(monitor, private_ho
     assert run_cli("status").returncode == 3
 
 
-def test_data_delete_leaves_another_homes_autostart_alone(private_home: Path, tmp_path: Path) -> None:
+def test_data_delete_leaves_another_homes_autostart_alone(private_home: Path, tmp_path: Path, monkeypatch) -> None:
     env = _no_systemctl(tmp_path)
-    assert run_cli("autostart", "install", env=dict(env, POSTURE_WATCH_HOME=str(tmp_path / "other"))).returncode == 0
+    _install_unit(tmp_path, monkeypatch, home=tmp_path / "other")
     (private_home / "data").mkdir()
     proc = run_cli("data", "delete", "--yes", env=env)
     assert proc.returncode == 0, proc.stderr

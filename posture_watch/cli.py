@@ -85,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--upright-seconds", type=_positive_float, help="wizard: length of the upright capture (default 8)")
 
     # --- run
-    sp = add("run", "posture_watch.monitor:cmd_run", "monitor posture in the background until stopped")
+    sp = add("run", "posture_watch.monitor:cmd_run", "monitor posture in this terminal until Ctrl-C or "
+             "`posture-watch stop` (`autostart install` runs it in the background at login)")
     sp.add_argument("--source", default=None, help="camera index or /dev/videoN (default from config), or a video file to replay")
     sp.add_argument("--speed", type=_positive_float, default=1.0, help="replay a file at this many times real time")
     sp.add_argument("--profile", help="calibration profile (default: the profile in use)")
@@ -93,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--preview", action="store_true", help="show a window with the landmarks and the judged state")
     sp.add_argument("--jsonl", help="also write every judged sample to this JSON-lines file")
     sp.add_argument("--sound", action="store_true", help="play a short sound with each warning")
+    sp.add_argument("--quiet", action="store_true", help="print nothing (warnings still go to desktop notifications)")
     sp.add_argument("--into-history", action="store_true",
                     help="a replayed file goes into your own history (default: the separate replay database)")
 

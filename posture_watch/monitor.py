@@ -47,7 +47,8 @@ class Monitor:
                  speed: float = 1.0, profile_name: str | None = None, profile_path: str | None = None,
                  commands: Any = None, waker: Waker | None = None, jsonl: TextIO | None = None,
                  preview: Any = None, on_event: Callable[[Event, str], None] | None = None,
-                 source_open: bool = False, view_watch: Any = None, clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time) -> None:
+                 source_open: bool = False, view_watch: Any = None,
+                 on_reading: Callable[[Reading, float], None] | None = None, clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time) -> None:
         self.source, self.estimator, self.judge, self.measure = source, estimator, judge, measure
         self.engine_config, self.sampling, self.config = engine_config, sampling, config
         self.store, self.notifier, self.notify_config = store, notifier, notify_config
@@ -55,7 +56,7 @@ class Monitor:
         self.profile_name, self.profile_path = profile_name, profile_path
         self.commands, self.waker = commands, waker or Waker()
         self.jsonl, self.preview, self.on_event = jsonl, preview, on_event
-        self.view_watch = view_watch
+        self.view_watch, self.on_reading = view_watch, on_reading
         self._clock, self._wall = clock, wall
         self.backoff = Backoff(config.reconnect_first_s, config.reconnect_max_s)
         self.state = engine.initial_state(engine_config)
@@ -194,6 +195,8 @@ class Monitor:
             self.jsonl.flush()
         for event in events:
             self._emit(event)
+        if self.on_reading is not None:
+            self.on_reading(reading, t_epoch)
         self._schedule(frame.t_s, reading)
         if self.preview is not None and not self.preview.show(frame, detection, reading, self.status()):
             self.preview.close()

@@ -90,7 +90,8 @@ def _signals_stop(monitor: Monitor) -> Iterator[None]:
 
 
 def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], None] | None = None,
-                on_start: Callable[[Monitor], None] | None = None, source: FrameSource | None = None) -> RunSummary:
+                on_start: Callable[[Monitor], None] | None = None, source: FrameSource | None = None,
+                on_reading: Callable[..., None] | None = None) -> RunSummary:
     """Build everything, run the loop to the end of the source or a stop signal, release everything.
 
     `source`: an unopened FrameSource to use instead of `opts.source` (tests and benchmarks: frames
@@ -143,7 +144,8 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
                           engine_config=engine_cfg, sampling=cfg.sampling, config=monitor_cfg, store=store,
                           notifier=notifier, notify_config=notify_cfg, replay=replay, speed=opts.speed,
                           profile_name=resolved.name, profile_path=str(resolved.path), commands=commands,
-                          waker=waker, jsonl=jsonl, preview=preview, on_event=on_event, source_open=True,
+                          waker=waker, jsonl=jsonl, preview=preview, on_event=on_event, on_reading=on_reading,
+                          source_open=True,
                           view_watch=ViewWatch(resolved.profile, resolved.name or "", monitor_cfg.view_check_samples,
                                                monitor_cfg.view_check_share))
         if commands is not None:
@@ -157,10 +159,19 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
 
 
 def run_from_args(args: argparse.Namespace) -> int:
+    import sys
+
+    from posture_watch.run_terminal import TerminalReport
+
+    quiet = bool(getattr(args, "quiet", False))
+    report = TerminalReport(sys.stdout, quiet=quiet)
     opts = RunOptions(source=args.source, speed=args.speed, profile=args.profile, no_notify=args.no_notify,
                       sound=args.sound, preview=args.preview, jsonl=args.jsonl,
-                      into_history=bool(getattr(args, "into_history", False)))
-    summary = run_monitor(opts, config_for(args))
+                      into_history=bool(getattr(args, "into_history", False)),
+                      quiet_fallback=not quiet)  # the lines below say the warnings; --quiet: the fallback does
+    summary = run_monitor(opts, config_for(args), on_event=report.on_event, on_start=report.on_start,
+                          on_reading=report.on_reading)
+    report.on_stop(summary)
     log.info("monitor stopped (%s): %d samples, %.1f s CPU over %.1f s", summary.reason, summary.samples,
              summary.cpu_s, summary.wall_s)
     return 0

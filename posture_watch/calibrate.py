@@ -224,7 +224,10 @@ def cmd_calibrate(args: Any) -> int:
     with source:
         if getattr(source, "live", False) and args.seconds is None:
             raise UserError("A camera needs a duration for non-interactive calibration; add --seconds 10.")
-        with PoseEstimator(model_path=cfg.model_path or None, variant=cfg.model_variant) as estimator:
+        from posture_watch import models
+
+        # fetched like `run` and `analyze` do (with the progress bar) when it is not here yet
+        with PoseEstimator(models.ensure(cfg.model_variant), variant=cfg.model_variant) as estimator:
             profile = calibrate_from_source(source, estimator, seconds=args.seconds, camera=str(spec))
     if out is not None:
         written = save_profile(profile, out)

@@ -267,6 +267,7 @@ def ensure(name: str = DEFAULT_VARIANT, allow_fetch: bool = True) -> Path:
             f"The pose model {v.filename} is not installed; run `posture-watch model fetch` "
             f"or put the file at {cached_path(v)}."
         )
+    log.warning("the %s pose model is not here yet; fetching it once into %s", name, cached_path(v).parent)
     return fetch(name)
 
 

@@ -235,7 +235,10 @@ def cmd_wizard(args: argparse.Namespace) -> int:
                 if answer.strip().lower().startswith("n"):
                     config = replace(config, include_slouch=False)
             ui.begin(source.description, source.live, config)
-            with PoseEstimator(model_path=cfg.model_path or None, variant=cfg.model_variant) as estimator:
+            from posture_watch import models
+
+            # fetched like `run` and `analyze` do (with the progress bar) when it is not here yet
+            with PoseEstimator(models.ensure(cfg.model_variant), variant=cfg.model_variant) as estimator:
                 finished = run_steps(source, estimator, ui, config, until_s=args.seconds)
         profile, notes = make_profile(finished.captures, camera=str(spec), config=judge_config)
         notes = list(finished.notes) + notes

@@ -33,6 +33,7 @@ AGENT_LABEL = "io.github.posture-watch"
 WINDOWS_NAME = "posture-watch.cmd"
 CARRIED_ENV = ("POSTURE_WATCH_HOME", "POSTURE_WATCH_MODEL")
 RESTART_AFTER_S = 30  # a failed start (camera busy at login) is tried again this much later
+USER_ERROR_EXIT = 2   # errors.UserError.exit_code: never restarted
 
 
 def launch_argv() -> list[str]:
@@ -61,6 +62,8 @@ def systemd_unit(argv: Sequence[str], env: Mapping[str, str]) -> str:
         "# Written by `posture-watch autostart install`; remove with `posture-watch autostart remove`.",
         "[Unit]",
         "Description=posture-watch webcam posture monitor",
+        # Tied to the desktop session: started with it, stopped at logout.
+        "PartOf=graphical-session.target",
         "After=graphical-session.target",
         "",
         "[Service]",
@@ -68,11 +71,13 @@ def systemd_unit(argv: Sequence[str], env: Mapping[str, str]) -> str:
         "ExecStart=" + " ".join(_systemd_quote(a) for a in argv),
         "Restart=on-failure",
         f"RestartSec={RESTART_AFTER_S}",
+        # Exit 2 is a user error (no profile, no camera, bad config): restarting cannot mend it.
+        f"RestartPreventExitStatus={USER_ERROR_EXIT}",
         "Nice=10",
     ]
     for key, value in sorted(env.items()):
         lines.append("Environment=" + _systemd_quote(f"{key}={value}"))
-    lines += ["", "[Install]", "WantedBy=default.target", ""]
+    lines += ["", "[Install]", "WantedBy=graphical-session.target", ""]
     return "\n".join(lines)
 
 
@@ -182,9 +187,13 @@ def install(platform: str | None = None, activate: bool = True) -> AutostartResu
         ok, why = _run(["systemctl", "--user", "daemon-reload"])
         if ok:
             ok, why = _run(["systemctl", "--user", "enable", UNIT_NAME])
-        notes.append("Enabled: it starts at your next login; start it now with `systemctl --user start "
-                     f"{UNIT_NAME}`." if ok else f"Could not enable it with systemctl ({why}); run "
-                     f"`systemctl --user enable --now {UNIT_NAME}` in your desktop session.")
+        if not ok:  # a unit that is not enabled never starts: do not leave it behind as if installed
+            path.unlink(missing_ok=True)
+            raise UserError(f"Could not enable autostart with systemctl ({why}), so nothing was installed; run "
+                            "`posture-watch autostart install` in your desktop session, where the systemd user "
+                            "manager runs.")
+        notes.append("Enabled: it starts with your next desktop session and stops at logout; start it now with "
+                     f"`systemctl --user start {UNIT_NAME}`.")
     elif activate and key == "macos":
         ok, why = _run(["launchctl", "load", "-w", str(path)])
         notes.append("Loaded with launchctl: it runs now and at every login." if ok else
@@ -213,6 +222,20 @@ def remove(platform: str | None = None, activate: bool = True) -> AutostartResul
     if activate and key == "linux":
         _run(["systemctl", "--user", "daemon-reload"])
     return AutostartResult(path, tuple(notes))
+
+
+def own_entry(platform: str | None = None) -> Path | None:
+    """The installed login entry when it starts a monitor on this data (the same POSTURE_WATCH_HOME,
+    or none on both sides), else None: `data delete` removes only its own."""
+    try:
+        path = entry_path(platform)
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except (OSError, UserError):
+        return None
+    home = carried_env().get("POSTURE_WATCH_HOME")
+    if home is None:
+        return path if "POSTURE_WATCH_HOME" not in text else None
+    return path if home in text or _systemd_quote(f"POSTURE_WATCH_HOME={home}") in text else None
 
 
 def cmd_autostart(args: argparse.Namespace) -> int:

@@ -4,6 +4,8 @@ The steps are separate functions so that the interactive wizard can reuse them:
 
     capture(source, estimator, seconds, sample_hz)        -> list[Metrics]   (touches the camera)
     check_capture(metrics, config)                        -> None or raises CaptureRejected
+    (capture_checks.capture_problem runs these and the wizard's stillness, one-posture and length
+    checks: both calibration paths call it)
     build_profile(upright, reading=None, slouch=None, ...) -> Profile         (pure)
 
 `calibrate_from_source` chains them for the non-interactive command
@@ -46,7 +48,7 @@ class CalibrationConfig:
 
 def capture(source: Any, estimator: Any, seconds: float | None = None, sample_hz: float = 10.0,
             on_sample: Callable[[Metrics], None] | None = None, max_samples: int | None = None,
-            second_look_every: int = 0) -> list[Metrics]:
+            second_look_every: int = 0, on_frame: Callable[[Any, Any, Metrics], None] | None = None) -> list[Metrics]:
     """Read the source (to its end or for `seconds` of source time) at about `sample_hz`,
     run the pose model and measure each sampled frame. Frames stay in memory. Every
     `second_look_every`-th sample also gets `estimator.look_for_others` (when it has one): the
@@ -75,6 +77,8 @@ def capture(source: Any, estimator: Any, seconds: float | None = None, sample_hz
         out.append(metrics)
         if on_sample is not None:
             on_sample(metrics)
+        if on_frame is not None:
+            on_frame(frame, detection, metrics)
         next_t = frame.t_s + 1.0 / hz - 1e-6
     return out
 
@@ -174,12 +178,20 @@ def build_profile(upright: Sequence[Metrics], reading: Sequence[Metrics] | None 
 
 
 def calibrate_from_source(source: Any, estimator: Any, seconds: float | None = None,
-                          config: CalibrationConfig = CalibrationConfig(), camera: str | None = None) -> Profile:
+                          config: CalibrationConfig = CalibrationConfig(), camera: str | None = None,
+                          checks: Any = None) -> Profile:
     """Non-interactive calibration: the whole source (or its first `seconds`) is the upright capture.
-    Raises CaptureRejected with one sentence of advice when the capture is unusable."""
+    Raises CaptureRejected with one sentence of advice when the capture is unusable: the very checks
+    the wizard's upright step runs (capture_checks.capture_problem)."""
+    from posture_watch.capture_checks import CaptureCheckConfig, capture_problem, sample_of
+
+    samples: list[Any] = []
     metrics = capture(source, estimator, seconds=seconds, sample_hz=config.sample_hz, max_samples=config.max_samples,
-                      second_look_every=config.second_look_every)
-    check_capture(metrics, config)
+                      second_look_every=config.second_look_every,
+                      on_frame=lambda frame, detection, m: samples.append(sample_of(frame.t_s, frame.image, detection, m)))
+    problem = capture_problem(samples, checks or CaptureCheckConfig(), config)
+    if problem is not None:
+        raise CaptureRejected(problem)
     name = camera if camera is not None else getattr(source, "description", "")
     return build_profile(metrics, camera=name)
 
@@ -212,7 +224,10 @@ def cmd_calibrate(args: Any) -> int:
     with source:
         if getattr(source, "live", False) and args.seconds is None:
             raise UserError("A camera needs a duration for non-interactive calibration; add --seconds 10.")
-        with PoseEstimator(model_path=cfg.model_path or None, variant=cfg.model_variant) as estimator:
+        from posture_watch import models
+
+        # fetched like `run` and `analyze` do (with the progress bar) when it is not here yet
+        with PoseEstimator(models.ensure(cfg.model_variant), variant=cfg.model_variant) as estimator:
             profile = calibrate_from_source(source, estimator, seconds=args.seconds, camera=str(spec))
     if out is not None:
         written = save_profile(profile, out)
@@ -220,7 +235,12 @@ def cmd_calibrate(args: Any) -> int:
         from posture_watch import profile_store
         written = profile_store.save_named(profile, name or "default", use=True)
     log.info("profile written to %s", written)
+    from posture_watch.capture_checks import CaptureCheckConfig
+    from posture_watch.wizard_summary import summary_text
+
     print(f"Calibrated on {profile.samples} samples ({profile.view} view); profile written to {written}.")
+    for line in [*summary_text(profile, name or written.stem, cfg.section("judge"))[1:], *CaptureCheckConfig().lines()]:
+        print(line)
     return 0
 
 

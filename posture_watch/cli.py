@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from typing import Callable, Sequence
 
@@ -77,13 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--seconds", type=_positive_float, help="use only the first N seconds of the source")
     sp.add_argument("--fps", type=_positive_float, help="frame rate of an image folder (default 1)")
     sp.add_argument("--check", action="store_true", help="tell how well the current profile fits the last minutes")
+    sp.add_argument("--yes", action="store_true", help="replace a profile of the same name without asking (it is kept as a backup)")
     # wizard (interactive calibration) options
     sp.add_argument("--terminal", action="store_true", help="wizard: use the terminal even when a display is available")
     sp.add_argument("--no-slouch", action="store_true", help="wizard: skip the optional slouch step")
     sp.add_argument("--upright-seconds", type=_positive_float, help="wizard: length of the upright capture (default 8)")
 
     # --- run
-    sp = add("run", "posture_watch.monitor:cmd_run", "monitor posture in the background until stopped")
+    sp = add("run", "posture_watch.monitor:cmd_run", "monitor posture in this terminal until Ctrl-C or "
+             "`posture-watch stop` (`autostart install` runs it in the background at login)")
     sp.add_argument("--source", default=None, help="camera index or /dev/videoN (default from config), or a video file to replay")
     sp.add_argument("--speed", type=_positive_float, default=1.0, help="replay a file at this many times real time")
     sp.add_argument("--profile", help="calibration profile (default: the profile in use)")
@@ -91,14 +94,25 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--preview", action="store_true", help="show a window with the landmarks and the judged state")
     sp.add_argument("--jsonl", help="also write every judged sample to this JSON-lines file")
     sp.add_argument("--sound", action="store_true", help="play a short sound with each warning")
+    sp.add_argument("--quiet", action="store_true", help="print nothing (warnings still go to desktop notifications)")
+    sp.add_argument("--into-history", action="store_true",
+                    help="a replayed file goes into your own history (default: the separate replay database)")
 
     # --- control of a running monitor
     add("status", "posture_watch.control:cmd_status", "say what the running monitor is doing")
     sp = add("pause", "posture_watch.control:cmd_pause", "pause monitoring (the camera is released)")
     sp.add_argument("minutes", nargs="?", type=_minutes, help="resume by itself after this many minutes")
     add("resume", "posture_watch.control:cmd_resume", "resume monitoring")
+    add("stop", "posture_watch.lifecycle:cmd_stop", "stop the running monitor (its data is saved)")
     sp = add("snooze", "posture_watch.control:cmd_snooze", "no warnings for a while (the camera is released)")
     sp.add_argument("minutes", type=_minutes, help="minutes to snooze")
+
+    # --- sessions
+    sp = add("sessions", "posture_watch.sessions_cli:cmd_sessions", "list the stored monitoring sessions, or delete one")
+    sp.add_argument("action", choices=["list", "delete"], help="list: every session; delete: one session and its samples")
+    sp.add_argument("id", nargs="?", type=int, help="the session to delete (an ID from `sessions list`)")
+    sp.add_argument("--replays", action="store_true", help="the replay database instead of your history")
+    sp.add_argument("--yes", action="store_true", help="delete without asking")
 
     # --- report
     sp = add("report", "posture_watch.report_cli:cmd_report", "show how a day went")
@@ -108,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", help="write the numbers as JSON here")
     sp.add_argument("--csv", help="write hourly numbers as CSV here")
     sp.add_argument("--open", action="store_true", help="open the HTML report in a browser")
+    sp.add_argument("--replays", action="store_true", help="report on replayed files (`run --source FILE`), not your history")
 
     # --- model
     sp = add("model", "posture_watch.model_cli:cmd_model", "fetch, verify or locate the pose model")
@@ -116,8 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     # --- profiles
     sp = add("profiles", "posture_watch.profiles_cli:cmd_profiles", "list, choose or delete calibration profiles")
-    sp.add_argument("action", choices=["list", "use", "delete"])
-    sp.add_argument("name", nargs="?")
+    sp.add_argument("action", choices=["list", "use", "delete"],
+                    help="list: every profile and backup; use: make NAME the default; delete: remove NAME (asks first)")
+    sp.add_argument("name", nargs="?", help="the profile's name")
+    sp.add_argument("--yes", action="store_true", help="delete without asking")
 
     # --- settings
     sp = add("config", "posture_watch.config_cli:cmd_config", "list every setting with its unit and meaning, or change one")
@@ -126,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("value", nargs="?", help="the new value (set)")
 
     # --- doctor, data, autostart
-    add("doctor", "posture_watch.model_cli:cmd_doctor", "check the installation: model, camera, folders, notifications")
+    add("doctor", "posture_watch.doctor:cmd_doctor",
+        "check what `run` needs (model, folders, camera, profile; exit 1 if missing) and report notifications and autostart")
     sp = add("data", "posture_watch.model_cli:cmd_data", "show where posture-watch keeps its files, or delete them")
     sp.add_argument("action", choices=["where", "delete"])
     sp.add_argument("--yes", action="store_true", help="delete without asking")
@@ -162,6 +180,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        from posture_watch.errors import cannot_write, is_write_error
+
+        if not is_write_error(exc) or not exc.filename:
+            log.debug("unexpected error", exc_info=True)
+            print(f"posture-watch: unexpected error: {type(exc).__name__}: {exc} (run with -vv for details).",
+                  file=sys.stderr)
+            return 1
+        folder = os.path.dirname(os.fspath(exc.filename)) if os.path.isfile(exc.filename) else os.fspath(exc.filename)
+        print(f"posture-watch: {cannot_write(folder, exc)}", file=sys.stderr)
+        return 2
     except MemoryError:
         print("posture-watch: out of memory.", file=sys.stderr)
         return 1

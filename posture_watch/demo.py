@@ -78,7 +78,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"  {_clock(event.t_s - started[0])}  {text}", file=out, flush=True)
 
     opts = RunOptions(source=str(DESK_CLIP), speed=speed, profile=str(SAMPLE_PROFILE),
-                      no_notify=bool(getattr(args, "no_notify", False)), exclusive=False, quiet_fallback=True)
+                      no_notify=bool(getattr(args, "no_notify", False)), exclusive=False, quiet_fallback=True,
+                      into_history=True)  # the demo's own history, in its own folder
     summary = run_monitor(opts, config_for(args), on_event=on_event)
     source_min = (summary.ended_at - summary.started_at) / 60.0
     print(f"Replay {'finished' if summary.reason == 'end of source' else 'stopped'}: {summary.samples} samples "

@@ -42,3 +42,28 @@ class StoreError(UserError):
 
 class CaptureRejected(UserError):
     """A calibration capture is unusable (nobody there, too dark, two people, ...)."""
+
+
+class FolderError(UserError):
+    """A folder posture-watch must write in is read-only, full or not the user's."""
+
+
+WRITE_ERRNOS = {"EROFS", "ENOSPC", "EACCES", "EPERM", "EDQUOT"}
+
+
+def cannot_write(path: object, exc: OSError) -> FolderError:
+    """The one sentence for a file or folder that cannot be written (read-only, full, no permission)."""
+    import errno
+    import os
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    why = {"EROFS": "it is on a read-only file system", "ENOSPC": "the disk is full",
+           "EDQUOT": "your disk quota is used up"}.get(name, exc.strerror or str(exc))
+    return FolderError(f"Cannot write in {os.fspath(path)} ({why}); make it writable or free some "
+                       "space, or set POSTURE_WATCH_HOME to a folder that can be written.")
+
+
+def is_write_error(exc: BaseException) -> bool:
+    import errno
+
+    return isinstance(exc, OSError) and errno.errorcode.get(exc.errno or 0, "") in WRITE_ERRNOS

@@ -1,4 +1,4 @@
-"""CLI handlers for the installation: `model fetch|verify|path`, `doctor`, `data where|delete`."""
+"""CLI handlers for the installation: `model fetch|verify|path`, `data where|delete` (`doctor` is doctor.py)."""
 
 from __future__ import annotations
 
@@ -37,39 +37,18 @@ def cmd_model(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_doctor(args: argparse.Namespace) -> int:
-    problems = 0
-    cfg = config_for(args)
-    path, problem = models.verify(cfg.model_variant)
-    print(f"model    {'ok' if problem is None else 'PROBLEM: ' + problem}  {path}")
-    problems += problem is not None
-    for name, folder in paths.all_dirs().items():
-        print(f"{name:<8} {folder}{'' if folder.exists() else '  (not created yet)'}")
-    try:
-        import cv2
-
-        print(f"opencv   ok  {cv2.__version__}")
-    except ImportError as exc:  # pragma: no cover - install problem
-        print(f"opencv   PROBLEM: {exc}")
-        problems += 1
-    from posture_watch.sources import open_source
-
-    try:
-        with open_source(cfg.camera):
-            print(f"camera   ok  {cfg.camera}")
-    except UserError as exc:
-        print(f"camera   not available: {exc}")
-    return 1 if problems else 0
-
-
 def cmd_data(args: argparse.Namespace) -> int:
     dirs = paths.all_dirs()
     if args.action == "where":
         for name, folder in dirs.items():
             print(f"{name:<8} {folder}")
         return 0
+    from posture_watch import autostart, lifecycle
+
     existing = [d for d in dict.fromkeys(dirs.values()) if d.exists()]
-    if not existing:
+    running = lifecycle.running_pid()
+    entry = autostart.own_entry()
+    if not existing and running is None and entry is None:
         print("Nothing to delete: posture-watch has no files here.")
         return 0
     if not args.yes:
@@ -78,10 +57,26 @@ def cmd_data(args: argparse.Namespace) -> int:
         print("This deletes your posture history, profiles, settings and the cached model:")
         for d in existing:
             print(f"  {d}")
+        if running is not None:
+            print(f"It first stops the running monitor (pid {running}).")
+        if entry is not None:
+            print(f"It removes the autostart entry {entry}.")
         if input("Type 'delete' to confirm: ").strip() != "delete":
             print("Nothing deleted.")
             return 1
+    # Nothing may go on writing or start again once the files are gone: stop first, unschedule, then delete.
+    pid = lifecycle.stop_monitor()
+    if pid is not None:
+        print(f"Stopped the running monitor (pid {pid}).")
+    if entry is not None:
+        result = autostart.remove()
+        print(f"Removed the autostart entry {result.path}.")
+        for note in result.notes:
+            print(note)
     for d in existing:
         shutil.rmtree(d, ignore_errors=True)
+    left = [d for d in existing if d.exists()]
+    if left:
+        raise UserError(f"Could not delete {left[0]}; check its permissions and try again.")
     print("Deleted.")
     return 0

@@ -125,11 +125,18 @@ def _store_verified(data_path: Path, v: ModelVariant) -> Path:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        with open(data_path, "rb") as src, open(tmp, "wb") as out:
-            while chunk := src.read(1 << 20):
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+        try:
+            with open(data_path, "rb") as src, open(tmp, "wb") as out:
+                while chunk := src.read(1 << 20):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as exc:  # a full disk or a read-only cache: say which folder
+            from posture_watch.errors import cannot_write, is_write_error
+
+            if is_write_error(exc):
+                raise cannot_write(dest.parent, exc) from None
+            raise
         if check(tmp, v) is not None:  # paranoid: verify what is actually on disk
             raise ModelError(f"Writing {dest} failed verification; check the disk and try again.")
         os.replace(tmp, dest)
@@ -260,6 +267,7 @@ def ensure(name: str = DEFAULT_VARIANT, allow_fetch: bool = True) -> Path:
             f"The pose model {v.filename} is not installed; run `posture-watch model fetch` "
             f"or put the file at {cached_path(v)}."
         )
+    log.warning("the %s pose model is not here yet; fetching it once into %s", name, cached_path(v).parent)
     return fetch(name)
 
 

@@ -28,7 +28,7 @@ from posture_watch.config import SamplingConfig
 from posture_watch.domain import (AWAY, EV_CAMERA_BACK, EV_CAMERA_COVERED, EV_CAMERA_LOST, EV_PROFILE,
                                   EV_SCREEN_BACK, EV_SCREEN_LOCKED, EV_SESSION_END, EV_SESSION_START, Event,
                                   Frame, Reading)
-from posture_watch.errors import SourceError, SourceLost, StoreError, UserError
+from posture_watch.errors import ProfileError, SourceError, SourceLost, StoreError, UserError
 from posture_watch.sampling import SamplingInput, next_interval_s, rate_label
 from posture_watch.alert_hold import AlertHold
 from posture_watch.monitor_types import FrozenWatch, MonitorConfig, RunSummary, Waker
@@ -53,7 +53,8 @@ class Monitor:
                  preview: Any = None, on_event: Callable[[Event, str], None] | None = None,
                  source_open: bool = False, clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time,
                  screen: Any = None, dnd: Any = None,
-                 on_status: Callable[[dict[str, Any]], None] | None = None) -> None:
+                 on_status: Callable[[dict[str, Any]], None] | None = None, view_watch: Any = None,
+                 on_reading: Callable[[Reading, float], None] | None = None) -> None:
         self.source, self.estimator, self.judge, self.measure = source, estimator, judge, measure
         self.engine_config, self.sampling, self.config = engine_config, sampling, config
         self.store, self.notifier, self.notify_config = store, notifier, notify_config
@@ -61,6 +62,7 @@ class Monitor:
         self.profile_name, self.profile_path = profile_name, profile_path
         self.commands, self.waker = commands, waker or Waker()
         self.jsonl, self.preview, self.on_event = jsonl, preview, on_event
+        self.view_watch, self.on_reading = view_watch, on_reading
         self._clock, self._wall = clock, wall
         self.screen = screen  # session_lock.ScreenWatch (reason(): "screen locked" | "asleep" | None), or None
         self._screen_held: tuple[str, float] | None = None  # (reason, since epoch)
@@ -194,6 +196,8 @@ class Monitor:
             self._covered_since = None
             self._restart_clocks(frame.t_s)
         reading = self.judge.update(self.measure(detection))
+        if self.view_watch is not None and (problem := self.view_watch.update(reading.view)):
+            raise ProfileError(problem)  # every sample would be "unknown": say so now, not never
         if self._forget:
             self.state = replace(self.state, last_t=None)  # the next reading covers no time
             self._forget = False
@@ -207,6 +211,8 @@ class Monitor:
             self.jsonl.flush()
         for event in events:
             self._emit(event)
+        if self.on_reading is not None:
+            self.on_reading(reading, t_epoch)
         self._schedule(frame.t_s, reading)
         if self.preview is not None and not self.preview.show(frame, detection, reading, self.status()):
             self.preview.close()

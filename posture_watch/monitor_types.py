@@ -37,6 +37,9 @@ class MonitorConfig:
                         from the calibrated baseline, which is enough to misjudge a lateral lean.
     hold_when_locked:   with a live camera, release it and judge nothing while the screen is locked or the
                         machine sleeps (logind and the ScreenSaver on D-Bus; see posture_watch.session_lock).
+    view_check_samples / view_check_share: the view (frontal, side) of the first this many samples with a
+                        person, when at least this share agree, must be the profile's; else the monitor
+                        stops at once with advice (view_watch.py) instead of judging nothing for ever.
     """
 
     covered_brightness: float = 12.0
@@ -50,6 +53,8 @@ class MonitorConfig:
     num_poses: int = 2
     hold_when_locked: bool = True
     break_wait_max_s: float = 900.0
+    view_check_samples: int = 8
+    view_check_share: float = 0.75
 
     def __post_init__(self) -> None:
         if self.num_poses not in (1, 2):

@@ -1,7 +1,7 @@
 """Where posture-watch keeps its files.
 
 `POSTURE_WATCH_HOME=DIR` moves everything the program writes or caches under DIR:
-DIR/config, DIR/data (database, profiles), DIR/cache (pose model), DIR/reports, DIR/run (socket, lock).
+DIR/config, DIR/data (database, replay database, profiles), DIR/cache (pose model), DIR/reports, DIR/run (socket, lock).
 Without it, platformdirs' per-user folders are used.
 """
 
@@ -59,6 +59,11 @@ def database_path() -> Path:
     return data_dir() / "posture.sqlite3"
 
 
+def replay_database_path() -> Path:
+    """Where `run --source FILE` keeps replayed sessions, apart from the user's own history."""
+    return data_dir() / "replays.sqlite3"
+
+
 def config_path() -> Path:
     return config_dir() / "config.toml"
 
@@ -74,12 +79,27 @@ def ensure_private_dir(path: Path) -> Path:
         missing.append(probe)
         probe = probe.parent
     for folder in reversed(missing):
-        folder.mkdir(mode=0o700, exist_ok=True)
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+        except OSError as exc:
+            from posture_watch.errors import cannot_write
+
+            raise cannot_write(folder.parent, exc) from None
     try:
         path.chmod(0o700)
     except OSError:
         pass
     return path
+
+
+def writable_state(folder: Path) -> str:
+    """"ok", "not created yet" (its nearest existing parent can be written) or "cannot be written"."""
+    probe = folder
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return "cannot be written"
+    return "ok" if probe == folder else "not created yet"
 
 
 def all_dirs() -> dict[str, Path]:

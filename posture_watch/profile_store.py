@@ -141,9 +141,42 @@ def load_named(name: str) -> Profile:
     return load_profile(path)
 
 
+def backups_dir() -> Path:
+    return paths.profiles_dir() / "backups"
+
+
+def backups() -> list[Path]:
+    """Profiles that a new calibration replaced, oldest first (`NAME.YYYYmmdd-HHMMSS.json`)."""
+    folder = backups_dir()
+    return sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime) if folder.is_dir() else []
+
+
+def back_up(name: str) -> Path | None:
+    """Move the profile `name` (if there is one) into the backups folder; its new path."""
+    import time
+
+    path = profile_path(name)
+    if not path.exists():
+        return None
+    folder = paths.ensure_private_dir(backups_dir())
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(path.stat().st_mtime))
+    target, n = folder / f"{name}.{stamp}.json", 1
+    while target.exists():
+        n += 1
+        target = folder / f"{name}.{stamp}-{n}.json"
+    try:
+        path.replace(target)
+    except OSError as exc:
+        raise ProfileError(f"Cannot keep the old profile {path} as a backup ({exc.strerror}); nothing was "
+                           "replaced.") from None
+    return target
+
+
 def save_named(profile: Profile, name: str, use: bool = True) -> Path:
-    """Save a profile under `name`; with `use`, it becomes the profile of its camera, and the
-    default when there is none yet."""
+    """Save a profile under `name`; a profile already there is kept in the backups folder first
+    (see `backups`). With `use`, it becomes the profile of its camera, and the default when there
+    is none yet."""
+    back_up(name)
     path = save_profile(profile, profile_path(name))
     if use:
         state = read_state()

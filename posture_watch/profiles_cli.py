@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from posture_watch import profile_store as store
 from posture_watch.errors import UserError
@@ -31,6 +32,25 @@ def _format_entry(entry: store.ProfileEntry) -> str:
     return line
 
 
+def _print_backups() -> None:
+    kept = store.backups()
+    if kept:
+        print(f"Replaced profiles kept as backups in {store.backups_dir()} (copy one back to use it again):")
+        for path in kept:
+            print(f"  {path.name}")
+
+
+def _confirm_delete(name: str, yes: bool) -> None:
+    path = store.profile_path(store.validate_name(name))
+    if not path.exists() or yes:
+        return  # a missing profile gets delete_profile's own sentence
+    if not sys.stdin.isatty():
+        raise UserError(f"Refusing to delete the profile '{name}' without confirmation; add --yes.")
+    answer = input(f"Delete the profile '{name}' ({path})? [y/N] ")
+    if answer.strip().lower() not in ("y", "yes"):
+        raise UserError("Nothing deleted.")
+
+
 def cmd_profiles(args: argparse.Namespace) -> int:
     action, name = args.action, getattr(args, "name", None)
     if action == "list":
@@ -41,6 +61,7 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         print(f"Profiles in {store.paths.profiles_dir()} (* = default):")
         for entry in entries:
             print(_format_entry(entry))
+        _print_backups()
         return 0
     if not name:
         raise UserError(f"Say which profile: `posture-watch profiles {action} NAME` "
@@ -51,6 +72,7 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         print(f"Using profile '{store.validate_name(name)}' by default{where}.")
         return 0
     if action == "delete":
+        _confirm_delete(name, bool(getattr(args, "yes", False)))
         was_default = store.read_state().default == store.validate_name(name)
         removed = store.delete_profile(name)
         print(f"Deleted profile '{store.validate_name(name)}' ({len(removed)} file{'s' if len(removed) != 1 else ''}).")

@@ -134,7 +134,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     days = 1 if days is None else int(days)
     if not 1 <= days <= MAX_DAYS:
         raise UserError(f"--days must be between 1 and {MAX_DAYS}, not {days}.")
-    report = load_report(day, days, tz, report_config(args))
+    db = paths.replay_database_path() if getattr(args, "replays", False) else None
+    report = load_report(day, days, tz, report_config(args), db)
 
     to_stdout = "-" in (args.json, args.csv)
     console = Console(stderr=to_stdout, highlight=False)

@@ -4,7 +4,13 @@ Pure: rows in, numpy arrays and plain values out; no clock, no I/O.
 
 A stored sample covers the time until the next sample of the same session, capped at
 `max_sample_gap_s` (the store schema's rule); the last sample of a session covers until the
-session's end, with the same cap. Uncovered time is "not monitored". Every sum below is of
+session's end, with the same cap. Uncovered time is "not monitored".
+
+Sessions may overlap (a clock change, two machines syncing one folder, replays stamped ahead of
+the wall clock, an old database). Time is never counted twice: where intervals overlap, the one
+that starts later takes over, so the day is one timeline. Sessions whose spans overlap form one
+*block*: a stretch (poor, upright, away) runs across their samples, and only a gap or a session
+that starts after the others have ended begins a new block. Every sum below is of
 covered time clipped to a window, so a session that runs past midnight splits at the local
 midnight, and an hour that occurs twice on a DST fall-back day adds into the same local hour.
 """
@@ -61,6 +67,7 @@ class Intervals:
     faults:  bit mask of FAULT_BITS.
     lead:    index in FAULTS of the fault named first (the judge ranks by severity), -1 if none.
     session: session id.
+    block:   id of the group of sessions whose spans overlap (see the module's docstring).
     source, index: the rows given and, for each interval, the position of its row there
              (deviations are parsed only when needed: `row(i)`).
     """
@@ -72,6 +79,7 @@ class Intervals:
     faults: np.ndarray
     lead: np.ndarray
     session: np.ndarray
+    block: np.ndarray
     source: Sequence[Any]
     index: np.ndarray
 
@@ -126,10 +134,36 @@ def build_intervals(samples: Sequence[Any], session_ends: Mapping[int, float | N
         end = np.minimum(end, np.maximum(follow, t))
 
     by_start = np.argsort(t, kind="stable")
+    t0, t1, sid = t[by_start], end[by_start], sid[by_start]
+    block = _session_blocks(t0, t1, sid)
+    if t0.size > 1:  # overlapping sessions: the later start takes over, no second counting
+        t1 = t1.copy()
+        t1[:-1] = np.minimum(t1[:-1], t0[1:])
     return Intervals(
-        t0=t[by_start], t1=end[by_start], state=state[by_start], score=score[by_start],
-        faults=bits[by_start], lead=lead[by_start], session=sid[by_start], source=samples, index=order[by_start],
+        t0=t0, t1=t1, state=state[by_start], score=score[by_start], faults=bits[by_start],
+        lead=lead[by_start], session=sid, block=block, source=samples, index=order[by_start],
     )
+
+
+def _session_blocks(t0: np.ndarray, t1: np.ndarray, sid: np.ndarray) -> np.ndarray:
+    """For each interval (sorted by start), the id of its block: sessions whose spans
+    [first start, last end] overlap share a block; each later, separate session starts a new one."""
+    if t0.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    ids, inverse = np.unique(sid, return_inverse=True)
+    first = np.full(ids.size, np.inf)
+    last = np.full(ids.size, -np.inf)
+    np.minimum.at(first, inverse, t0)
+    np.maximum.at(last, inverse, t1)
+    order = np.argsort(first, kind="stable")
+    block_of = np.empty(ids.size, dtype=np.int64)
+    block, reach = -1, -np.inf
+    for k in order:
+        if first[k] >= reach - _EPS_S:  # starts after (or exactly when) every earlier session ended
+            block += 1
+        reach = max(reach, last[k])
+        block_of[k] = block
+    return block_of[inverse]
 
 
 def _session_end(ended_at: float | None, t: float) -> float:
@@ -216,16 +250,16 @@ class Run:
 def _covered(iv: Intervals, start_t: float, end_t: float, max_len_s: float) -> tuple[np.ndarray, ...]:
     """Clipped pieces with covered time > 0: (from, to, covered, state, new_block).
 
-    new_block marks a piece not contiguous with the one before (a gap, or another session).
+    new_block marks a piece not contiguous with the one before (a gap, or a new block of sessions).
     """
     sl, dur = iv.clipped(start_t, end_t, max_len_s)
     keep = dur > 0
     a = np.maximum(iv.t0[sl][keep], start_t)
     b = np.minimum(iv.t1[sl][keep], end_t)
-    sess = iv.session[sl][keep]
+    blocks = iv.block[sl][keep]
     new_block = np.ones(a.size, dtype=bool)
     if a.size > 1:
-        new_block[1:] = (sess[1:] != sess[:-1]) | (a[1:] > b[:-1] + _EPS_S)
+        new_block[1:] = (blocks[1:] != blocks[:-1]) | (a[1:] > b[:-1] + _EPS_S)
     return a, b, dur[keep], iv.state[sl][keep], new_block
 
 
@@ -233,7 +267,7 @@ def runs(iv: Intervals, start_t: float, end_t: float, max_len_s: float, code: in
          neutral: Iterable[int] = ()) -> list[Run]:
     """Maximal stretches of state `code` inside the window.
 
-    A stretch ends at another state, at a change of session, or at uncovered time (a gap);
+    A stretch ends at another state, at a new block of sessions, or at uncovered time (a gap);
     states in `neutral` neither end it nor add to it (e.g. "unknown" inside a poor stretch).
     A stretch spans from its first to its last piece of state `code`.
     """

@@ -14,6 +14,7 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterator
 
 from posture_watch.config import Config, config_for
@@ -34,6 +35,8 @@ class RunOptions:
                so it can run next to a real monitor).
     quiet_fallback: when no desktop notification can be shown, only log at INFO (the demo prints
                the events itself).
+    into_history: a replayed file writes into the user's own database; by default a replay goes to
+               the replay database (paths.replay_database_path()), so it never mixes with real days.
     """
 
     source: str | None = None
@@ -45,6 +48,14 @@ class RunOptions:
     jsonl: str | None = None
     exclusive: bool = True
     quiet_fallback: bool = False
+    into_history: bool = False
+
+
+def database_for(replay: bool, opts: RunOptions) -> Path:
+    """The user's history for a live camera (or a replay asked `--into-history`), else the replay database."""
+    from posture_watch import paths
+
+    return paths.database_path() if not replay or opts.into_history else paths.replay_database_path()
 
 
 def build_source(spec: str, speed: float, waker: Waker,
@@ -82,7 +93,8 @@ def _signals_stop(monitor: Monitor) -> Iterator[None]:
 
 
 def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], None] | None = None,
-                on_start: Callable[[Monitor], None] | None = None, source: FrameSource | None = None) -> RunSummary:
+                on_start: Callable[[Monitor], None] | None = None, source: FrameSource | None = None,
+                on_reading: Callable[..., None] | None = None) -> RunSummary:
     """Build everything, run the loop to the end of the source or a stop signal, release everything.
 
     `source`: an unopened FrameSource to use instead of `opts.source` (tests and benchmarks: frames
@@ -96,6 +108,7 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
     from posture_watch.notify import Notifier
     from posture_watch.pose import PoseEstimator
     from posture_watch.store import Store
+    from posture_watch.view_watch import ViewWatch
 
     engine_cfg, judge_cfg = cfg.section("engine"), cfg.section("judge")
     notify_cfg, monitor_cfg = cfg.section("notify"), cfg.section("monitor")
@@ -128,7 +141,7 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
         stack.callback(source.close)
         resolved = profile_store.resolve_profile_entry(spec, source.size, opts.profile)
         model_path = models.ensure(cfg.model_variant)  # a bad model is refused before the database is touched
-        store = stack.enter_context(Store.open(flush_every_s=monitor_cfg.flush_every_s))
+        store = stack.enter_context(Store.open(database_for(replay, opts), flush_every_s=monitor_cfg.flush_every_s))
         estimator = stack.enter_context(PoseEstimator(model_path, num_poses=monitor_cfg.num_poses))
         commands = CommandQueue(wake=waker.wake) if opts.exclusive else None
         screen = None
@@ -147,8 +160,10 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
                           engine_config=engine_cfg, sampling=cfg.sampling, config=monitor_cfg, store=store,
                           notifier=notifier, notify_config=notify_cfg, replay=replay, speed=opts.speed,
                           profile_name=resolved.name, profile_path=str(resolved.path), commands=commands,
-                          waker=waker, jsonl=jsonl, preview=preview, on_event=on_event, source_open=True,
-                          screen=screen, dnd=desktop.dnd, on_status=desktop.on_status)
+                          waker=waker, jsonl=jsonl, preview=preview, on_event=on_event, on_reading=on_reading,
+                          source_open=True, screen=screen, dnd=desktop.dnd, on_status=desktop.on_status,
+                          view_watch=ViewWatch(resolved.profile, resolved.name or "", monitor_cfg.view_check_samples,
+                                               monitor_cfg.view_check_share))
         if commands is not None:
             server = ControlServer(lambda request: commands.submit(request)).start()
             stack.callback(server.stop)
@@ -160,9 +175,19 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
 
 
 def run_from_args(args: argparse.Namespace) -> int:
+    import sys
+
+    from posture_watch.run_terminal import TerminalReport
+
+    quiet = bool(getattr(args, "quiet", False))
+    report = TerminalReport(sys.stdout, quiet=quiet)
     opts = RunOptions(source=args.source, speed=args.speed, profile=args.profile, no_notify=args.no_notify,
-                      sound=args.sound, preview=args.preview, jsonl=args.jsonl)
-    summary = run_monitor(opts, config_for(args))
+                      sound=args.sound, preview=args.preview, jsonl=args.jsonl,
+                      into_history=bool(getattr(args, "into_history", False)),
+                      quiet_fallback=not quiet)  # the lines below say the warnings; --quiet: the fallback does
+    summary = run_monitor(opts, config_for(args), on_event=report.on_event, on_start=report.on_start,
+                          on_reading=report.on_reading)
+    report.on_stop(summary)
     log.info("monitor stopped (%s): %d samples, %.1f s CPU over %.1f s", summary.reason, summary.samples,
              summary.cpu_s, summary.wall_s)
     return 0

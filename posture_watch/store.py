@@ -317,6 +317,34 @@ class Store:
                            (t1, t0))
         return [SessionRow(*r) for r in rows]
 
+    def session_summaries(self) -> list[tuple[SessionRow, int]]:
+        """Every session, oldest first, with its number of samples."""
+        rows = self._query("SELECT s.id, s.started_at, s.ended_at, s.source, s.profile_name, s.profile_path, s.tz, "
+                           "(SELECT COUNT(*) FROM samples WHERE session_id = s.id) FROM sessions s "
+                           "ORDER BY s.started_at, s.id", ())
+        return [(SessionRow(*r[:7]), int(r[7])) for r in rows]
+
+    def delete_session(self, session_id: int) -> int:
+        """Remove one session with its samples and events, in one transaction; returns the rows removed
+        (0: no such session)."""
+        if self.readonly:
+            raise StoreError(f"The posture database {self.path} was opened read-only.")
+        self.flush()
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                removed = sum(self._conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,)).rowcount
+                              for table in ("samples", "events"))
+                gone = self._conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise _describe_db_error(self.path, exc) from None
+        return removed + gone if gone else 0
+
     def integrity_check(self) -> str:
         """'ok' or SQLite's description of the damage."""
         rows = self._query("PRAGMA integrity_check", ())

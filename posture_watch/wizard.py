@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Protocol
 
 from posture_watch import profile_store
-from posture_watch import setup_checks as sc
 from posture_watch import wizard_steps as ws
+from posture_watch.capture_checks import sample_of
 from posture_watch.domain import Detection, Frame
 from posture_watch.errors import CaptureRejected, UserError
-from posture_watch.profile import Profile, save_profile
+from posture_watch.profile import Profile, load_profile, save_profile
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +82,7 @@ def run_steps(source, estimator, ui: WizardUI, config: ws.WizardConfig,
                 detection = estimator.detect(frame)
                 if careful:
                     detection = estimator.look_for_others(frame, detection)
-            metrics = measure(detection)
-            pose = sc.primary_pose(detection, metrics) if metrics.person_present else None
-            face, background = sc.light_facts(frame.image, pose)
-            observation = sc.observe(detection, metrics, face, background, config.setup)
-            sample = ws.Sample(frame.t_s, metrics, observation, None if pose is None else pose.landmarks)
+            sample = sample_of(frame.t_s, frame.image, detection, measure(detection), config.setup)
             state, effects = ws.advance(state, sample, config)
             ui.update(frame, detection, sample, state, effects)
             n += 1
@@ -126,17 +122,47 @@ def _choose_name(args: argparse.Namespace, ui: WizardUI, camera: str) -> str | N
     if getattr(args, "profile", None):
         return args.name
     if args.name:
-        return profile_store.validate_name(args.name)
+        name = profile_store.validate_name(args.name)
+        if not _may_replace(args, ui, name):
+            raise UserError(f"Nothing saved: the profile '{name}' was kept; choose another --name.")
+        return name
     state = profile_store.read_state()
     default = state.camera_map().get(profile_store.camera_key(camera)) or state.default or "default"
     while True:
         answer = ui.ask("Save this profile under the name", default).strip() or default
         try:
-            return profile_store.validate_name(answer)
+            name = profile_store.validate_name(answer)
         except UserError as exc:
             if answer == default:
                 raise
             ui.finish([str(exc)])
+            continue
+        if _may_replace(args, ui, name):
+            return name
+        default = _free_name(name)
+
+
+def _may_replace(args: argparse.Namespace, ui: WizardUI, name: str) -> bool:
+    """A profile `name` exists: ask before replacing it (the old one is kept as a backup either way).
+    Without anyone to ask (no terminal) or with --yes, replace it."""
+    path = profile_store.profile_path(name)
+    if not path.exists() or getattr(args, "yes", False) or not getattr(ui, "interactive", False):
+        return True
+    try:
+        old = load_profile(path)
+        about = f"made {old.created_at[:10]} with {old.camera or 'a camera'} at {old.resolution[0]}x{old.resolution[1]}"
+    except UserError:
+        about = "unreadable"
+    answer = ui.ask(f"A profile named '{name}' already exists ({about}). Replace it (the old one is kept "
+                    "as a backup)? y/n", "n")
+    return answer.strip().lower().startswith("y")
+
+
+def _free_name(name: str) -> str:
+    n = 2
+    while profile_store.profile_path(f"{name}-{n}").exists():
+        n += 1
+    return f"{name}-{n}"
 
 
 def save_result(profile: Profile, name: str | None, explicit: str | None, captures, notes: list[str],
@@ -151,7 +177,10 @@ def save_result(profile: Profile, name: str | None, explicit: str | None, captur
         save_profile(profile, path)
     else:
         assert name is not None
+        replaced = profile_store.profile_path(name).exists()
         path = profile_store.save_named(profile, name)
+        if replaced:
+            notes = [*notes, f"The profile '{name}' it replaces is kept in {profile_store.backups_dir()}."]
     label = name or path.stem
     lines = summary_text(profile, label, judge_config, notes)
     image_path: Path | None = profile_store.summary_image_path(path)
@@ -163,19 +192,16 @@ def save_result(profile: Profile, name: str | None, explicit: str | None, captur
     return WizardResult(profile, path, image_path, name, tuple(lines))
 
 
-MIN_UPRIGHT_S = 4.0        # a shorter upright capture gives too few samples for a robust spread
-
-
 def wizard_config(args: argparse.Namespace, live: bool, duration_s: float | None = None) -> ws.WizardConfig:
     """The step lengths for this run. A short recording (like a 10 s calibration clip) gets an
-    upright step that fits it, down to MIN_UPRIGHT_S, unless --upright-seconds says otherwise."""
+    upright step that fits it, down to the capture checks' min_capture_s, unless --upright-seconds says otherwise."""
     cfg = ws.WizardConfig(settle_s=LIVE_SETTLE_S if live else FILE_SETTLE_S)
     if getattr(args, "upright_seconds", None):
         cfg = replace(cfg, upright_s=float(args.upright_seconds))
     elif not live and duration_s:
         room = duration_s - cfg.setup_window_s - cfg.settle_s - 2.0 / cfg.sample_hz
         if room < cfg.upright_s:
-            cfg = replace(cfg, upright_s=max(MIN_UPRIGHT_S, round(room, 1)))
+            cfg = replace(cfg, upright_s=max(cfg.checks.min_capture_s, round(room, 1)))
     if getattr(args, "no_slouch", False):
         cfg = replace(cfg, include_slouch=False)
     return cfg
@@ -209,7 +235,10 @@ def cmd_wizard(args: argparse.Namespace) -> int:
                 if answer.strip().lower().startswith("n"):
                     config = replace(config, include_slouch=False)
             ui.begin(source.description, source.live, config)
-            with PoseEstimator(model_path=cfg.model_path or None, variant=cfg.model_variant) as estimator:
+            from posture_watch import models
+
+            # fetched like `run` and `analyze` do (with the progress bar) when it is not here yet
+            with PoseEstimator(models.ensure(cfg.model_variant), variant=cfg.model_variant) as estimator:
                 finished = run_steps(source, estimator, ui, config, until_s=args.seconds)
         profile, notes = make_profile(finished.captures, camera=str(spec), config=judge_config)
         notes = list(finished.notes) + notes

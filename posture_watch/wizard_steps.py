@@ -10,7 +10,8 @@ Steps:
   setup          the set-up check (`setup_checks.evaluate`) must pass over `setup_window_s`;
                  gives up after `setup_timeout_s` with the advice for the commonest problem.
   upright        sit upright for `upright_s`; the capture is then checked for stability
-                 (`calibrate.check_capture`) and for the set-up problems; if it fails, the step
+                 and the set-up problems (`capture_checks.capture_problem`, the same checks as the
+                 scripted calibration); if it fails, the step
                  is redone with the reason, at most `max_redos` times.
   range_screen   look at the bottom edge of the screen for `range_screen_s`,
   range_keyboard then at the keyboard for `range_keyboard_s`: reading is not slouching.
@@ -29,9 +30,8 @@ from typing import Sequence
 import numpy as np
 
 from posture_watch import setup_checks as sc
-from posture_watch.calibrate import CalibrationConfig, check_capture
-from posture_watch.errors import CaptureRejected
-from posture_watch.geometry import Metrics
+from posture_watch.calibrate import CalibrationConfig
+from posture_watch.capture_checks import CaptureCheckConfig, Sample, capture_problem, movement  # noqa: F401
 
 SETUP, UPRIGHT, RANGE_SCREEN, RANGE_KEYBOARD, SLOUCH, DONE, FAILED = (
     "setup", "upright", "range_screen", "range_keyboard", "slouch", "done", "failed")
@@ -66,23 +66,11 @@ class WizardConfig:
     min_range_present_frac: float = 0.5   # a range/slouch step with fewer present samples is dropped
     min_optional_s: float = 1.0     # a range/slouch step cut short by the end of the source keeps
                                     # what it has if it spans at least this much
-    max_problem_frac: float = 0.3   # upright: a set-up problem in more samples than this -> redo
-    max_move_pct: float = 12.0      # upright: robust spread of the head position, % of shoulder width
-    max_scale_change_pct: float = 8.0   # upright: robust spread of the shoulder width (moving to and fro), %
     include_slouch: bool = True
     sample_hz: float = 5.0          # samples per second the runner feeds in (at most): ~40 in the upright step
     setup: sc.SetupConfig = field(default_factory=sc.SetupConfig)
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One measured frame: the geometry's Metrics and the set-up check's observation."""
-
-    t_s: float
-    metrics: Metrics
-    setup: sc.SetupObservation
-    landmarks: np.ndarray | None = None    # the person's (33, 5) landmarks, for the summary drawing
+    checks: CaptureCheckConfig = field(default_factory=CaptureCheckConfig)   # the upright capture's limits
 
 
 # --- effects (what the UI should show or do) --------------------------------------------------
@@ -241,52 +229,9 @@ def _setup(state: WizardState, sample: Sample, cfg: WizardConfig, effects: list[
 
 
 def upright_problem(samples: Sequence[Sample], cfg: WizardConfig) -> str | None:
-    """Pure: why this upright capture cannot be a baseline (one sentence), or None."""
-    if not samples:
-        return "Nothing was captured; keep sitting in front of the camera."
-    n = len(samples)
-    counts: dict[str, int] = {}
-    for s in samples:
-        for p in s.setup.problems:
-            counts[p] = counts.get(p, 0) + 1
-    for p in sc.PRIORITY:
-        if p in (sc.OFF_CENTRE, sc.HEAD_TURNED):
-            continue   # a capture slightly off centre or with glances still makes a baseline
-        if counts.get(p, 0) > cfg.max_problem_frac * n:
-            return sc.ADVICE[p]
-    move, scale = movement(samples)
-    if move is not None and (move > cfg.max_move_pct or (scale is not None and scale > cfg.max_scale_change_pct)):
-        what = (f"your head moved about {move:.0f}% of your shoulder width" if move > cfg.max_move_pct
-                else f"you moved towards and away from the camera by about {scale:.0f}%")
-        return f"You moved too much ({what}); sit upright and keep still for the {cfg.upright_s:g} seconds."
-    try:
-        check_capture([s.metrics for s in samples], cfg.calibration)
-    except CaptureRejected as exc:
-        return str(exc)
-    return None
-
-
-def movement(samples: Sequence[Sample]) -> tuple[float | None, float | None]:
-    """Pure: (robust spread of the ear-midpoint position, in % of the median shoulder width;
-    robust spread of the shoulder width, in % of its median) over samples with landmarks."""
-    pts, sws = [], []
-    for s in samples:
-        lm, size = s.landmarks, s.metrics.image_size
-        if lm is None or not s.metrics.person_present or not size[0]:
-            continue
-        px = lm[:, :2] * size
-        pts.append((px[7] + px[8]) / 2)
-        sws.append(float(np.linalg.norm(px[11] - px[12])))
-    if len(pts) < 5:
-        return None, None
-    p, sw = np.array(pts), np.array(sws)
-    med_sw = float(np.median(sw))
-    if med_sw <= 0:
-        return None, None
-    mad = 1.4826 * np.median(np.abs(p - np.median(p, axis=0)), axis=0)
-    move = 100.0 * float(np.hypot(*mad)) / med_sw
-    scale = 100.0 * 1.4826 * float(np.median(np.abs(sw - med_sw))) / med_sw
-    return move, scale
+    """Pure: why this upright capture cannot be a baseline (one sentence), or None: the checks
+    shared with the scripted calibration (capture_checks.capture_problem)."""
+    return capture_problem(samples, cfg.checks, cfg.calibration)
 
 
 def _close_step(state: WizardState, cfg: WizardConfig, effects: list[Effect],

@@ -94,6 +94,11 @@ class TerminalUI:
         self._status("  " + ws.live_readout(state, sample, self.config), force=key != self._last_phase)
         self._last_phase = key
 
+    @property
+    def interactive(self) -> bool:
+        """Someone can answer questions (a terminal on both ends)."""
+        return self._interactive
+
     def ask(self, question: str, default: str) -> str:
         if not self._interactive:
             return default

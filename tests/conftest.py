@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,51 @@ def _resolve_model() -> Path:
 
 MODEL_PATH = _resolve_model()
 os.environ["POSTURE_WATCH_MODEL"] = str(MODEL_PATH)
+
+# Every process a test starts inherits this mark; at the end of the run, none may still be alive.
+RUN_MARK = "POSTURE_WATCH_TEST_RUN"
+os.environ[RUN_MARK] = f"{os.getpid()}-{uuid.uuid4().hex}"
+
+
+def leftover_processes(mark: str | None = None) -> list[tuple[int, str]]:
+    """(pid, command line) of living processes, other than this one, that carry this run's mark."""
+    needle = f"{RUN_MARK}={mark or os.environ[RUN_MARK]}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        if state != "Z":
+            found.append((int(entry.name), cmdline))
+    return found
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """The last check of a run: no process started by a test is left running (they are ended here
+    and the run fails, so a fixture that forgets to end its process is found)."""
+    if not Path("/proc/self/environ").exists():
+        return
+    deadline = time.monotonic() + 5.0
+    left = leftover_processes()
+    while left and time.monotonic() < deadline:  # a process ending right now
+        time.sleep(0.1)
+        left = leftover_processes()
+    if not left:
+        return
+    for pid, _ in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    listing = "\n".join(f"  {pid}: {cmd}" for pid, cmd in left)
+    sys.stderr.write(f"\nThe test run left {len(left)} process(es) running (now killed):\n{listing}\n")
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)

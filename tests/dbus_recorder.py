@@ -145,7 +145,9 @@ def recording_bus(folder: Path, timeout_s: float = 20.0, delay_s: float = 0.0,
     out, ready = folder / "notifications.jsonl", folder / "bus-ready.txt"
     extra = ["--delay-s", str(delay_s)] + (["--no-server"] if no_server else []) + (["--actions"] if actions else [])
     proc = subprocess.Popen(["dbus-run-session", "--", sys.executable, __file__, "--out", str(out),
-                             "--ready", str(ready), *extra], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--ready", str(ready), *extra], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)  # its own process group: the bus daemon and the recorder
+    # die with it (a SIGTERM to dbus-run-session alone left both running, re-parented to init)
     try:
         deadline = time.monotonic() + timeout_s
         while not ready.exists():
@@ -156,12 +158,44 @@ def recording_bus(folder: Path, timeout_s: float = 20.0, delay_s: float = 0.0,
             time.sleep(0.05)
         yield Recording(ready.read_text().strip(), out)
     finally:
-        proc.send_signal(signal.SIGTERM)
+        end_group(proc)
+
+
+def end_group(proc: subprocess.Popen, wait_s: float = 10.0) -> None:
+    """SIGTERM to the whole process group `proc` leads, then SIGKILL to what is left of it."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline and _group_alive(proc.pid):
+            proc.poll()
+            time.sleep(0.05)
+        if not _group_alive(proc.pid):
+            break
+    proc.wait()
+    if proc.stderr is not None:
+        proc.stderr.close()
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie leader counts as gone once reaped; look for living members
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                return True
+    return False
 
 
 class Recording:

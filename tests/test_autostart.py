@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import assert_one_sentence_error, run_cli
 from posture_watch import autostart
 
 ARGV = ["/opt/py env/bin/python", "-m", "posture_watch", "run"]
@@ -26,7 +26,7 @@ def test_systemd_unit_text() -> None:
     assert 'ExecStart="/opt/py env/bin/python" -m posture_watch run' in lines
     assert 'Environment="POSTURE_WATCH_HOME=/home/ann/posture 100%%"' in lines
     assert 'Environment=POSTURE_WATCH_MODEL=/m/$$lite.task' in lines
-    assert "Restart=on-failure" in lines and "WantedBy=default.target" in lines
+    assert "Restart=on-failure" in lines and "WantedBy=graphical-session.target" in lines
 
 
 def _verify(unit: Path, tmp_path: Path) -> subprocess.CompletedProcess:
@@ -97,18 +97,68 @@ def test_unsupported_platform_is_one_sentence() -> None:
         autostart.entry_path("sunos5", {})
 
 
-def test_cli_install_show_remove(tmp_path: Path) -> None:
-    bin_dir = tmp_path / "bin"  # no systemctl on this PATH: install writes the file and says how to enable it
-    bin_dir.mkdir()
-    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": str(bin_dir)}
+def _unit_keys(text: str) -> dict[str, dict[str, list[str]]]:
+    """A systemd unit file as {section: {key: [values]}} (keys may repeat)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    section = None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = out.setdefault(line[1:-1], {})
+            continue
+        key, _, value = line.partition("=")
+        assert section is not None, line
+        section.setdefault(key, []).append(value)
+    return out
+
+
+def test_the_unit_lives_and_dies_with_the_desktop_session_and_never_restarts_on_a_user_error() -> None:
+    from posture_watch.errors import UserError
+
+    unit = _unit_keys(autostart.systemd_unit(ARGV, ENV))
+    assert unit["Unit"]["PartOf"] == ["graphical-session.target"]
+    assert unit["Unit"]["After"] == ["graphical-session.target"]
+    assert unit["Install"]["WantedBy"] == ["graphical-session.target"]
+    assert unit["Service"]["Restart"] == ["on-failure"]
+    assert unit["Service"]["RestartPreventExitStatus"] == [str(UserError.exit_code)]
+
+
+def _cli_env(tmp_path: Path, with_systemctl: bool) -> dict[str, str]:
+    if with_systemctl:
+        return {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    return {"XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": str(bin_dir)}
+
+
+def _user_manager_runs() -> bool:
+    if shutil.which("systemctl") is None:
+        return False
+    return subprocess.run(["systemctl", "--user", "is-system-running"], capture_output=True).returncode in (0, 1) \
+        and subprocess.run(["systemctl", "--user", "show-environment"], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("with_systemctl", [False, True], ids=["no systemctl", "systemctl without a user manager"])
+def test_install_that_cannot_enable_fails_and_leaves_nothing(tmp_path: Path, with_systemctl: bool) -> None:
+    if with_systemctl and (shutil.which("systemctl") is None or _user_manager_runs()):
+        pytest.skip("needs a systemctl whose user manager is not running (as here, in a container)")
+    env = _cli_env(tmp_path, with_systemctl)
     unit = tmp_path / "config" / "systemd" / "user" / "posture-watch.service"
-    proc = run_cli("autostart", "install", env=env)
-    assert proc.returncode == 0, proc.stderr
-    assert f"Autostart installed: {unit}" in proc.stdout
-    assert "systemctl --user enable --now posture-watch.service" in proc.stdout
+    line = assert_one_sentence_error(run_cli("autostart", "install", env=env))
+    assert "Could not enable autostart" in line and "nothing was installed" in line
+    assert "Autostart installed" not in line and not unit.exists()
+    assert "not installed" in run_cli("autostart", "show", env=env).stdout
+
+
+def test_cli_show_and_remove(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    unit = autostart.install("linux", activate=False).path
+    env = _cli_env(tmp_path, with_systemctl=False)
     assert "POSTURE_WATCH_HOME=" in unit.read_text()  # the test's private home is carried over
     proc = run_cli("autostart", "show", env=env)
-    assert proc.returncode == 0 and "ExecStart=" in proc.stdout
+    assert proc.returncode == 0 and "ExecStart=" in proc.stdout and "Autostart is installed" in proc.stdout
     proc = run_cli("autostart", "remove", env=env)
     assert proc.returncode == 0 and not unit.exists()
     proc = run_cli("autostart", "remove", env=env)

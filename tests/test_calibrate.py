@@ -12,6 +12,7 @@ import pytest
 
 from conftest import ROOT, assert_one_sentence_error, run_cli, sample
 from posture_watch import geometry as g
+from posture_watch import setup_checks as sc
 from posture_watch.calibrate import CalibrationConfig, build_profile, check_capture
 from posture_watch.errors import CaptureRejected
 from posture_watch.geometry import Metrics
@@ -34,9 +35,9 @@ def test_calibrating_on_the_sample_clip_writes_a_private_valid_profile(tmp_path)
     assert 0.3 < profile.median("head_drop_ratio") < 1.0
 
 
-@pytest.mark.parametrize("clip, words", [
-    ("empty_room.mp4", "Nobody was found"),
-    ("two_people.mp4", "Two people"),
+@pytest.mark.parametrize("clip, words", [   # the wizard's set-up advice: both paths run the same checks
+    ("empty_room.mp4", sc.ADVICE[sc.NO_PERSON]),
+    ("two_people.mp4", sc.ADVICE[sc.TWO_PEOPLE]),
 ])
 def test_an_unusable_capture_is_refused_and_nothing_is_written(tmp_path, clip, words):
     out = tmp_path / "me.json"
@@ -115,3 +116,46 @@ def test_build_profile_keeps_reading_and_slouch_captures():
 def test_sample_profile_is_the_sample_clip_calibration():
     profile = load_profile(ROOT / "calibration" / "sample_profile.json")
     assert Path(profile.camera).name == "calibration.mp4" and profile.resolution == (640, 480)
+
+
+# --- the scripted path runs the wizard's capture checks (capture_checks.capture_problem) -------------
+
+@pytest.mark.parametrize("clip, upright_s, held_s", [
+    ("desk_session.mp4", 24, 100),   # 25 s upright, a 20 s lean-in, then the slouch held
+    ("grace_desk.mp4", 11, 35),      # another person: 12 s upright, a 5 s lean-in, an 18 s slouch
+])
+def test_a_capture_that_leans_in_and_slouches_for_part_of_it_is_refused(tmp_path, clip, upright_s, held_s):
+    out = tmp_path / "p.json"
+    line = assert_one_sentence_error(run_cli("calibrate", "--non-interactive", "--source", str(sample(clip)),
+                                             "--seconds", str(held_s), "--profile", str(out)))
+    assert "posture changed during the capture" in line and not out.exists()
+    proc = run_cli("calibrate", "--non-interactive", "--source", str(sample(clip)), "--seconds", str(upright_s),
+                   "--profile", str(out))
+    assert proc.returncode == 0, proc.stderr   # the upright stretch alone is a baseline
+
+
+def test_a_shaking_clip_is_refused_by_both_paths(tmp_path, private_home):
+    import wizard_clips
+
+    shaky = wizard_clips.shaken(sample("calibration.mp4"), tmp_path / "shaky.mp4", amplitude_px=60)
+    scripted = assert_one_sentence_error(run_cli("calibrate", "--non-interactive", "--source", str(shaky),
+                                                 "--profile", str(tmp_path / "p.json")))
+    wizard = assert_one_sentence_error(run_cli("calibrate", "--source", str(shaky), "--name", "shaky", "--no-slouch"))
+    assert "You moved too much" in scripted and "You moved too much" in wizard
+    assert not (tmp_path / "p.json").exists() and not (private_home / "data" / "profiles" / "shaky.json").exists()
+
+
+def test_a_two_second_capture_is_refused(tmp_path):
+    from posture_watch.capture_checks import CaptureCheckConfig
+
+    line = assert_one_sentence_error(run_cli("calibrate", "--non-interactive", "--source", str(sample("calibration.mp4")),
+                                             "--seconds", "2", "--profile", str(tmp_path / "p.json")))
+    assert f"at least {CaptureCheckConfig().min_capture_s:g} seconds" in line
+
+
+def test_the_scripted_path_prints_the_thresholds_it_chose(tmp_path):
+    proc = run_cli("calibrate", "--non-interactive", "--source", str(sample("calibration.mp4")), "--profile",
+                   str(tmp_path / "p.json"))
+    assert proc.returncode == 0, proc.stderr
+    assert "warn when the head drops" in proc.stdout and "A warning comes only when" in proc.stdout
+    assert "capture checks: at least" in proc.stdout

@@ -50,3 +50,4 @@ def test_corrupt_model_is_refused_by_every_command_with_how_to_refetch(model_pat
     assert not (tmp_path / "out.jsonl").exists() or (tmp_path / "out.jsonl").read_text() == ""
     assert not (tmp_path / "p.json").exists()
     assert not (private_home / "data" / "posture.sqlite3").exists()
+    assert not (private_home / "data" / "replays.sqlite3").exists()

@@ -107,7 +107,7 @@ def test_no_picture_is_ever_written(tmp_path):
     _pw(tmp_path, env, "analyze", desk, "--profile", "mine.json", "--every-frame", "--seconds", "15", "--jsonl",
         "every.jsonl", "--quiet")
     _pw(tmp_path, env, "run", "--source", desk, "--speed", "1000", "--profile", str(profile), "--no-notify",
-        "--jsonl", "run.jsonl")
+        "--into-history", "--jsonl", "run.jsonl")
     _pw(tmp_path, env, "report", "--html", "report.html", "--json", "report.json", "--csv", "report.csv")
     assert (tmp_path / "cwd" / "run.jsonl").stat().st_size > 0 and (tmp_path / "cwd" / "report.html").exists()
 

@@ -52,7 +52,7 @@ def test_an_8_hour_day_replayed_keeps_memory_bounded_and_counts_exact(private_ho
     source = Scripted(picture, until_s=8 * HOUR, description="an 8-hour day")
     out = private_home / "day.jsonl"
     opts = RunOptions(profile=str(ROOT / "calibration" / "sample_profile.json"), no_notify=True,
-                      quiet_fallback=True, speed=1e6, jsonl=str(out))
+                      quiet_fallback=True, speed=1e6, jsonl=str(out), into_history=True)
     summary = run_monitor(opts, load_config(), source=source)
     rss[8] = _rss_mb()
 

@@ -86,7 +86,7 @@ def test_locked_at_start_is_one_sentence_and_loses_nothing(private_home, profile
     locker = Locker(db)
     try:
         proc = run_cli("run", "--source", str(sample("empty_room.mp4")), "--speed", "1000", "--profile", str(profile),
-                       "--no-notify")
+                       "--no-notify", "--into-history")
     finally:
         locker.release()
     line = assert_one_sentence_error(proc)
@@ -94,7 +94,7 @@ def test_locked_at_start_is_one_sentence_and_loses_nothing(private_home, profile
     assert _rows(db) == before
     # once the other program lets go, the monitor starts and adds its session to the same file
     proc = run_cli("run", "--source", str(sample("empty_room.mp4")), "--speed", "1000", "--profile", str(profile),
-                   "--no-notify")
+                   "--no-notify", "--into-history")
     assert proc.returncode == 0, proc.stderr
     after = _rows(db)
     assert after[: len(before)] == before and len(after) > len(before)
@@ -159,7 +159,7 @@ def test_damaged_database_is_one_sentence_and_left_as_it_is(private_home, profil
     _corrupt(db, how)
     digest = _digest(db)
     line = assert_one_sentence_error(run_cli("run", "--source", str(sample("empty_room.mp4")), "--speed", "1000",
-                                             "--profile", str(profile), "--no-notify"))
+                                             "--profile", str(profile), "--no-notify", "--into-history"))
     assert "damaged" in line and "move it away" in line
     line = assert_one_sentence_error(run_cli("report"))
     assert "damaged" in line
@@ -178,7 +178,7 @@ def test_damage_inside_the_rows_is_said_and_the_rest_kept(private_home, profile)
     conn.close()
     _corrupt(db, "rows")
     proc = run_cli("run", "--source", str(sample("empty_room.mp4")), "--speed", "1000", "--profile", str(profile),
-                   "--no-notify")
+                   "--no-notify", "--into-history")
     assert "Traceback" not in proc.stderr
     if proc.returncode != 0:
         assert "damaged" in assert_one_sentence_error(proc)

@@ -54,7 +54,8 @@ def sample_profile(tmp_path_factory) -> Path:
 
 
 def _db(home: Path) -> sqlite3.Connection:
-    return sqlite3.connect(home / "data" / "posture.sqlite3")
+    """The database a replayed file writes into: the replay database, apart from the user's history."""
+    return sqlite3.connect(home / "data" / "replays.sqlite3")
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -326,6 +327,7 @@ def test_bad_source_is_one_sentence_and_touches_nothing(private_home: Path) -> N
     line = assert_one_sentence_error(run_cli("run", "--source", "/nonexistent/clip.mp4"))
     assert "/nonexistent/clip.mp4" in line
     assert not (private_home / "data" / "posture.sqlite3").exists()
+    assert not (private_home / "data" / "replays.sqlite3").exists()
 
 
 def test_speed_on_a_camera_is_refused() -> None:
@@ -350,6 +352,6 @@ def test_foreign_database_is_refused_untouched(private_home: Path, sample_profil
     conn.close()
     before = db.read_bytes()
     line = assert_one_sentence_error(run_cli("run", "--source", str(sample("empty_room.mp4")), "--profile",
-                                             str(sample_profile), "--no-notify"))
+                                             str(sample_profile), "--no-notify", "--into-history"))
     assert "not a posture-watch database" in line
     assert db.read_bytes() == before

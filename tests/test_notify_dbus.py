@@ -112,3 +112,54 @@ def test_a_server_that_hangs_is_given_up_on(tmp_path: Path, monkeypatch) -> None
     # the first send times out and falls back; the second does not wait again (desktop_retry_s)
     assert [d.channel for d in notifier.deliveries] == ["terminal", "terminal"]
     assert "did not answer" in notifier.deliveries[0].reason
+
+
+def _group_members(pgid: int) -> list[int]:
+    members = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                members.append(int(entry.name))
+    return members
+
+
+def test_the_recording_bus_leaves_no_process_behind(tmp_path: Path) -> None:
+    """dbus-run-session, its dbus-daemon and the recorder all end with the fixture (before, a SIGTERM to
+    dbus-run-session alone left the daemon and the recorder running for ever)."""
+    with recording_bus(tmp_path / "bus") as bus:
+        members = _group_members_of_recorder(bus)
+        assert len(members) >= 3, members  # dbus-run-session, dbus-daemon, the recorder
+    assert _alive(members) == [], _alive(members)
+
+
+def _group_members_of_recorder(bus) -> list[int]:
+    """The processes of the recorder's bus: those whose command line names its output file."""
+    needle = str(bus.out).encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if needle in (entry / "cmdline").read_bytes():
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    import os
+
+    groups = {os.getpgid(p) for p in pids}
+    return sorted(p for g in groups for p in _group_members(g))
+
+
+def _alive(pids: list[int]) -> list[int]:
+    alive = []
+    for p in pids:
+        try:
+            state = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.append(p)
+    return alive

@@ -31,7 +31,7 @@ def test_a_run_into_a_new_home_creates_only_private_folders(tmp_path):
                    str(ROOT / "calibration" / "sample_profile.json"), "--no-notify",
                    env={"POSTURE_WATCH_HOME": str(home)})
     assert proc.returncode == 0, proc.stderr
-    assert (home / "data" / "posture.sqlite3").exists()
+    assert (home / "data" / "replays.sqlite3").exists()  # a replay: apart from the history
     folders = [home.parent, home, *(p for p in home.rglob("*") if p.is_dir())]
     assert len(folders) >= 3
     assert {str(p.relative_to(tmp_path)): _mode(p) for p in folders} == \

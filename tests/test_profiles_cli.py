@@ -44,7 +44,7 @@ def test_list_use_delete(private_home):
     state = json.loads((private_home / "config" / "profiles.json").read_text())
     assert state["default"] == "desk" and state["cameras"] == {"0": "laptop", "/dev/video2": "desk"}
 
-    gone = run_cli("profiles", "delete", "desk")
+    gone = run_cli("profiles", "delete", "desk", "--yes")
     assert gone.returncode == 0 and "Deleted profile 'desk'" in gone.stdout and "was the default" in gone.stdout
     assert not (private_home / "data" / "profiles" / "desk.json").exists()
     state = json.loads((private_home / "config" / "profiles.json").read_text())
@@ -56,7 +56,7 @@ def test_delete_removes_the_summary_picture_too(private_home):
     path = store.save_named(make(), "laptop")
     picture = store.summary_image_path(path)
     picture.write_bytes(b"\x89PNG\r\n\x1a\n")
-    assert run_cli("profiles", "delete", "laptop").returncode == 0
+    assert run_cli("profiles", "delete", "laptop", "--yes").returncode == 0
     assert not path.exists() and not picture.exists()
 
 
@@ -128,3 +128,23 @@ def test_an_explicit_path_wins_and_a_missing_recorded_profile_is_explained(tmp_p
     store.profile_path("laptop").unlink()
     with pytest.raises(ProfileError, match="'laptop' chosen for camera 0 no longer exists"):
         store.resolve_profile("0", None)
+
+
+def test_delete_asks_first_and_without_anyone_to_ask_needs_yes(private_home):
+    path = store.save_named(make(), "desk")
+    line = assert_one_sentence_error(run_cli("profiles", "delete", "desk"))
+    assert "--yes" in line and path.exists()
+    assert run_cli("profiles", "delete", "desk", "--yes").returncode == 0
+    assert not path.exists()
+
+
+def test_a_replaced_profile_is_kept_as_a_backup_that_list_shows(private_home):
+    first = make("0")
+    store.save_named(first, "desk")
+    before = (private_home / "data" / "profiles" / "desk.json").read_bytes()
+    store.save_named(make("/dev/video2"), "desk")
+    (kept,) = store.backups()
+    assert kept.read_bytes() == before and kept.name.startswith("desk.")
+    assert oct(kept.stat().st_mode & 0o777) == "0o600" and oct(kept.parent.stat().st_mode & 0o777) == "0o700"
+    listed = run_cli("profiles", "list")
+    assert kept.name in listed.stdout and "backups" in listed.stdout

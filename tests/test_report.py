@@ -427,3 +427,33 @@ def test_report_cli_without_data_and_with_bad_input(private_home, tmp_path):
     assert "--days must be between" in assert_one_sentence_error(run_cli("report", "--days", "0"))
     missing = tmp_path / "no" / "such" / "r.html"
     assert "does not exist" in assert_one_sentence_error(run_cli("report", "--html", str(missing)))
+
+
+def test_overlapping_sessions_are_one_timeline():
+    """Two sessions that overlap (replays stamped ahead of the clock, two machines syncing one
+    folder): the same 22 minutes, half a second apart. Before, every switch between their samples
+    ended a stretch (longest poor 0.5 s, no break) and the time was counted twice."""
+    start = at(DAY, 9)
+    spec = [("good", 600), ("poor", 300, [FORWARD_LEAN]), ("away", 120), ("good", 300)]
+    first, end_a = lay(1, start, spec)
+    second, end_b = lay(2, start + 0.5, spec)
+    sessions = [session(1, start, end_a), session(2, start + 0.5, end_b)]
+    r = build_report(first + second, [], sessions, day=DAY, tz=BERLIN)
+    assert r.monitored_s == pytest.approx(end_b - start)      # the union, not the sum
+    assert r.poor_s == pytest.approx(300)
+    assert r.away_s == pytest.approx(120)
+    assert r.longest_poor.duration_s == pytest.approx(300)
+    assert r.longest_poor.start_t == pytest.approx(start + 600)
+    assert r.breaks.taken == 1 and r.breaks.taken_at == (pytest.approx(start + 900),)
+    assert r.longest_upright.duration_s == pytest.approx(600)
+    assert r.sessions == 2
+
+
+def test_sessions_one_after_the_other_still_end_a_stretch():
+    """Overlap handling must not join sessions that do not overlap: the second starts after the first ended."""
+    start = at(DAY, 9)
+    first, end_a = lay(1, start, [("poor", 200, [FORWARD_LEAN])])
+    second, end_b = lay(2, end_a, [("poor", 100, [FORWARD_LEAN])])
+    r = build_report(first + second, [], [session(1, start, end_a), session(2, end_a, end_b)], day=DAY, tz=BERLIN)
+    assert r.poor_s == pytest.approx(300)
+    assert r.longest_poor.duration_s == pytest.approx(200)

@@ -40,7 +40,7 @@ def replay_and_report(clip: Path, profile: Path, home: Path, out: Path, tz_name:
     """Run the real monitor on `clip`, then the report CLI; return what a test needs."""
     env = {"POSTURE_WATCH_HOME": str(home), "TZ": tz_name}
     run = run_cli("run", "--source", str(clip), "--speed", "60", "--profile", str(profile), "--no-notify",
-                  env=env, timeout=1800)
+                  "--into-history", env=env, timeout=1800)
     assert run.returncode == 0, (run.stdout[-2000:], run.stderr[-2000:])
     os.environ["TZ"] = tz_name  # local_zone() in this process must agree with the subprocesses
     try:

@@ -254,6 +254,42 @@ def test_the_terminal_flow_in_a_pseudo_terminal(private_home):
     assert (private_home / "data" / "profiles" / "laptop.summary.png").exists()
 
 
+def test_the_wizard_asks_before_replacing_a_profile_of_that_name(private_home):
+    """Enter on the offered name of an existing profile (another person's, another camera) asks first;
+    "n" offers a free name instead, and the old profile and the default stay as they were."""
+    from posture_watch import profile_store
+
+    pexpect = pytest.importorskip("pexpect")
+    other = private_home / "data" / "profiles" / "desk.json"
+    (private_home / "data" / "profiles").mkdir(parents=True)
+    other.write_bytes((ROOT / "calibration" / "sample_profile.json").read_bytes())
+    profile_store.use_profile("desk")
+    state_before = (private_home / "config" / "profiles.json").read_bytes()
+    before = other.read_bytes()
+    env = dict(os.environ, COLUMNS="160", LINES="40")
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    child = pexpect.spawn(sys.executable, ["-m", "posture_watch", "calibrate", "--no-slouch", "--source",
+                                           str(sample("calibration.mp4"))],
+                          cwd=str(ROOT), env=env, encoding="utf-8", timeout=180, dimensions=(40, 160))
+    try:
+        child.expect(r"Save this profile under the name \[desk\]: ")
+        child.sendline("")
+        child.expect(r"A profile named 'desk' already exists .*Replace it .*\[n\]: ")
+        child.sendline("")
+        child.expect(r"Save this profile under the name \[desk-2\]: ")
+        child.sendline("")
+        child.expect("Profile saved to")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    assert other.read_bytes() == before
+    assert (private_home / "data" / "profiles" / "desk-2.json").exists()
+    assert json.loads((private_home / "config" / "profiles.json").read_bytes())["default"] == \
+        json.loads(state_before)["default"] == "desk"
+
+
 def test_the_terminal_flow_refuses_a_bad_set_up_in_a_pseudo_terminal(private_home, bad_clips):
     pexpect = pytest.importorskip("pexpect")
     env = {key: v for key, v in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
@@ -363,7 +399,8 @@ def test_the_summary_picture_is_drawn_for_each_view(tmp_path, camera, view):
 def test_step_lengths_for_a_camera_and_for_short_recordings():
     import argparse
 
-    from posture_watch.wizard import LIVE_SETTLE_S, MIN_UPRIGHT_S, wizard_config
+    from posture_watch.wizard import LIVE_SETTLE_S, wizard_config
+    MIN_UPRIGHT_S = ws.WizardConfig().checks.min_capture_s
 
     args = argparse.Namespace(upright_seconds=None, no_slouch=False)
     live = wizard_config(args, live=True)

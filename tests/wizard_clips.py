@@ -102,3 +102,18 @@ def person_gone(src: Path, out: Path) -> Path:
         h, w = f.shape[:2]
         return np.ascontiguousarray(cv2.resize(f[:, : w // 5], (w, h)))
     return transformed(src, out, fn)
+
+
+def shaken(src: Path, out: Path, amplitude_px: float = 60.0, seed: int = 5) -> Path:
+    """A shaking camera: every frame moved by up to `amplitude_px` in x and y (a new offset every
+    other frame), without zoom."""
+    rng = np.random.default_rng(seed)
+    frames, fps = _frames(src)
+    h, w = frames[0].shape[:2]
+    offsets = rng.uniform(-amplitude_px, amplitude_px, size=(len(frames) // 2 + 1, 2))
+    out_frames = []
+    for i, f in enumerate(frames):
+        dx, dy = offsets[i // 2]
+        m = np.array([[1, 0, dx], [0, 1, dy]], dtype=np.float32)
+        out_frames.append(cv2.warpAffine(f, m, (w, h), borderMode=cv2.BORDER_REPLICATE))
+    return write_clip(out_frames, fps, out)

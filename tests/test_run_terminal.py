@@ -1,0 +1,42 @@
+"""`posture-watch run` in a terminal: a start line, a line per change, a stop line; `--quiet` is silent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import ROOT, run_cli, sample
+
+PROFILE = ROOT / "calibration" / "sample_profile.json"
+
+
+def test_run_says_what_it_does_each_change_and_the_stop(private_home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run.jsonl"
+    proc = run_cli("run", "--source", str(sample("grace_desk.mp4")), "--speed", "1000", "--profile", str(PROFILE),
+                   "--no-notify", "--jsonl", str(out))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    first, last = lines[0], lines[-1]
+    assert "grace_desk.mp4" in first and str(PROFILE) in first
+    assert str(private_home / "data" / "replays.sqlite3") in first and "posture-watch stop" in first
+    assert last.startswith("posture-watch: stopped (the recording ended)") and "data is saved" in last
+    # one line per change of the judged posture (away is said by the away/back lines), as the JSON lines show it
+    states = [json.loads(x)["state"] for x in out.read_text().splitlines()]
+    changes = [s for i, s in enumerate(states) if s != "away" and (i == 0 or s != states[i - 1])]
+    posture_lines = [line for line in lines if "Posture: " in line]
+    assert len(posture_lines) == len(changes) and len(changes) >= 1
+    assert any(line.endswith("Away from the desk.") for line in lines)
+    assert any("Back at the desk" in line for line in lines)
+
+
+def test_quiet_run_prints_nothing(tmp_path: Path) -> None:
+    proc = run_cli("run", "--source", str(sample("calibration.mp4")), "--speed", "1000", "--profile", str(PROFILE),
+                   "--no-notify", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+
+
+def test_run_help_says_it_runs_in_the_terminal() -> None:
+    proc = run_cli("run", "--help")
+    assert "in this terminal" in proc.stdout and "--quiet" in proc.stdout
+    assert "stop" in run_cli("--help").stdout

@@ -36,6 +36,14 @@ from posture_watch.monitor_types import MonitorConfig  # noqa: E402
 PROFILE = bf.ROOT / "calibration" / "sample_profile.json"
 
 
+def product_num_poses() -> int:
+    """The num_poses `run` and `analyze` use with the sample profile (the mode it was measured in)."""
+    from posture_watch.pose import mode_for
+    from posture_watch.profile import load_profile
+
+    return MonitorConfig().num_poses or mode_for(load_profile(PROFILE))
+
+
 def _landmarker(num_poses: int, variant: str = "lite"):
     from mediapipe.tasks.python import BaseOptions, vision
 
@@ -92,7 +100,7 @@ def clip_frames(clip: Path, rate_hz: float) -> Iterator[tuple[np.ndarray, float]
 
 
 def job_floor(clip: str, rate: str, repeats: str, variant: str = "lite") -> dict:
-    num_poses = MonitorConfig().num_poses
+    num_poses = product_num_poses()
     runs = [model_alone_ms(clip_frames(Path(clip), float(rate)), num_poses, variant=variant)
             for _ in range(int(repeats))]
     frames = sum(1 for _ in clip_frames(Path(clip), float(rate)))
@@ -109,7 +117,7 @@ def job_analyze(clip: str, rate: str, repeats: str) -> dict:
     profile = load_profile(PROFILE)
     xs, ms = [], []
     for _ in range(int(repeats)):
-        with bf.VideoFileSource(clip) as src, PoseEstimator() as est, open(os.devnull, "w") as out:
+        with bf.VideoFileSource(clip) as src, PoseEstimator(num_poses=product_num_poses()) as est, open(os.devnull, "w") as out:
             s = analyze(src, est, Judge(profile), float(rate), out)
         xs.append(s.x_realtime)
         ms.append(1000 * s.cpu_s / s.samples)
@@ -147,7 +155,7 @@ def job_run_replay(repeats: str) -> dict:
         samples = summary.samples
         pipe.append(1000 * (reads[-1][1] - reads[0][1]) / (len(reads) - 1))
         times = [t for t, _ in reads]
-        floor.append(model_alone_ms(((source.picture_at(t), t) for t in times), MonitorConfig().num_poses))
+        floor.append(model_alone_ms(((source.picture_at(t), t) for t in times), product_num_poses()))
     return {"pipeline_ms": statistics.median(pipe), "floor_ms": statistics.median(floor), "pipeline_runs": pipe,
             "floor_runs": floor, "samples": samples, "session_s": sum(s.seconds for s in REPLAY_SESSION)}
 

@@ -162,7 +162,9 @@ def main() -> int:
     from posture_watch.monitor_types import MonitorConfig
 
     rate = SamplingConfig().analyze_hz
-    num_poses = MonitorConfig().num_poses
+    from bench_jobs import product_num_poses
+
+    num_poses = product_num_poses()
     live_s, soak_h = (30.0, 1.0) if args.quick else (120.0, 8.0)  # --quick: not the method
     t_start = time.monotonic()
     results: dict = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),

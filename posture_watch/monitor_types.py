@@ -28,11 +28,11 @@ class MonitorConfig:
                         frame): it is reported and not judged until the picture changes.
     bad_frames_lost:    this many unusable pictures in a row (empty, tiny, wrong type) from a live camera
                         count as the camera lost (it is reopened); single ones are skipped.
-    num_poses:          people the pose model looks for; it must match what calibration used (2), because
-                        MediaPipe's landmarks differ systematically between the two modes: with 1 it tracks
-                        the person from the last sample (~17-19 ms instead of ~30 ms of CPU per sample with
-                        the lite model) but, on the sample clips, its shoulder line tilts ~6 degrees differently
-                        from the calibrated baseline, which is enough to misjudge a lateral lean.
+    num_poses:          people the pose model looks for; 0 (the default): the mode the profile was measured
+                        in (1, tracking, for profiles made since issue 14; 2 for older ones), because
+                        MediaPipe's landmarks differ systematically between the two modes (on the sample
+                        clips the shoulder line tilts ~6 degrees differently, enough to misjudge a lateral
+                        lean against a baseline measured in the other mode).
     """
 
     covered_brightness: float = 12.0
@@ -43,11 +43,11 @@ class MonitorConfig:
     stall_s: float = 20.0
     frozen_after_s: float = 30.0
     bad_frames_lost: int = 3
-    num_poses: int = 2
+    num_poses: int = 0
 
     def __post_init__(self) -> None:
-        if self.num_poses not in (1, 2):
-            raise ValueError("monitor.num_poses must be 1 or 2.")
+        if self.num_poses not in (0, 1, 2):
+            raise ValueError("monitor.num_poses must be 0 (as the profile was measured), 1 or 2.")
         if self.bad_frames_lost < 1:
             raise ValueError("monitor.bad_frames_lost must be 1 or more.")
         for name in ("flush_every_s", "reconnect_first_s", "reconnect_max_s", "clock_jump_s", "stall_s",

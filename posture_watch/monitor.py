@@ -28,9 +28,9 @@ from posture_watch.config import SamplingConfig
 from posture_watch.domain import (AWAY, EV_CAMERA_BACK, EV_CAMERA_COVERED, EV_CAMERA_LOST, EV_PROFILE,
                                   EV_SESSION_END, EV_SESSION_START, Event, Frame, Reading)
 from posture_watch.errors import SourceError, SourceLost, StoreError, UserError
-from posture_watch.sampling import SamplingInput, next_interval_s, rate_label
+from posture_watch.sampling import SamplingInput, model_needed, next_interval_s, picture_change, rate_label
 from posture_watch.monitor_types import FrozenWatch, MonitorConfig, RunSummary, Waker
-from posture_watch.pose import BadFrame
+from posture_watch.pose import BadFrame, as_bgr, small_grey, thumbnail
 from posture_watch.sources import Backoff, FrameSource
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,8 @@ class Monitor:
         self._changed_t = 0.0
         self._away_since_t: float | None = None
         self._interval_s = 1.0 / sampling.fast_hz
+        self._gate_ref: tuple[float, Any] | None = None  # (source s, thumbnail) of the last sample the model judged
+        self._last_detection: Any = None
 
     # --- time ------------------------------------------------------------------------------
 
@@ -163,11 +165,18 @@ class Monitor:
             self._lost_since, self._lost_reason = None, ""
             self.backoff.reset()
         try:
-            detection = self.estimator.detect(frame)
+            small = small_grey(as_bgr(frame.image))
         except BadFrame as exc:
             self._bad_frame(frame, str(exc))
             return
         self._bad_in_row = 0
+        thumb = thumbnail(small)
+        if self._unchanged(frame.t_s, thumb):
+            if not self._frozen(frame, t_epoch):  # a frozen camera is told even while nothing is judged
+                self._judged(frame, t_epoch, replace(self._last_reading, t_s=frame.t_s), self._last_detection)
+            return
+        detection = self.estimator.detect(frame, small)
+        self.summary.model_calls += 1
         if detection.brightness < self.config.covered_brightness and not detection.poses:
             self._covered(frame, t_epoch)
             return
@@ -179,6 +188,17 @@ class Monitor:
             self._covered_since = None
             self._restart_clocks(frame.t_s)
         reading = self.judge.update(self.measure(detection))
+        self._gate_ref, self._last_detection = (frame.t_s, thumb), detection
+        self._judged(frame, t_epoch, reading, detection)
+
+    def _unchanged(self, t_s: float, thumb: Any) -> bool:
+        """The change gate: the picture hardly differs from the last judged one, which is recent enough."""
+        if self._gate_ref is None or self._last_reading is None or not self.sampling.unchanged_below_grey:
+            return False
+        ref_t, ref = self._gate_ref
+        return not model_needed(self.sampling, picture_change(thumb, ref), t_s - ref_t)
+
+    def _judged(self, frame: Frame, t_epoch: float, reading: Reading, detection: Any) -> None:
         if self._forget:
             self.state = replace(self.state, last_t=None)  # the next reading covers no time
             self._forget = False
@@ -213,11 +233,14 @@ class Monitor:
         self._interval_s = interval
         # keep the rate on average (targets, not frame times), but never plan in the past
         self._next_t = max(self._next_t + interval, t_s + interval / 2)
+        if self._gate_ref is not None:  # the gate never holds past unchanged_max_s: a sample lands on it
+            self._next_t = min(self._next_t, self._gate_ref[0] + self.sampling.unchanged_max_s)
 
     def _restart_clocks(self, t_s: float) -> None:
         """After an interruption: no time passes for the engine, and sample fast for a while."""
         self._forget = True
         self._last_reading = None
+        self._gate_ref = None
         self._changed_t = t_s
         self._away_since_t = None
 

@@ -117,6 +117,7 @@ class RunSummary:
     started_at: float = 0.0
     ended_at: float = 0.0
     samples: int = 0
+    model_calls: int = 0  # samples the pose model ran on (the others reused an unchanged picture's reading)
     bad_frames: int = 0
     events: list[Event] = field(default_factory=list)
     reason: str = ""

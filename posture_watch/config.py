@@ -46,9 +46,9 @@ class SamplingConfig:
     settled_after_s: float = 60.0  # good posture unchanged this long: sample at settled_hz
     settled_hz: float = 0.33  # settled good posture: every 3 s is plenty for stretches judged over minutes
     poor_held_hz: float = 1.0  # a poor stretch held for fast_after_change_s: its end is timed to 1 s (issue 14)
-    # change gate (issue 14): a picture whose tiny grey thumbnail differs from the last judged one by less
-    # than this (mean |difference|, grey levels 0..255) reuses that reading without the pose model; measured
-    # with benchmarks/gate_threshold.py. 0 turns the gate off.
+    # change gate (issue 14): a picture whose tiny grey thumbnail differs from the last one the pose model saw
+    # by less than this (mean |difference|, grey levels 0..255) reuses the model's answer; measured with
+    # benchmarks/gate_threshold.py. 0 turns the gate off.
     unchanged_below_grey: float = 1.0
     unchanged_max_s: float = 15.0  # ... but the model runs at least this often, so slow drift is caught
 

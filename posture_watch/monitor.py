@@ -172,11 +172,13 @@ class Monitor:
         self._bad_in_row = 0
         thumb = thumbnail(small)
         if self._unchanged(frame.t_s, thumb):
-            if not self._frozen(frame, t_epoch):  # a frozen camera is told even while nothing is judged
-                self._judged(frame, t_epoch, replace(self._last_reading, t_s=frame.t_s), self._last_detection)
-            return
-        detection = self.estimator.detect(frame, small)
-        self.summary.model_calls += 1
+            # the picture has not changed, so neither would the model's answer: the last one, re-timed, is
+            # judged again (the judge's smoothing goes on as if the model had run)
+            detection = replace(self._last_detection, t_s=frame.t_s)
+        else:
+            detection = self.estimator.detect(frame, small)
+            self.summary.model_calls += 1
+            self._gate_ref, self._last_detection = (frame.t_s, thumb), detection
         if detection.brightness < self.config.covered_brightness and not detection.poses:
             self._covered(frame, t_epoch)
             return
@@ -188,17 +190,6 @@ class Monitor:
             self._covered_since = None
             self._restart_clocks(frame.t_s)
         reading = self.judge.update(self.measure(detection))
-        self._gate_ref, self._last_detection = (frame.t_s, thumb), detection
-        self._judged(frame, t_epoch, reading, detection)
-
-    def _unchanged(self, t_s: float, thumb: Any) -> bool:
-        """The change gate: the picture hardly differs from the last judged one, which is recent enough."""
-        if self._gate_ref is None or self._last_reading is None or not self.sampling.unchanged_below_grey:
-            return False
-        ref_t, ref = self._gate_ref
-        return not model_needed(self.sampling, picture_change(thumb, ref), t_s - ref_t)
-
-    def _judged(self, frame: Frame, t_epoch: float, reading: Reading, detection: Any) -> None:
         if self._forget:
             self.state = replace(self.state, last_t=None)  # the next reading covers no time
             self._forget = False
@@ -215,6 +206,16 @@ class Monitor:
         if self.preview is not None and not self.preview.show(frame, detection, reading, self.status()):
             self.preview.close()
             self.preview = None
+
+    def _unchanged(self, t_s: float, thumb: Any) -> bool:
+        """The change gate: the picture hardly differs from the last one the model saw, which is recent
+        enough. Never while sampling fast (the start, and just after the judged state changed: the model's
+        tracking and the judge are settling then), nor before anything was judged since an interruption."""
+        if self._gate_ref is None or self._last_reading is None or not self.sampling.unchanged_below_grey \
+                or rate_label(self.sampling, self._interval_s) == "fast":
+            return False
+        ref_t, ref = self._gate_ref
+        return not model_needed(self.sampling, picture_change(thumb, ref), t_s - ref_t)
 
     def _schedule(self, t_s: float, reading: Reading) -> None:
         last = self._last_reading

@@ -10,10 +10,12 @@ minutes a warning needs. Once a poor stretch has held for `fast_after_change_s`,
 A frame that is not analysed is never decoded (FrameSource.read skips it).
 
 The change gate: a sampled picture whose tiny grey thumbnail hardly differs from the one of the last
-sample the model judged (`picture_change` below `unchanged_below_grey`) reuses that reading, re-timed,
-without running the model; it runs anyway once `unchanged_max_s` has passed since it last ran, so a
-drift too slow for the gate is still caught within that time (and a slow drift adds up against the
-last judged picture, not the previous one, so it opens the gate by itself).
+sample the model ran on (`picture_change` below `unchanged_below_grey`) reuses the model's answer for
+that picture, re-timed, and is judged as usual; the model runs anyway once `unchanged_max_s` has passed
+since it last ran, so a drift too slow for the gate is still caught within that time (and a slow drift
+adds up against the last picture the model saw, not the previous sample, so it opens the gate by itself).
+The gate stays open while sampling fast: at the start and just after the judged state changed, when
+the model's tracking and the judge's smoothing are settling.
 
 The score is not used: on the sample clips it swings by 15-25 points within seconds in steady
 upright posture, so "the score is moving" would mean "always fast".

@@ -60,12 +60,14 @@ def test_an_unchanged_picture_skips_the_model_but_never_past_the_maximum_interva
     rig, summary, times = run(tmp_path, profile, model_path, lambda t: noisy(upright, t), 150.0, sampling)
     stored = rig.sample_times(summary)
     assert summary.samples == len(stored) and summary.model_calls == len(times)
-    assert len(times) < summary.samples / 2                # most samples reused the reading
+    times = np.array(times)
     gaps = np.diff(times)
-    assert gaps.max() <= max_s + 1e-6                      # ... but the model never waited longer than allowed
-    assert gaps.max() >= max_s - 0.1                       # and it did wait that long: the gate held
-    settled = [t for t in stored if t > 90.0]
-    assert np.diff(settled).max() <= 1 / sampling.settled_hz + 0.2   # samples still cover the time
+    assert gaps.max() <= max_s + 1e-6                      # the model never waited longer than allowed
+    settled = gaps[times[1:] > 2 * sampling.fast_after_change_s]   # after the fast start (no gate while fast)
+    assert len(settled) and np.allclose(settled, max_s, atol=0.11)   # ... and only ran when it had to
+    assert summary.samples - len(times) >= len(settled)    # and samples between two runs reused its answer
+    late = [t for t in stored if t > 90.0]
+    assert np.diff(late).max() <= 1 / sampling.settled_hz + 0.2   # samples still cover the time
 
 
 def test_a_changed_picture_is_judged_at_once(tmp_path, profile, model_path, still):

@@ -47,9 +47,11 @@ class SamplingConfig:
     settled_hz: float = 0.33  # settled good posture: every 3 s is plenty for stretches judged over minutes
     poor_held_hz: float = 1.0  # a poor stretch held for fast_after_change_s: its end is timed to 1 s (issue 14)
     # change gate (issue 14): a picture whose tiny grey thumbnail differs from the last one the pose model saw
-    # by less than this (mean |difference|, grey levels 0..255) reuses the model's answer; measured with
-    # benchmarks/gate_threshold.py. 0 turns the gate off.
-    unchanged_below_grey: float = 1.0
+    # by less than this (mean |difference|, grey levels 0..255) reuses the model's answer. Measured with
+    # benchmarks/gate_threshold.py: the largest value that moved no poor stretch's start or end by more than 1 s
+    # and no warning by more than 5 s on desk_session, grace_desk and a generated 4-minute drift (3.0 delayed
+    # the drift's onset 3 s). 0 turns the gate off.
+    unchanged_below_grey: float = 2.0
     unchanged_max_s: float = 15.0  # ... but the model runs at least this often, so slow drift is caught
 
     def __post_init__(self) -> None:

@@ -315,7 +315,7 @@ def job_soak(hours: str, variant: str = "now") -> dict:
     starts = np.cumsum([0.0] + [seg.seconds for seg in day])
     held = [(float(a), float(a) + seg.seconds) for a, seg in zip(starts, day) if seg.name == "slouch"]
     t0 = summary.started_at
-    timing = delays([(r.t - t0, r.state) for r in stored], [e.t_s - t0 for e in events if e.kind == "warning"], held)
+    timing = delays([(r.t - t0, r.state) for r in stored], [e.t - t0 for e in events if e.kind == "warning"], held)
     kinds: dict[str, int] = {}
     for e in events:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1

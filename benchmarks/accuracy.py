@@ -268,14 +268,16 @@ def detect_clip(path: Path, cache_dir: Path | None) -> list[Detection]:
     """Every frame of a clip through the real pose model (VIDEO mode), cached as landmarks only."""
     import pickle
 
+    from posture_watch.pose import PoseEstimator
+    from posture_watch.sources import open_source
+
     cache = None
     if cache_dir is not None:
         stat = path.stat()
-        cache = cache_dir / f"{path.stem}-{stat.st_size}-{int(stat.st_mtime)}.pkl"
+        # the pose mode is part of the key: landmarks differ between num_poses=1 and 2
+        cache = cache_dir / f"{path.stem}-{stat.st_size}-{int(stat.st_mtime)}-n{PoseEstimator().num_poses}.pkl"
         if cache.exists():
             return pickle.loads(cache.read_bytes())
-    from posture_watch.pose import PoseEstimator
-    from posture_watch.sources import open_source
 
     out = []
     with open_source(str(path)) as source, PoseEstimator() as estimator:

@@ -135,21 +135,49 @@ def peak_rss_mb() -> float:
 
 # --- the 30 fps clip --------------------------------------------------------------------------
 
-def clip_30fps() -> Path:
-    """desk_session rendered at 30 fps by the sample generator (cached in benchmarks/.cache; ~1.5 min
-    the first time). Returns its path."""
+def _render_once(spec, stamp_name: str) -> Path:
+    """Render a ClipSpec of the sample generator into benchmarks/.cache once (again when its hash changes)."""
     from sample_videos import generate, timeline
 
-    spec = dataclasses.replace(generate.CLIPS["desk_session.mp4"], name="desk_session_30fps.mp4", fps=30)
     digest = generate.params_hash(spec)
     out = CACHE / spec.name
-    stamp = CACHE / "desk_session_30fps.json"
+    stamp = CACHE / stamp_name
     if out.exists() and stamp.exists() and json.loads(stamp.read_text()).get("hash") == digest:
         return out
     CACHE.mkdir(parents=True, exist_ok=True)
-    print(f"rendering {out.relative_to(ROOT)} ({spec.frames} frames at 30 fps, once)...", file=sys.stderr, flush=True)
+    print(f"rendering {out.relative_to(ROOT)} ({spec.frames} frames at {spec.fps} fps, once)...", file=sys.stderr, flush=True)
     photos = generate.prepare_photos({p.photo for p in spec.people}, generate.find_model(None))
     timeline.worker_init(photos)
     timeline.render_to_file((spec, str(CACHE)))
+    (CACHE / generate.labels_path(CACHE, spec.name).name).write_text(generate.labels_text(spec))
     stamp.write_text(json.dumps({"hash": digest}))
     return out
+
+
+DRIFT_S = 240.0  # the slow drift: upright to the full forward lean of desk_session in 4 minutes (its lean-in: 20 s)
+
+
+def drift_clip() -> Path:
+    """A clip that drifts slower still than desk_session's 20 s lean-in, made with the sample generator
+    (the astronaut, desk_session's camera): 30 s upright, a 240 s drift into the forward lean, held 120 s,
+    4 s to sit up, 30 s upright. Its labels file is written beside it. Cached in benchmarks/.cache."""
+    from sample_videos import generate
+    from sample_videos.timeline import GOOD, POOR, RAMP, TRANSITION, ClipSpec, Phase
+
+    phases = (Phase("upright", GOOD, 30), Phase("drift", TRANSITION, DRIFT_S, generate.UP, generate.SLOUCH, RAMP,
+                                                (generate.FORWARD_LEAN,)),
+              Phase("slouch", POOR, 120, generate.SLOUCH, faults=(generate.FORWARD_LEAN,)),
+              Phase("sit_up", TRANSITION, 4, generate.SLOUCH, generate.UP, RAMP), Phase("upright_again", GOOD, 30))
+    spec = ClipSpec("slow_drift.mp4", "The astronaut drifting into a forward lean over 4 minutes.",
+                    (generate.ASTRONAUT,), phases, seed=21,
+                    expected_warnings=({"fault": generate.FORWARD_LEAN, "segment": "slouch"},))
+    return _render_once(spec, "slow_drift.json")
+
+
+def clip_30fps() -> Path:
+    """desk_session rendered at 30 fps by the sample generator (cached in benchmarks/.cache; ~1.5 min
+    the first time). Returns its path."""
+    from sample_videos import generate
+
+    spec = dataclasses.replace(generate.CLIPS["desk_session.mp4"], name="desk_session_30fps.mp4", fps=30)
+    return _render_once(spec, "desk_session_30fps.json")

@@ -8,7 +8,16 @@ out of the next.
   run_replay REPEATS            the real monitor (runner.run_monitor) replaying a camera-like session
                                 held in memory as fast as it goes; then the model alone on the same frames
   live SECONDS [SLOUCH_S]       the real monitor at 1x on a live camera-like source: process CPU share
-  soak HOURS                    an HOURS-long working day replayed at high speed: RSS over the day, counts
+  soak HOURS [VARIANT]          an HOURS-long working day replayed at high speed: RSS, CPU, model calls and
+                                warning delays over the day, counts
+  peer_day SECONDS              the peer loop (the same model, VIDEO mode, every frame at 10 fps) on SECONDS
+                                of each kind of stretch of the replayed day: CPU per second of each
+  peer_clip CLIP [SECONDS]      the peer loop on a clip file, decoding included: CPU per second of source
+  desk VARIANT                  the real monitor replaying desk_session.mp4 (decoding included): CPU per second
+                                of source, model calls, warning and end-of-stretch delays
+
+VARIANT: `now` (the product's settings and sample profile) or `before` (issue 14's starting point: the sample
+profile measured with num_poses=2 and so judged in 2, no change gate, 4 Hz all through a poor stretch).
 """
 
 from __future__ import annotations
@@ -34,6 +43,18 @@ import bench_frames as bf  # noqa: E402
 from posture_watch.monitor_types import MonitorConfig  # noqa: E402
 
 PROFILE = bf.ROOT / "calibration" / "sample_profile.json"
+# calibration/sample_profile.json as it was before issue 14 (c7e0a82): measured with num_poses=2, no num_poses field
+LEGACY_PROFILE = bf.ROOT / "benchmarks" / "sample_profile_num_poses_2.json"
+PEER_FPS = 10.0     # postured's rate
+PEER_NUM_POSES = 1  # MediaPipe's default, what a peer's loop gets
+
+
+def product_num_poses() -> int:
+    """The num_poses `run` and `analyze` use with the sample profile (the mode it was measured in)."""
+    from posture_watch.pose import mode_for
+    from posture_watch.profile import load_profile
+
+    return MonitorConfig().num_poses or mode_for(load_profile(PROFILE))
 
 
 def _landmarker(num_poses: int, variant: str = "lite"):
@@ -51,15 +72,21 @@ def _landmarker(num_poses: int, variant: str = "lite"):
 
 def model_alone_ms(frames: Iterable[tuple[np.ndarray, float]], num_poses: int, chunk: int = 100,
                    variant: str = "lite") -> float:
-    """CPU ms per call of detect_for_video alone on (picture, time) pairs: they are converted to RGB
-    MediaPipe images outside the timed part, a chunk at a time (memory), and handed over with their own
+    """CPU ms per call of detect_for_video alone on (picture, time) pairs (see model_alone)."""
+    return model_alone(frames, num_poses, chunk, variant)[0]
+
+
+def model_alone(frames: Iterable[tuple[np.ndarray, float]], num_poses: int, chunk: int = 100,
+                variant: str = "lite") -> tuple[float, float]:
+    """(CPU ms, wall ms) per call of detect_for_video alone on (picture, time) pairs: they are converted to
+    RGB MediaPipe images outside the timed part, a chunk at a time (memory), and handed over with their own
     timestamps."""
     import cv2
 
     from posture_watch.pose import quiet_native_stderr
 
     mp, lm = _landmarker(num_poses, variant)
-    cpu, calls, last_ms = 0.0, 0, -1
+    cpu, wall, calls, last_ms = 0.0, 0.0, 0, -1
     frames = iter(frames)
     try:
         while batch := list(itertools.islice(frames, chunk)):
@@ -71,14 +98,15 @@ def model_alone_ms(frames: Iterable[tuple[np.ndarray, float]], num_poses: int, c
                                             data=cv2.cvtColor(image, cv2.COLOR_BGR2RGB))))
             with quiet_native_stderr():
                 for ts, img in images:
-                    c0 = time.process_time()
+                    c0, w0 = time.process_time(), time.perf_counter()
                     lm.detect_for_video(img, ts)
                     if calls:  # the first call (allocations) is start-up, not per frame
                         cpu += time.process_time() - c0
+                        wall += time.perf_counter() - w0
                     calls += 1
     finally:
         lm.close()
-    return 1000 * cpu / max(calls - 1, 1)
+    return 1000 * cpu / max(calls - 1, 1), 1000 * wall / max(calls - 1, 1)
 
 
 def clip_frames(clip: Path, rate_hz: float) -> Iterator[tuple[np.ndarray, float]]:
@@ -92,11 +120,12 @@ def clip_frames(clip: Path, rate_hz: float) -> Iterator[tuple[np.ndarray, float]
 
 
 def job_floor(clip: str, rate: str, repeats: str, variant: str = "lite") -> dict:
-    num_poses = MonitorConfig().num_poses
-    runs = [model_alone_ms(clip_frames(Path(clip), float(rate)), num_poses, variant=variant)
-            for _ in range(int(repeats))]
+    num_poses = product_num_poses()
+    both = [model_alone(clip_frames(Path(clip), float(rate)), num_poses, variant=variant) for _ in range(int(repeats))]
+    runs, walls = [c for c, _ in both], [w for _, w in both]
     frames = sum(1 for _ in clip_frames(Path(clip), float(rate)))
-    return {"ms": statistics.median(runs), "runs": runs, "frames": frames, "num_poses": num_poses}
+    return {"ms": statistics.median(runs), "runs": runs, "wall_ms": statistics.median(walls), "wall_runs": walls,
+            "frames": frames, "num_poses": num_poses}
 
 
 def job_analyze(clip: str, rate: str, repeats: str) -> dict:
@@ -107,26 +136,70 @@ def job_analyze(clip: str, rate: str, repeats: str) -> dict:
     from posture_watch.profile import load_profile
 
     profile = load_profile(PROFILE)
-    xs, ms = [], []
+    xs, ms, walls = [], [], []
     for _ in range(int(repeats)):
-        with bf.VideoFileSource(clip) as src, PoseEstimator() as est, open(os.devnull, "w") as out:
+        with bf.VideoFileSource(clip) as src, PoseEstimator(num_poses=product_num_poses()) as est, open(os.devnull, "w") as out:
             s = analyze(src, est, Judge(profile), float(rate), out)
         xs.append(s.x_realtime)
         ms.append(1000 * s.cpu_s / s.samples)
+        walls.append(1000 * s.wall_s / s.samples)
     return {"x_realtime": statistics.median(xs), "ms_per_sample": statistics.median(ms), "x_runs": xs, "ms_runs": ms,
-            "samples": s.samples, "source_s": s.source_s}
+            "wall_ms_per_sample": statistics.median(walls), "samples": s.samples, "source_s": s.source_s}
 
 
-def _run_options():
+def _run_options(variant: str = "now"):
     from posture_watch.runner import RunOptions
 
-    return RunOptions(profile=str(PROFILE), no_notify=True, quiet_fallback=True, speed=1e6)
+    return RunOptions(profile=str(LEGACY_PROFILE if variant == "before" else PROFILE), no_notify=True,
+                      quiet_fallback=True, speed=1e6)
 
 
-def _config():
+def _config(variant: str = "now"):
     from posture_watch.config import load_config
 
-    return load_config()  # the per-user file under the benchmark's private POSTURE_WATCH_HOME: defaults
+    cfg = load_config()  # the per-user file under the benchmark's private POSTURE_WATCH_HOME: defaults
+    if variant == "before":
+        cfg = dataclasses.replace(cfg, sampling=dataclasses.replace(
+            cfg.sampling, unchanged_below_grey=0.0, poor_held_hz=cfg.sampling.fast_hz))
+    return cfg
+
+
+class ModelCallTimes:
+    """Notes the source time of every frame the pose model is run on in this process (the monitor builds
+    its own estimator, so PoseEstimator.detect is wrapped while the context lasts)."""
+
+    def __enter__(self) -> list[float]:
+        from posture_watch.pose import PoseEstimator
+
+        self.times: list[float] = []
+        self.original = original = PoseEstimator.detect
+        times = self.times
+
+        def detect(estimator, frame, small=None):
+            times.append(frame.t_s)
+            return original(estimator, frame, small)
+
+        PoseEstimator.detect = detect  # type: ignore[method-assign]
+        return self.times
+
+    def __exit__(self, *exc: object) -> None:
+        from posture_watch.pose import PoseEstimator
+
+        PoseEstimator.detect = self.original  # type: ignore[method-assign]
+
+
+def delays(samples: list[tuple[float, str]], warnings: list[float], held: list[tuple[float, float]]) -> dict:
+    """For each held slouch (start, end) in source s: the delay from its start to the first warning after
+    it, and from its end to the first judged sample that is no longer poor (the end of the stretch)."""
+    warn, end = [], []
+    for start, stop in held:
+        after = [w for w in warnings if start <= w <= stop + 60]
+        if after:
+            warn.append(after[0] - start)
+        later = [t for t, state in samples if t >= stop and state != "poor"]
+        if later:
+            end.append(later[0] - stop)
+    return {"warning_s": warn, "end_s": end}
 
 
 REPLAY_SESSION = [bf.Segment("upright", 120.0), bf.Segment("slouch", 120.0), bf.Segment("away", 120.0)]
@@ -138,18 +211,22 @@ def job_run_replay(repeats: str) -> dict:
     from posture_watch.runner import run_monitor
 
     pictures = {name: bf.load_excerpt(name) for name in ("upright", "slouch", "away")}
-    pipe, floor, samples = [], [], 0
+    pipe, floor, ratio, samples, calls = [], [], [], 0, 0
     for _ in range(int(repeats)):
         reads: list[tuple[float, float]] = []
         source = bf.SessionSource(REPLAY_SESSION, pictures, live=False,
                                   on_read=lambda t: reads.append((t, time.process_time())))
-        summary = run_monitor(_run_options(), _config(), source=source)
-        samples = summary.samples
-        pipe.append(1000 * (reads[-1][1] - reads[0][1]) / (len(reads) - 1))
-        times = [t for t, _ in reads]
-        floor.append(model_alone_ms(((source.picture_at(t), t) for t in times), MonitorConfig().num_poses))
+        with ModelCallTimes() as modelled:
+            summary = run_monitor(_run_options(), _config(), source=source)
+        samples, calls = summary.samples, len(modelled)
+        cpu = reads[-1][1] - reads[0][1]  # the whole pipeline from its first frame to its last
+        pipe.append(1000 * cpu / (len(reads) - 1))
+        floor_ms = model_alone_ms(((source.picture_at(t), t) for t in modelled), product_num_poses())
+        floor.append(floor_ms)
+        ratio.append(1000 * cpu / (floor_ms * max(len(modelled) - 1, 1)))
     return {"pipeline_ms": statistics.median(pipe), "floor_ms": statistics.median(floor), "pipeline_runs": pipe,
-            "floor_runs": floor, "samples": samples, "session_s": sum(s.seconds for s in REPLAY_SESSION)}
+            "floor_runs": floor, "overhead_ratio": statistics.median(ratio), "overhead_runs": ratio,
+            "samples": samples, "model_calls": calls, "session_s": sum(s.seconds for s in REPLAY_SESSION)}
 
 
 def job_live(seconds: str, settle_s: str = "70", slouch_s: str = "0") -> dict:
@@ -203,7 +280,7 @@ def working_day(hours: float) -> list:
     return day
 
 
-def job_soak(hours: str) -> dict:
+def job_soak(hours: str, variant: str = "now") -> dict:
     """Resident memory through an `hours`-long day replayed at high speed through the real monitor: at
     every eighth of it (every hour of 8), and more often in the first hour (at 0, 1, 5, 10, 20, 30 and 45
     minutes). `growth_mb` is the last frame against the first minute: the first model runs allocate
@@ -227,12 +304,18 @@ def job_soak(hours: str) -> dict:
         if len(rss) < len(marks_s) and t >= marks_s[len(rss)]:
             rss.append(now)
 
-    source = bf.SessionSource(working_day(float(hours)), pictures, live=False, on_read=probe)
-    summary = run_monitor(_run_options(), _config(), source=source)
+    day = working_day(float(hours))
+    source = bf.SessionSource(day, pictures, live=False, on_read=probe)
+    summary = run_monitor(_run_options(variant), _config(variant), source=source)
     rss.append(last[0])  # at the last frame, while everything is still open
     with Store.open(readonly=True) as store:
-        rows = len(store.samples_between(0, 1e12))
+        stored = store.samples_between(0, 1e12)
+        rows = len(stored)
         events = store.events_between(0, 1e12)
+    starts = np.cumsum([0.0] + [seg.seconds for seg in day])
+    held = [(float(a), float(a) + seg.seconds) for a, seg in zip(starts, day) if seg.name == "slouch"]
+    t0 = summary.started_at
+    timing = delays([(r.t - t0, r.state) for r in stored], [e.t - t0 for e in events if e.kind == "warning"], held)
     kinds: dict[str, int] = {}
     for e in events:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
@@ -241,12 +324,98 @@ def job_soak(hours: str) -> dict:
             "growth_mb": rss[-1][1] - after_warm_up, "growth_from_first_sample_mb": rss[-1][1] - rss[0][1],
             "rss_mb_after_the_run": bf.rss_mb(),
             "peak_rss_mb": bf.peak_rss_mb(), "samples": summary.samples, "rows": rows, "frames_read": source.frames_read,
-            "events": kinds, "wall_s": time.monotonic() - wall0, "cpu_s": summary.cpu_s}
+            "events": kinds, "wall_s": time.monotonic() - wall0, "cpu_s": summary.cpu_s,
+            "model_calls": summary.model_calls, "variant": variant, "delays": timing}
+
+
+def peer_loop_cpu_s(frames: Iterable[tuple[np.ndarray, float]]) -> tuple[float, int]:
+    """(process CPU s, frames) of a peer's loop over (picture, time) pairs: colour conversion, mp.Image and
+    detect_for_video in VIDEO mode with MediaPipe's default num_poses, on every frame; the first call
+    (allocations) left out."""
+    import cv2
+
+    from posture_watch.pose import quiet_native_stderr
+
+    mp, lm = _landmarker(PEER_NUM_POSES)
+    cpu, calls, last_ms = 0.0, 0, -1
+    try:
+        with quiet_native_stderr():
+            for image, t in frames:
+                c0 = time.process_time()
+                ts = max(int(round(t * 1000)), last_ms + 1)
+                last_ms = ts
+                lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB,
+                                             data=cv2.cvtColor(image, cv2.COLOR_BGR2RGB)), ts)
+                if calls:
+                    cpu += time.process_time() - c0
+                calls += 1
+    finally:
+        lm.close()
+    return cpu, max(calls - 1, 1)
+
+
+def job_peer_day(seconds: str) -> dict:
+    """The peer loop on `seconds` of each kind of stretch of the replayed day (upright, held lean, empty
+    room), each picture once at 10 fps as a 10 fps loop on the 30 fps camera sees them: CPU s per second."""
+    pictures = {name: bf.load_excerpt(name) for name in ("upright", "slouch", "away")}
+    out = {}
+    for name in pictures:
+        source = bf.SessionSource([bf.Segment(name, float(seconds))], pictures)
+        times = np.arange(0.0, float(seconds), 1.0 / PEER_FPS)
+        cpu, calls = peer_loop_cpu_s((source.picture_at(t), float(t)) for t in times)
+        out[name] = {"cpu_s_per_s": cpu / calls * PEER_FPS, "ms_per_call": 1000 * cpu / calls, "calls": calls}
+    return out
+
+
+def job_peer_clip(clip: str, seconds: str = "0") -> dict:
+    """The peer loop on a clip file at 10 fps, decoding included: CPU s per second of source."""
+    until = float(seconds) or float("inf")
+    step = 1.0 / PEER_FPS
+
+    def frames():
+        with bf.VideoFileSource(clip) as src:
+            t = 0.0
+            while (frame := src.read(t)) is not None and frame.t_s < until:
+                yield frame.image, frame.t_s
+                t = frame.t_s + step - 1e-6
+
+    c0 = time.process_time()
+    _, calls = peer_loop_cpu_s(frames())
+    cpu = time.process_time() - c0  # decoding included, as the peer pays it
+    source_s = (calls + 1) / PEER_FPS
+    c0 = time.process_time()
+    with bf.VideoFileSource(clip) as src:  # decoding alone: what any replay of the file pays (every frame is decoded)
+        decoded = src.read(min(until, 1e9) - 1e-3)
+    decode = time.process_time() - c0
+    return {"cpu_s": cpu, "source_s": source_s, "cpu_s_per_s": cpu / source_s, "calls": calls + 1,
+            "decode_only_cpu_s_per_s": decode / (decoded.t_s if decoded is not None else source_s)}
+
+
+def job_desk(variant: str) -> dict:
+    """The real monitor replaying desk_session.mp4 as `run --source desk_session.mp4 --speed N` does
+    (decoding included), as fast as it goes: CPU per second of source, model calls, delays."""
+    from posture_watch.labels import load_labels
+    from posture_watch.runner import run_monitor
+    from posture_watch.sources import VideoFileSource
+    from posture_watch.store import Store
+
+    clip = bf.SAMPLES / "desk_session.mp4"
+    labels = load_labels(clip.with_name("desk_session.labels.json"))
+    summary = run_monitor(_run_options(variant), _config(variant), source=VideoFileSource(clip))
+    with Store.open(readonly=True) as store:
+        stored = store.samples_between(0, 1e12)
+    t0 = summary.started_at
+    held = [(seg.start_s, seg.end_s) for seg in labels.segments if seg.state == "poor"]
+    timing = delays([(r.t - t0, r.state) for r in stored],
+                    [e.t_s - t0 for e in summary.events if e.kind == "warning"], held)
+    source_s = labels.segments[-1].end_s
+    return {"cpu_s": summary.cpu_s, "source_s": source_s, "cpu_s_per_s": summary.cpu_s / source_s,
+            "samples": summary.samples, "model_calls": summary.model_calls, "variant": variant, "delays": timing}
 
 
 def main(argv: list[str]) -> int:
     job = {"floor": job_floor, "analyze": job_analyze, "run_replay": job_run_replay, "live": job_live,
-           "soak": job_soak}[argv[0]]
+           "soak": job_soak, "peer_day": job_peer_day, "peer_clip": job_peer_clip, "desk": job_desk}[argv[0]]
     result = job(*argv[1:])
     print(json.dumps(result))
     return 0

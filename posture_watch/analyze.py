@@ -164,7 +164,7 @@ def format_summary(s: AnalysisSummary, name: str) -> str:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from posture_watch import models
     from posture_watch.judge import Judge
-    from posture_watch.pose import PoseEstimator
+    from posture_watch.pose import PoseEstimator, mode_for
     from posture_watch.profile import load_profile
 
     cfg = config_for(args)
@@ -173,7 +173,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     show = not args.quiet and sys.stderr.isatty() and args.jsonl != "-"
     with open_source(args.source, fps=args.fps) as source:  # bad input fails here, before the model loads
         model_path = models.ensure(cfg.model_variant)
-        with open_text_output(args.jsonl) as out, PoseEstimator(model_path) as estimator:
+        with open_text_output(args.jsonl) as out, PoseEstimator(model_path, num_poses=mode_for(profile)) as estimator:
             judge = Judge(profile, cfg.section("judge"))
             total = args.seconds or source.duration_s
             bar = None

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, Sequence
 from posture_watch import geometry as g
 from posture_watch.errors import CaptureRejected, UserError
 from posture_watch.geometry import Metrics, measure
-from posture_watch.profile import Profile, now_iso, save_profile, summarize_all
+from posture_watch.profile import Profile, now_iso, save_profile, summarize_all, with_field
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +193,8 @@ def calibrate_from_source(source: Any, estimator: Any, seconds: float | None = N
     if problem is not None:
         raise CaptureRejected(problem)
     name = camera if camera is not None else getattr(source, "description", "")
-    return build_profile(metrics, camera=name)
+    profile = build_profile(metrics, camera=name)
+    return with_field(profile, num_poses=getattr(estimator, "num_poses", profile.num_poses))  # the mode it was measured in
 
 
 def cmd_calibrate(args: Any) -> int:

@@ -29,10 +29,10 @@ from posture_watch.domain import (AWAY, EV_CAMERA_BACK, EV_CAMERA_COVERED, EV_CA
                                   EV_SCREEN_BACK, EV_SCREEN_LOCKED, EV_SESSION_END, EV_SESSION_START, Event,
                                   Frame, Reading)
 from posture_watch.errors import ProfileError, SourceError, SourceLost, StoreError, UserError
-from posture_watch.sampling import SamplingInput, next_interval_s, rate_label
+from posture_watch.sampling import SamplingInput, model_needed, next_interval_s, picture_change, rate_label
 from posture_watch.alert_hold import AlertHold
 from posture_watch.monitor_types import FrozenWatch, MonitorConfig, RunSummary, Waker
-from posture_watch.pose import BadFrame
+from posture_watch.pose import BadFrame, as_bgr, small_grey, thumbnail
 from posture_watch.sources import Backoff, FrameSource
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,8 @@ class Monitor:
         # after every sample and change (the tray); a break taken from a button or the tray menu
         self.on_status = on_status
         self.alert_hold = AlertHold(dnd, config.break_wait_max_s)
+        self._gate_ref: tuple[float, Any] | None = None  # (source s, thumbnail) of the last sample the model judged
+        self._last_detection: Any = None
 
     # --- time ------------------------------------------------------------------------------
 
@@ -180,11 +182,20 @@ class Monitor:
             self._lost_since, self._lost_reason = None, ""
             self.backoff.reset()
         try:
-            detection = self.estimator.detect(frame)
+            small = small_grey(as_bgr(frame.image))
         except BadFrame as exc:
             self._bad_frame(frame, str(exc))
             return
         self._bad_in_row = 0
+        thumb = thumbnail(small)
+        if self._unchanged(frame.t_s, thumb):
+            # the picture has not changed, so neither would the model's answer: the last one, re-timed, is
+            # judged again (the judge's smoothing goes on as if the model had run)
+            detection = replace(self._last_detection, t_s=frame.t_s)
+        else:
+            detection = self.estimator.detect(frame, small)
+            self.summary.model_calls += 1
+            self._gate_ref, self._last_detection = (frame.t_s, thumb), detection
         if detection.brightness < self.config.covered_brightness and not detection.poses:
             self._covered(frame, t_epoch)
             return
@@ -218,6 +229,16 @@ class Monitor:
             self.preview.close()
             self.preview = None
 
+    def _unchanged(self, t_s: float, thumb: Any) -> bool:
+        """The change gate: the picture hardly differs from the last one the model saw, which is recent
+        enough. Never while sampling fast (the start, and just after the judged state changed: the model's
+        tracking and the judge are settling then), nor before anything was judged since an interruption."""
+        if self._gate_ref is None or self._last_reading is None or not self.sampling.unchanged_below_grey \
+                or rate_label(self.sampling, self._interval_s) == "fast":
+            return False
+        ref_t, ref = self._gate_ref
+        return not model_needed(self.sampling, picture_change(thumb, ref), t_s - ref_t)
+
     def _schedule(self, t_s: float, reading: Reading) -> None:
         last = self._last_reading
         if last is None or last.state != reading.state:
@@ -235,11 +256,14 @@ class Monitor:
         self._interval_s = interval
         # keep the rate on average (targets, not frame times), but never plan in the past
         self._next_t = max(self._next_t + interval, t_s + interval / 2)
+        if self._gate_ref is not None:  # the gate never holds past unchanged_max_s: a sample lands on it
+            self._next_t = min(self._next_t, self._gate_ref[0] + self.sampling.unchanged_max_s)
 
     def _restart_clocks(self, t_s: float) -> None:
         """After an interruption: no time passes for the engine, and sample fast for a while."""
         self._forget = True
         self._last_reading = None
+        self._gate_ref = None
         self._changed_t = t_s
         self._away_since_t = None
 

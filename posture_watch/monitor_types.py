@@ -30,11 +30,11 @@ class MonitorConfig:
                         count as the camera lost (it is reopened); single ones are skipped.
     break_wait_max_s:   after "I'll take a break" (a notification button, the tray), warnings wait until you
                         have been away and come back, or this long at most.
-    num_poses:          people the pose model looks for; it must match what calibration used (2), because
-                        MediaPipe's landmarks differ systematically between the two modes: with 1 it tracks
-                        the person from the last sample (~17-19 ms instead of ~30 ms of CPU per sample with
-                        the lite model) but, on the sample clips, its shoulder line tilts ~6 degrees differently
-                        from the calibrated baseline, which is enough to misjudge a lateral lean.
+    num_poses:          people the pose model looks for; 0 (the default): the mode the profile was measured
+                        in (1, tracking, for profiles made since issue 14; 2 for older ones), because
+                        MediaPipe's landmarks differ systematically between the two modes (on the sample
+                        clips the shoulder line tilts ~6 degrees differently, enough to misjudge a lateral
+                        lean against a baseline measured in the other mode).
     hold_when_locked:   with a live camera, release it and judge nothing while the screen is locked or the
                         machine sleeps (logind and the ScreenSaver on D-Bus; see posture_watch.session_lock).
     view_check_samples / view_check_share: the view (frontal, side) of the first this many samples with a
@@ -50,15 +50,15 @@ class MonitorConfig:
     stall_s: float = 20.0
     frozen_after_s: float = 30.0
     bad_frames_lost: int = 3
-    num_poses: int = 2
+    num_poses: int = 0
     hold_when_locked: bool = True
     break_wait_max_s: float = 900.0
     view_check_samples: int = 8
     view_check_share: float = 0.75
 
     def __post_init__(self) -> None:
-        if self.num_poses not in (1, 2):
-            raise ValueError("monitor.num_poses must be 1 or 2.")
+        if self.num_poses not in (0, 1, 2):
+            raise ValueError("monitor.num_poses must be 0 (as the profile was measured), 1 or 2.")
         if self.bad_frames_lost < 1:
             raise ValueError("monitor.bad_frames_lost must be 1 or more.")
         for name in ("flush_every_s", "reconnect_first_s", "reconnect_max_s", "clock_jump_s", "stall_s",
@@ -133,6 +133,7 @@ class RunSummary:
     started_at: float = 0.0
     ended_at: float = 0.0
     samples: int = 0
+    model_calls: int = 0  # samples the pose model ran on (the others reused an unchanged picture's reading)
     bad_frames: int = 0
     events: list[Event] = field(default_factory=list)
     reason: str = ""

@@ -1,8 +1,10 @@
 """MediaPipe Pose Landmarker behind a small interface: Frame in, Detection out.
 
 VIDEO running mode (the model tracks between frames, which is cheaper than detecting every frame),
-monotonic millisecond timestamps, `num_poses=2` so a second person can be noticed, one model per
-estimator. MediaPipe's native log noise is kept off the user's terminal, and the landmarker is
+monotonic millisecond timestamps, one model per estimator. `num_poses=1` by default: the detector runs
+only when the track of the one person is lost, about half the CPU of `num_poses=2`, which runs it on
+every frame. The two-people check of calibration takes its census with `look_for_others` instead. A
+profile records the mode it was measured in (`mode_for`): old profiles (2) are judged in theirs. MediaPipe's native log noise is kept off the user's terminal, and the landmarker is
 closed explicitly (use it as a context manager), so nothing is printed at interpreter exit.
 """
 
@@ -26,6 +28,7 @@ import numpy as np  # noqa: E402
 from posture_watch import models  # noqa: E402
 from posture_watch.domain import Detection, Frame, Pose  # noqa: E402
 from posture_watch.errors import ModelError  # noqa: E402
+from posture_watch.profile import TRACKING_NUM_POSES, Profile  # noqa: E402
 from posture_watch.native import quiet_native_stderr  # noqa: E402,F401  (re-exported)
 
 log = logging.getLogger(__name__)
@@ -36,12 +39,28 @@ log = logging.getLogger(__name__)
 cv2.setNumThreads(1)
 
 
-def image_facts(image: np.ndarray) -> tuple[float, float]:
-    """(mean luma 0..255, variance of the Laplacian) on a small grey copy: cheap light/blur checks.
+def small_grey(image: np.ndarray) -> np.ndarray:
+    """The picture in grey at 160x120: what the light/blur check and the change gate look at.
     Grey first, then shrink: the same numbers (both steps are averages) for 0.4 ms instead of 0.6 ms."""
     grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
-    small = cv2.resize(grey, (160, 120), interpolation=cv2.INTER_AREA)
+    return cv2.resize(grey, (160, 120), interpolation=cv2.INTER_AREA)
+
+
+def image_facts(image: np.ndarray, small: np.ndarray | None = None) -> tuple[float, float]:
+    """(mean luma 0..255, variance of the Laplacian) on the small grey copy: cheap light/blur checks."""
+    small = small_grey(image) if small is None else small
     return float(small.mean()), float(cv2.Laplacian(small, cv2.CV_32F).var())
+
+
+def thumbnail(small: np.ndarray) -> np.ndarray:
+    """The tiny grey thumbnail (32x24, float) the change gate compares: each of its pixels averages a
+    20x20 block of a 640x480 picture, so a sensor's noise all but cancels and a moving body does not."""
+    return cv2.resize(small, (32, 24), interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+def mode_for(profile: Profile | None) -> int:
+    """The num_poses to judge `profile` in: the one its baseline was measured with (tracking without one)."""
+    return TRACKING_NUM_POSES if profile is None else profile.num_poses
 
 
 # Parts of the mediapipe package that `import mediapipe` loads and pose estimation never uses: the
@@ -117,7 +136,7 @@ def as_bgr(image: object) -> np.ndarray:
 class PoseEstimator:
     """`with PoseEstimator() as est: detection = est.detect(frame)`."""
 
-    def __init__(self, model_path: Path | str | None = None, num_poses: int = 2,
+    def __init__(self, model_path: Path | str | None = None, num_poses: int = TRACKING_NUM_POSES,
                  min_detection_confidence: float = 0.5, min_presence_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5, variant: str = models.DEFAULT_VARIANT) -> None:
         self.model_path = Path(model_path) if model_path else None
@@ -156,8 +175,9 @@ class PoseEstimator:
                                  "`posture-watch model fetch`.") from None
         return self
 
-    def detect(self, frame: Frame) -> Detection:
-        """Raises BadFrame for a picture that cannot be analysed (the caller skips it)."""
+    def detect(self, frame: Frame, small: np.ndarray | None = None) -> Detection:
+        """Raises BadFrame for a picture that cannot be analysed (the caller skips it). `small`: the
+        picture's `small_grey` when the caller has made it already (the change gate)."""
         if self._landmarker is None:
             self.open()
         image = as_bgr(frame.image)
@@ -176,16 +196,18 @@ class PoseEstimator:
             result = self._landmarker.detect_for_video(mp_image, ts_ms)
         poses = _poses(result)
         self._calls_with_pose += bool(poses)
-        brightness, sharpness = image_facts(image)
+        brightness, sharpness = image_facts(image, small)
         h, w = image.shape[:2]
         return Detection(t_s=frame.t_s, image_size=(w, h), poses=poses,
                          brightness=brightness, sharpness=sharpness)
 
     def look_for_others(self, frame: Frame, detection: Detection) -> Detection:
-        """A second, more careful look for another person (for set-up checks, not the hot path).
+        """A second, more careful look for another person: the census of the two-people check of
+        calibration and set-up (not the hot path).
 
-        The lite model's detector often reports only the most salient person when two sit side by
-        side. Hide the band of the image the found person occupies and look again (IMAGE mode); any
+        In tracking mode (num_poses=1) the model follows one person and never reports a second, and
+        even with num_poses=2 the lite model's detector often reports only the most salient of two
+        people side by side. Hide the band of the image the found person occupies and look again (IMAGE mode); any
         pose found there is a second person. Costs one extra inference.
         """
         if len(detection.poses) != 1:

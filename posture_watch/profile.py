@@ -27,6 +27,10 @@ SCHEMA_VERSION = 1
 KIND = "posture-watch-profile"
 VIEWS = ("frontal", "side", "three_quarter")
 MAD_TO_SD = 1.4826   # MAD of a normal distribution * this = its standard deviation
+# MediaPipe's num_poses the baseline was measured with: the landmarks differ systematically between
+# the two modes, so a profile is judged in its own. 1 (tracking) since issue 14; files without the
+# field were all measured with 2.
+TRACKING_NUM_POSES, LEGACY_NUM_POSES = 1, 2
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class Profile:
     duration_s: float = 0.0
     schema_version: int = SCHEMA_VERSION
     notes: str = ""
+    num_poses: int = TRACKING_NUM_POSES
 
     def median(self, name: str) -> float | None:
         stats = self.baseline.get(name)
@@ -117,6 +122,7 @@ class Profile:
             "reading": block(self.reading),
             "slouch": block(self.slouch),
             "notes": self.notes,
+            "num_poses": self.num_poses,
         }
 
 
@@ -127,7 +133,7 @@ def now_iso() -> str:
 # --- validation (mirrors calibration/profile.schema.json) ------------------------------------
 
 _REQUIRED = ("kind", "schema_version", "created_at", "camera", "resolution", "view", "baseline")
-_OPTIONAL = ("samples", "duration_s", "reading", "slouch", "notes")
+_OPTIONAL = ("samples", "duration_s", "reading", "slouch", "notes", "num_poses")
 
 
 def _fail(path: Path | str, what: str) -> ProfileError:
@@ -190,6 +196,9 @@ def validate_profile_dict(data: Any, path: Path | str = "<profile>") -> Profile:
         raise _fail(path, "has a broken sample count")
     if not isinstance(duration, (int, float)) or isinstance(duration, bool) or not duration >= 0:
         raise _fail(path, "has a broken duration")
+    num_poses = data.get("num_poses", LEGACY_NUM_POSES)
+    if num_poses not in (1, 2) or isinstance(num_poses, bool):
+        raise _fail(path, "has a broken num_poses")
     baseline = _stats_block(data["baseline"], path, "baseline", required=True)
     assert baseline is not None
     return Profile(
@@ -204,6 +213,7 @@ def validate_profile_dict(data: Any, path: Path | str = "<profile>") -> Profile:
         duration_s=float(duration),
         schema_version=version,
         notes=str(data.get("notes", "")),
+        num_poses=int(num_poses),
     )
 
 

@@ -106,7 +106,8 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
     from posture_watch.geometry import measure
     from posture_watch.judge import Judge
     from posture_watch.notify import Notifier
-    from posture_watch.pose import PoseEstimator
+    from posture_watch.pose import PoseEstimator, mode_for
+    from posture_watch.profile import TRACKING_NUM_POSES
     from posture_watch.store import Store
     from posture_watch.view_watch import ViewWatch
 
@@ -142,7 +143,11 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
         resolved = profile_store.resolve_profile_entry(spec, source.size, opts.profile)
         model_path = models.ensure(cfg.model_variant)  # a bad model is refused before the database is touched
         store = stack.enter_context(Store.open(database_for(replay, opts), flush_every_s=monitor_cfg.flush_every_s))
-        estimator = stack.enter_context(PoseEstimator(model_path, num_poses=monitor_cfg.num_poses))
+        num_poses = monitor_cfg.num_poses or mode_for(resolved.profile)
+        if num_poses != TRACKING_NUM_POSES:
+            log.info("the profile was measured with num_poses=%d; calibrate again to use the lighter tracking "
+                     "mode (about half the CPU)", num_poses)
+        estimator = stack.enter_context(PoseEstimator(model_path, num_poses=num_poses))
         commands = CommandQueue(wake=waker.wake) if opts.exclusive else None
         screen = None
         if source.live and monitor_cfg.hold_when_locked:

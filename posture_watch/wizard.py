@@ -241,6 +241,7 @@ def cmd_wizard(args: argparse.Namespace) -> int:
             with PoseEstimator(models.ensure(cfg.model_variant), variant=cfg.model_variant) as estimator:
                 finished = run_steps(source, estimator, ui, config, until_s=args.seconds)
         profile, notes = make_profile(finished.captures, camera=str(spec), config=judge_config)
+        profile = replace(profile, num_poses=estimator.num_poses)  # the mode it was measured in
         notes = list(finished.notes) + notes
         name = _choose_name(args, ui, str(spec))
         result = save_result(profile, name, getattr(args, "profile", None), finished.captures, notes, judge_config)

@@ -17,7 +17,7 @@ from posture_watch.engine import EngineConfig
 from posture_watch.geometry import measure
 from posture_watch.judge import Judge
 from posture_watch.monitor import Monitor, MonitorConfig, Waker
-from posture_watch.pose import PoseEstimator
+from posture_watch.pose import PoseEstimator, mode_for
 from posture_watch.profile import load_profile
 from posture_watch.sources import FrameSource, VideoFileSource
 from posture_watch.store import Store
@@ -100,7 +100,7 @@ class Rig:
                  clock: Callable[[], float] = time.monotonic, store: Store | None = None) -> None:
         self.db = tmp_path / "posture.sqlite3"
         self.store = store if store is not None else Store.open(self.db)
-        self.estimator = PoseEstimator(model_path, num_poses=config.num_poses).open()
+        self.estimator = PoseEstimator(model_path, num_poses=mode_for(load_profile(profile))).open()
         self.statuses: list[dict] = []
         self.monitor = Monitor(source=source, estimator=self.estimator, judge=Judge(load_profile(profile)),
                                measure=measure, engine_config=EngineConfig(), sampling=sampling, config=config,

@@ -33,6 +33,7 @@ def test_calibrating_on_the_sample_clip_writes_a_private_valid_profile(tmp_path)
     assert 50 <= profile.samples <= 62            # 10 samples per second of the first 6 s
     assert profile.duration_s <= 6.0
     assert 0.3 < profile.median("head_drop_ratio") < 1.0
+    assert profile.num_poses == 1                  # measured in tracking mode, and the profile says so
 
 
 @pytest.mark.parametrize("clip, words", [   # the wizard's set-up advice: both paths run the same checks
@@ -159,3 +160,20 @@ def test_the_scripted_path_prints_the_thresholds_it_chose(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "warn when the head drops" in proc.stdout and "A warning comes only when" in proc.stdout
     assert "capture checks: at least" in proc.stdout
+
+
+def test_the_census_is_what_tells_two_people_in_tracking_mode(model_path):
+    """In tracking mode the model follows one person; the census (`look_for_others` on every other
+    sample) is what finds the second one, and the capture is refused."""
+    from posture_watch.calibrate import calibrate_from_source
+    from posture_watch.pose import PoseEstimator
+    from posture_watch.sources import open_source
+
+    config = CalibrationConfig()
+    with open_source(str(sample("two_people.mp4"))) as source, PoseEstimator(model_path, num_poses=1) as est:
+        with pytest.raises(CaptureRejected, match="Two people"):
+            calibrate_from_source(source, est, config=config)
+    from dataclasses import replace
+    with open_source(str(sample("two_people.mp4"))) as source, PoseEstimator(model_path, num_poses=1) as est:
+        profile = calibrate_from_source(source, est, config=replace(config, second_look_every=0))
+    assert profile.num_poses == 1              # without the census the same capture passes: the census decides

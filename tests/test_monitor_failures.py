@@ -24,7 +24,7 @@ from posture_watch.geometry import measure
 from posture_watch.judge import Judge
 from posture_watch.messages import status_text
 from posture_watch.monitor import Monitor, MonitorConfig, Waker
-from posture_watch.pose import PoseEstimator
+from posture_watch.pose import PoseEstimator, mode_for
 from posture_watch.profile import load_profile
 from posture_watch.sources import FrameSource, MemorySource, PacedSource, VideoFileSource
 from posture_watch.store import Store
@@ -51,7 +51,7 @@ class Rig:
                  speed: float = 20.0, waker: Waker | None = None, wall: Callable[[], float] = time.time,
                  commands: CommandQueue | None = None) -> None:
         self.store = Store.open(tmp_path / "posture.sqlite3")
-        self.estimator = PoseEstimator(model_path, num_poses=MonitorConfig().num_poses).open()
+        self.estimator = PoseEstimator(model_path, num_poses=mode_for(load_profile(profile))).open()
         self.statuses: list[dict] = []
         self.monitor = Monitor(source=source, estimator=self.estimator, judge=Judge(load_profile(profile)),
                                measure=measure, engine_config=EngineConfig(), sampling=SamplingConfig(),

@@ -137,3 +137,27 @@ def test_sample_profile_loads_and_matches_the_schema():
     jsonschema.validate(json.loads(path.read_text()), SCHEMA)
     assert profile.view == "frontal" and profile.samples > 0
     assert os.path.getsize(path) < 20_000
+
+
+def test_a_profile_records_the_pose_mode_and_an_old_one_keeps_its_own(tmp_path):
+    from posture_watch.pose import mode_for
+    from posture_watch.profile import LEGACY_NUM_POSES, TRACKING_NUM_POSES
+
+    new = load_profile(save_profile(make_profile(), tmp_path / "new.json"))
+    assert json.loads((tmp_path / "new.json").read_text())["num_poses"] == TRACKING_NUM_POSES
+    assert mode_for(new) == TRACKING_NUM_POSES
+    data = make_profile().to_json()
+    del data["num_poses"]                       # a file written before the mode was recorded
+    jsonschema.validate(data, SCHEMA)
+    old = validate_profile_dict(data)
+    assert mode_for(old) == LEGACY_NUM_POSES and old.baseline == new.baseline
+    assert mode_for(None) == TRACKING_NUM_POSES  # no profile: nothing to match, take the lighter mode
+
+
+@pytest.mark.parametrize("value", [3, 0, True, "1", None])
+def test_a_broken_pose_mode_is_one_sentence(value):
+    data = dict(make_profile().to_json(), num_poses=value)
+    with pytest.raises(ProfileError, match="broken num_poses"):
+        validate_profile_dict(data, "p.json")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, SCHEMA)

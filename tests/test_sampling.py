@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from posture_watch.config import SamplingConfig
-from posture_watch.sampling import SamplingInput, next_interval_s, rate_label
+from posture_watch.sampling import SamplingInput, model_needed, next_interval_s, picture_change, rate_label
 
 CFG = SamplingConfig()  # slow 1 Hz, fast 4 Hz, away poll 5 s after 120 s away, fast 10 s after a change,
                         # settled (good for 60 s) every 3 s
@@ -18,7 +19,8 @@ SLOW, FAST, POLL, SETTLED = 1.0, 0.25, 5.0, 1 / 0.33
     (SamplingInput(state="good", since_change_s=60.0), SETTLED),                  # good for a minute
     (SamplingInput(state="good", since_change_s=3600.0), SETTLED),
     (SamplingInput(state="good", since_change_s=3.0), FAST),                      # just became good
-    (SamplingInput(state="poor", since_change_s=300.0), FAST),                    # poor: always fast
+    (SamplingInput(state="poor", since_change_s=3.0), FAST),                      # a poor stretch begins: fast
+    (SamplingInput(state="poor", since_change_s=300.0), SLOW),                    # held: its end to within 1 s
     (SamplingInput(state="unknown", since_change_s=60.0), SLOW),                  # head turned: not settled
     (SamplingInput(state="away", since_change_s=1.0, away_s=1.0), SLOW),          # just left: not fast
     (SamplingInput(state="away", since_change_s=119.0, away_s=119.0), SLOW),
@@ -32,7 +34,9 @@ def test_next_interval(seen: SamplingInput, interval: float) -> None:
 def test_rates_come_from_the_config() -> None:
     cfg = SamplingConfig(slow_hz=0.5, fast_hz=8.0, away_poll_s=30.0)
     assert next_interval_s(cfg, SamplingInput(state="good", since_change_s=30.0)) == pytest.approx(2.0)
-    assert next_interval_s(cfg, SamplingInput(state="poor", since_change_s=60.0)) == pytest.approx(0.125)
+    assert next_interval_s(cfg, SamplingInput(state="poor", since_change_s=5.0)) == pytest.approx(0.125)
+    held = SamplingConfig(poor_held_hz=4.0)   # the rate of a held poor stretch is a setting of its own
+    assert next_interval_s(held, SamplingInput(state="poor", since_change_s=60.0)) == pytest.approx(0.25)
     assert next_interval_s(cfg, SamplingInput(state="away", since_change_s=600.0, away_s=600.0)) == 30.0
     assert [rate_label(cfg, x) for x in (0.125, 2.0, 30.0)] == ["fast", "slow", "poll"]
 
@@ -44,3 +48,21 @@ def test_settled_rate_comes_from_the_config_and_is_never_faster_than_slow() -> N
     assert rate_label(cfg, 10.0) == "settled"
     eager = SamplingConfig(slow_hz=0.25, settled_hz=2.0)
     assert next_interval_s(eager, SamplingInput(state="good", since_change_s=3600.0)) == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize("change, since_model_s, needed", [
+    (None, 0.0, True),                                   # nothing judged to compare with
+    (0.0, 1.0, False),                                   # the same picture: reuse the reading
+    (CFG.unchanged_below_grey * 0.99, 14.0, False),      # hardly changed, and recent
+    (CFG.unchanged_below_grey, 1.0, True),               # changed enough: judge it
+    (0.0, CFG.unchanged_max_s, True),                    # unchanged, but the model has not run for too long
+])
+def test_the_gate_runs_the_model_on_a_changed_picture_or_after_the_maximum_interval(change, since_model_s, needed):
+    assert model_needed(CFG, change, since_model_s) is needed
+
+
+def test_picture_change_is_the_mean_absolute_difference_in_grey_levels() -> None:
+    a = np.zeros((24, 32), np.float32)
+    b = a.copy()
+    b[:12] = 10.0                                        # half the thumbnail 10 grey levels brighter
+    assert picture_change(b, a) == pytest.approx(5.0) == picture_change(a, b)

@@ -158,7 +158,7 @@ def test_the_scripted_path_prints_the_thresholds_it_chose(tmp_path):
     proc = run_cli("calibrate", "--non-interactive", "--source", str(sample("calibration.mp4")), "--profile",
                    str(tmp_path / "p.json"))
     assert proc.returncode == 0, proc.stderr
-    assert "warn when the head drops" in proc.stdout and "A warning comes only when" in proc.stdout
+    assert "warn at head forward, about" in proc.stdout and "A warning comes only when" in proc.stdout
     assert "capture checks: at least" in proc.stdout
 
 

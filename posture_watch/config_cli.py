@@ -34,6 +34,7 @@ TOP_MEANINGS = {
 }
 # fields whose class says nothing of them, or says it together with another field
 EXTRA_MEANINGS = {
+    "sampling.unchanged_below_grey": "a picture changed less than this (mean grey levels) reuses the model's last answer",
     "engine.alert_fill_ratio": "share of alert_window_s that poor posture must fill to warn",
     "engine.break_reminder_after_s": "remind you to take a break after this much continuous sitting",
     "engine.break_reminder_repeat_s": "then remind again this often while you keep sitting",

@@ -267,8 +267,9 @@ def ensure(name: str = DEFAULT_VARIANT, allow_fetch: bool = True) -> Path:
             f"The pose model {v.filename} is not installed; run `posture-watch model fetch` "
             f"or put the file at {cached_path(v)}."
         )
-    log.warning("the %s pose model is not here yet; fetching it once into %s", name, cached_path(v).parent)
-    return fetch(name)
+    path = fetch(name)     # says nothing before: a failed fetch is one sentence, as every user error
+    log.warning("the %s pose model was not here yet; fetched it once into %s", name, cached_path(v).parent)
+    return path
 
 
 def verify(name: str = DEFAULT_VARIANT) -> tuple[Path, str | None]:

@@ -276,7 +276,7 @@ class Tray:
 
     def _no_tray(self, why: str) -> None:
         if not self._said_no_host:
-            log.warning("no tray icon: %s; carrying on without it (pause, resume and snooze from the terminal "
+            log.info("no tray icon: %s; carrying on without it (pause, resume and snooze from the terminal "
                         "or the notification buttons)", why)
             self._said_no_host = True
 

@@ -53,7 +53,7 @@ def test_scripted_calibration_fetches_the_missing_model(private_home: Path, tmp_
                    str(tmp_path / "me.json"), env=model_server)
     assert proc.returncode == 0, proc.stderr
     assert _fetched(private_home) and (tmp_path / "me.json").exists()
-    assert "fetching it once" in proc.stderr
+    assert "fetched it once" in proc.stderr
 
 
 def test_the_wizard_fetches_the_missing_model(private_home: Path, model_server) -> None:

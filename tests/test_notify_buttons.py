@@ -94,9 +94,9 @@ def profile(tmp_path_factory) -> Path:
 
 
 def _events(home: Path) -> list[tuple[str, float | None]]:
-    if not paths.database_path().exists():
+    if not paths.replay_database_path().exists():
         return []
-    db = sqlite3.connect(paths.database_path())
+    db = sqlite3.connect(paths.replay_database_path())
     try:
         return db.execute("SELECT kind, duration_s FROM events ORDER BY t, id").fetchall()
     finally:

@@ -152,23 +152,24 @@ def face_width(d: Detection) -> float | None:
     return None if lm is None else float(np.linalg.norm(_px(d, lm, L_EAR) - _px(d, lm, R_EAR)) / d.image_size[0])
 
 
-def head_drop(d: Detection) -> float | None:
+def _mids(d: Detection) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """(shoulder-mid, ear-mid, shoulder width) in pixels, or None without a pose."""
     lm = _lm(d)
     if lm is None:
         return None
     sm = (_px(d, lm, L_SH) + _px(d, lm, R_SH)) / 2
     em = (_px(d, lm, L_EAR) + _px(d, lm, R_EAR)) / 2
-    sw = float(np.linalg.norm(_px(d, lm, L_SH) - _px(d, lm, R_SH)))
-    return float((sm[1] - em[1]) / sw) if sw > 1e-9 else None
+    return sm, em, float(np.linalg.norm(_px(d, lm, L_SH) - _px(d, lm, R_SH)))
+
+
+def head_drop(d: Detection) -> float | None:
+    m = _mids(d)
+    return None if m is None or m[2] <= 1e-9 else float((m[0][1] - m[1][1]) / m[2])
 
 
 def side_angle(d: Detection) -> float | None:
-    lm = _lm(d)
-    if lm is None:
-        return None
-    sm = (_px(d, lm, L_SH) + _px(d, lm, R_SH)) / 2
-    em = (_px(d, lm, L_EAR) + _px(d, lm, R_EAR)) / 2
-    return float(math.degrees(math.atan2(abs(em[0] - sm[0]), sm[1] - em[1])))
+    m = _mids(d)
+    return None if m is None else float(math.degrees(math.atan2(abs(m[1][0] - m[0][0]), m[0][1] - m[1][1])))
 
 
 def _calibrated(cal: Sequence[Detection], fn: Callable[[Detection], float | None], how: str) -> float:

@@ -83,6 +83,9 @@ if TYPE_CHECKING:   # judge imports this module; the config class is only needed
     from posture_watch.judge import JudgeConfig
 
 REL_DOWN, REL_UP, FRAME_Y, ABS, DIFF_DOWN, DIFF_UP = "rel_down", "rel_up", "frame_y", "abs", "diff_down", "diff_up"
+# what a deviation forgives: the part explained by a shrug (shoulders risen in the picture), by the trunk
+# reclined (eyes kept on the screen bend the neck), or, for the shoulder line, the camera's own turn
+SHRUG, RECLINE, CAMERA_ROLL = frozenset({"shrug"}), frozenset({"recline"}), frozenset({"camera_roll"})
 
 
 @dataclass(frozen=True)
@@ -97,26 +100,31 @@ class Component:
     needs_shoulders: bool = False   # down-weighted when the shoulders are outside the frame
     pitch_discount: float = 0.0     # deviation units forgiven per unit of head pitch above baseline
     scale: str = "sw"               # FRAME_Y: in baseline shoulder widths ("sw") or body sizes ("body")
+    world: bool = False             # from the world landmarks: kept when a side view's nose turns away
+    forgives: frozenset[str] = frozenset()   # SHRUG | RECLINE | CAMERA_ROLL: what it does not count (assess)
 
 
 COMPONENTS: tuple[Component, ...] = (
     Component("head_drop_pct", "head_drop_ratio", REL_DOWN, "head_drop_tol_pct", "head_forward", 1.0, True, True,
-              pitch_discount=10.0),
+              pitch_discount=10.0, forgives=SHRUG),
     Component("face_size_pct", "face_size_ratio", REL_UP, "face_size_tol_pct", "head_forward", 0.6, True, True),
     Component("face_scale_pct", "face_width_frac", REL_UP, "lean_in_tol_pct", "lean_in", 1.0, True, False),
     Component("shoulder_scale_pct", "shoulder_width_frac", REL_UP, "lean_in_tol_pct", "lean_in", 1.0, False, True),
     Component("shoulder_drop_pct", "shoulder_y_frac", FRAME_Y, "shoulder_drop_tol_pct", "sink", 1.0, False, True),
     Component("trunk_foreshortening_pct", "trunk_foreshortening_ratio", REL_DOWN, "trunk_foreshortening_tol_pct",
               "sink", 1.0, False, True),
-    Component("shoulder_tilt_deg", "shoulder_tilt_deg", ABS, "shoulder_tilt_tol_deg", "tilt", 1.0, False, True),
+    Component("shoulder_tilt_deg", "shoulder_tilt_deg", ABS, "shoulder_tilt_tol_deg", "tilt", 1.0, False, True,
+              forgives=CAMERA_ROLL),
     Component("lateral_offset_pct", "lateral_offset_ratio", ABS, "lateral_offset_tol_pct", "shift", 1.0, True, True),
     Component("head_forward_deg", "cva_deg", DIFF_DOWN, "cva_tol_deg", "side_neck", 1.0, True, pitch_discount=0.35),
     Component("trunk_forward_deg", "trunk_inclination_deg", DIFF_UP, "trunk_inclination_tol_deg", "side_trunk", 1.0),
     # every view, from the world landmarks (camera-independent): the neck against the trunk
-    Component("neck_bend_deg", "neck_flexion_world_deg", DIFF_UP, "neck_bend_tol_deg", "neck", 1.0, True),
-    Component("neck_shortening_pct", "neck_length_world_m", REL_DOWN, "neck_shortening_tol_pct", "neck", 1.0, True),
+    Component("neck_bend_deg", "neck_flexion_world_deg", DIFF_UP, "neck_bend_tol_deg", "neck", 1.0, True,
+              world=True, forgives=RECLINE),
+    Component("neck_shortening_pct", "neck_length_world_m", REL_DOWN, "neck_shortening_tol_pct", "neck", 1.0, True,
+              world=True, forgives=SHRUG),
     # the back: the spine rounding brings the shoulders towards the hips (hips seen)
-    Component("back_rounding_pct", "trunk_length_world_m", REL_DOWN, "back_rounding_tol_pct", "back", 1.0),
+    Component("back_rounding_pct", "trunk_length_world_m", REL_DOWN, "back_rounding_tol_pct", "back", 1.0, world=True),
     # slumped in the chair, seen from the side: the trunk reclined behind its upright, the head sunk
     Component("trunk_recline_deg", "trunk_inclination_deg", DIFF_DOWN, "trunk_recline_tol_deg", "slump", 1.0),
     Component("head_sink_pct", "ear_y_frac", FRAME_Y, "head_sink_tol_pct", "slump", 1.0, scale="body"),
@@ -267,20 +275,16 @@ def not_the_user(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> 
     ratios = size_ratios(metrics, tol)
     if ratios is not None and (ratios[0] < c.min_size_ratio or ratios[1] > c.max_size_ratio):
         return "not the calibrated person (size)"
-    base = tol.base_size
-    if tol.view == g.SIDE:
-        for key in WORLD_IDENTITY_KEYS:
-            v, b = metrics.get(key), tol.base.get(key)
-            if v is not None and b and not c.min_world_length_ratio <= v / b <= 1.0 / c.min_world_length_ratio:
-                return "not the calibrated person (body proportions)"
-        neck = metrics.get("neck_length_frac")
-        if neck is not None and base.get("neck_length_frac") and neck < c.min_shoulder_ratio * base["neck_length_frac"]:
-            return "not the calibrated person (neck length)"
-        return ""
     for key in WORLD_IDENTITY_KEYS:      # a person's own body lengths (metres) do not change
         v, b = metrics.get(key), tol.base.get(key)
         if v is not None and b and not c.min_world_length_ratio <= v / b <= 1.0 / c.min_world_length_ratio:
             return "not the calibrated person (body proportions)"
+    base = tol.base_size
+    if tol.view == g.SIDE:
+        neck = metrics.get("neck_length_frac")
+        if neck is not None and base.get("neck_length_frac") and neck < c.min_shoulder_ratio * base["neck_length_frac"]:
+            return "not the calibrated person (neck length)"
+        return ""
     shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
     sw, face = metrics.get("shoulder_width_frac"), metrics.get("face_width_frac")
     if (not shoulders_out and sw is not None and base.get("shoulder_width_frac")
@@ -323,17 +327,17 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         d = deviation_of(comp, value, t.base, scale, aspect)
         if d is None:
             continue
-        if comp.deviation == "neck_bend_deg" and d > 0:
+        if RECLINE <= comp.forgives and d > 0:
             d = max(0.0, d - _recline_deg(metrics, tol))   # leaning back, eyes on the screen, bends the neck
-        if comp.deviation == "shoulder_tilt_deg":
+        if CAMERA_ROLL <= comp.forgives:
             d = abs(_tilt_change(metrics, tol) - roll)     # the camera's own turn is not a lean
-        if comp.deviation in ("head_drop_pct", "neck_shortening_pct") and d > 0:
+        if SHRUG <= comp.forgives and d > 0:
             d = max(0.0, d - _shrug_share_pct(metrics, tol, aspect))
         if comp.pitch_discount and d > 0:
             key = "head_pitch_deg" if comp.group.startswith("side") else "head_pitch_ratio"
             d = max(0.0, d - comp.pitch_discount * pitch_up.get(key, 0.0))
         deviations[comp.deviation] = d
-        if comp.needs_head and (head_turned_frontal or (head_turned_side and not comp.group == "neck")):
+        if comp.needs_head and (head_turned_frontal or (head_turned_side and not comp.world)):
             continue
         weight = t.weight * (0.5 if comp.needs_shoulders and shoulders_out else 1.0)
         members.setdefault(comp.group, []).append((clip(d / t.tol), weight))

@@ -11,6 +11,7 @@ command -v xvfb-run >/dev/null 2>&1 || need+=(xvfb xauth)   # the calibration wi
 command -v openbox >/dev/null 2>&1 || need+=(openbox)        # a window manager under Xvfb: the preview window's size test
 command -v import >/dev/null 2>&1 || need+=(imagemagick)     # screenshots of the Xvfb screen (`import -window root`)
 command -v xdotool >/dev/null 2>&1 || need+=(xdotool)       # resizes the preview window as a person would
+command -v xprop >/dev/null 2>&1 || need+=(x11-utils)      # xprop, xwininfo: is the window manager ready, where is the window
 command -v aplay >/dev/null 2>&1 || need+=(alsa-utils)   # --sound: the chime played into ALSA's file plugin
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then

@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from x_desktop import end
+
 SESSION_PATH = "/org/freedesktop/login1/session/_37"
 SESSION_IDS = ("auto", "7")
 
@@ -53,12 +55,7 @@ def private_bus(folder: Path, timeout_s: float = 10.0) -> Iterator[str]:
             time.sleep(0.02)
         yield address
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        end(proc)
 
 
 @contextlib.contextmanager
@@ -80,12 +77,7 @@ def desktop(system: str | None, session: str | None, folder: Path, *, locked: bo
             time.sleep(0.02)
         yield
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        end(proc)
 
 
 def send(address: str, dest: str, path: str, method: str, *args: str) -> None:

@@ -5,7 +5,6 @@ Set PW_SCREENSHOT_DIR=DIR to keep the screenshots (the README's picture comes fr
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
@@ -14,47 +13,18 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
 
 import cv2
 import numpy as np
 import pytest
 
 from conftest import ROOT, run_cli, sample
+from x_desktop import x_desktop
 from posture_watch.preview import WINDOW, PreviewConfig
 
 TOOLS = ("Xvfb", "openbox", "import", "xwininfo", "xprop")
 pytestmark = pytest.mark.skipif(any(shutil.which(t) is None for t in TOOLS),
                                 reason="Xvfb, openbox, imagemagick or x11-utils missing (scripts/install-system-deps.sh)")
-
-
-def _end(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-@contextlib.contextmanager
-def x_desktop() -> Iterator[str]:
-    """Xvfb (1280x1024) with openbox managing its windows; yields the DISPLAY. Both end with the block."""
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    wm = None
-    try:
-        display = f":{xvfb.stdout.readline().strip()}"
-        wm = subprocess.Popen(["openbox"], env=dict(os.environ, DISPLAY=display), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-        _until(lambda: "window id" in subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], capture_output=True,
-                                                     env=dict(os.environ, DISPLAY=display), text=True).stdout, 20)
-        yield display
-    finally:
-        if wm is not None:
-            _end(wm)
-        _end(xvfb)
 
 
 def _until(predicate, timeout_s: float = 60.0) -> None:

@@ -51,16 +51,17 @@ class Desktop:
 
 
 def start_desktop(notify_cfg: Any, submit: Callable[[dict[str, Any]], dict[str, Any]] | None,
-                  recalibration: Recalibration | None = None) -> Desktop:
+                  recalibration: Recalibration | None = None, replays: bool = False) -> Desktop:
     """Make the desktop parts `notify_cfg` asks for. `submit`: the monitor's CommandQueue.submit
-    (None, as in the demo: no buttons, no tray, nothing to control)."""
+    (None, as in the demo: no buttons, no tray, nothing to control). `replays`: the monitor writes
+    into the replay database, so the tray's report and upright share come from there."""
     desktop = Desktop()
     linux = sys.platform.startswith("linux")
     if linux:
         desktop.loop = BusLoop()
         desktop._closers.append(desktop.loop.close)
     if submit is not None:
-        desktop.actions = DesktopActions(submit, recalibration)
+        desktop.actions = DesktopActions(submit, recalibration, replays=replays)
     if notify_cfg.sound:
         from posture_watch.sound import SoundPlayer
 

@@ -43,10 +43,11 @@ def _report_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "posture_watch", "report", *args]
 
 
-def open_today_report() -> Path | None:
+def open_today_report(*report_args: str) -> Path | None:
     """`posture-watch report --open` in a process of its own: the monitor's process must not open its
-    own database a second time (closing that second handle would drop the first one's SQLite locks)."""
-    proc = subprocess.run(_report_command("--open"), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+    own database a second time (closing that second handle would drop the first one's SQLite locks).
+    `report_args`: ("--replays",) for a monitor replaying a file into the replay database."""
+    proc = subprocess.run(_report_command("--open", *report_args), stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=120)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("HTML report: ")]
     if proc.returncode != 0 or not lines:
@@ -55,11 +56,12 @@ def open_today_report() -> Path | None:
     return Path(lines[-1].split(": ", 1)[1].strip())
 
 
-def today_upright_share() -> float | None:
+def today_upright_share(*report_args: str) -> float | None:
     """Today's upright share as the report counts it (`posture-watch report --json -`, a process of its own)."""
     import json
 
-    proc = subprocess.run(_report_command("--json", "-"), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+    proc = subprocess.run(_report_command("--json", "-", *report_args), stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True,
                           timeout=120)
     if proc.returncode != 0:
         return None
@@ -72,10 +74,12 @@ class DesktopActions:
 
     def __init__(self, submit: Callable[[dict[str, Any]], dict[str, Any]],
                  recalibration: Recalibration | None = None,
-                 open_report: Callable[[], Path | None] = open_today_report) -> None:
+                 open_report: Callable[[], Path | None] | None = None, replays: bool = False) -> None:
         self.submit = submit
         self.recalibration = recalibration
-        self.open_report = open_report
+        # the report of the database this monitor writes: a replay's own, or your history
+        self.report_args: tuple[str, ...] = ("--replays",) if replays else ()
+        self.open_report = open_report or (lambda: open_today_report(*self.report_args))
         self.done: list[tuple[str, str]] = []  # (action, what came of it), for the log and tests
         self._busy = threading.Lock()
 

@@ -156,7 +156,8 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
             screen = ScreenWatch(on_change=waker.wake).start()
             stack.callback(screen.stop)
         desktop = start_desktop(notify_cfg, commands.submit if commands is not None else None,
-                                recalibration_for(spec, source.live, resolved, judge_cfg, opts.profile))
+                                recalibration_for(spec, source.live, resolved, judge_cfg, opts.profile),
+                                replays=replay and not opts.into_history)
         stack.callback(desktop.close)  # after the notifier (which sends through it) is done
         notifier = Notifier(notify_cfg, log_fallback_level=logging.INFO if opts.quiet_fallback else logging.WARNING,
                             desktop=desktop.channel, sound=desktop.sound)

@@ -225,7 +225,7 @@ class Tray:
                  upright_share: Callable[[], float | None] | None = None) -> None:
         self.loop = loop
         self.actions = actions
-        self.upright_share = upright_share or act.today_upright_share
+        self.upright_share = upright_share or (lambda: act.today_upright_share(*actions.report_args))
         self.view: TrayView = view({"condition": "starting"})
         self.registered = False
         self.name = f"org.kde.StatusNotifierItem-{os.getpid()}-1"

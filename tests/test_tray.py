@@ -69,8 +69,6 @@ def test_the_icon_follows_the_monitors_state(tmp_path: Path, private_home: Path,
     assert "no tray icon" not in stderr
 
 
-@pytest.mark.skip(reason="fails after merging issue 12/14 into the tray branch (times out waiting for the "
-                         "monitor; passed on its own branch): to be fixed next session, see the stop-16 note")
 def test_each_menu_item_does_what_it_says(tmp_path: Path, private_home: Path, profile: Path) -> None:
     mine = tmp_path / "mine.json"
     shutil.copyfile(profile, mine)

@@ -125,10 +125,18 @@ def balanced(truth: Sequence[bool | None], poor: Sequence[bool], good: Sequence[
     return float(np.mean(recalls)) if recalls else math.nan
 
 
+# (id of the calibration list, its length) -> (the list, kept alive so its id is not reused; its profile)
+_PROFILES: dict[tuple[int, int], tuple] = {}
+
+
 def project_states(case_cal: Sequence[Detection], case_eval: Sequence[Detection],
                    config: JudgeConfig) -> list:
-    profile = build_profile([measure(d) for d in case_cal], camera="trace")
-    judge = Judge(profile, config)
+    """The judged readings of `case_eval` against a profile built from `case_cal` (built once per
+    calibration: the transforms and the leave-one-out judge the same one again and again)."""
+    key = (id(case_cal), len(case_cal))
+    if key not in _PROFILES:
+        _PROFILES[key] = (case_cal, build_profile([measure(d) for d in case_cal], camera="trace"))
+    judge = Judge(_PROFILES[key][1], config)
     return [judge.update(measure(d)) for d in case_eval]
 
 

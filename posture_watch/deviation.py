@@ -25,9 +25,12 @@ leaning in towards the screen) can each call a forward lean on their own.
     back           thoracic_slouch  back_rounding_pct = 100 (1 - trunk_length_world_m / b) (hips seen)
     sink           slumped          shoulder_drop_pct = 100 (shoulder_y_frac - b) * H / (b_sw * W)
                                     trunk_foreshortening_pct = 100 (1 - ratio / b)
+                                    counted in full only with a sign of it in the body's shape
+                                    (SINK_SIGNS, or farther away; see _corroborated)
     slump          slumped          head_sink_pct, while trunk_recline_deg = b - trunk_inclination_deg
                                     or back_rounding_pct shows (side views; see _slump_severity)
-                                    head_sink_pct = 100 (ear_y_frac - b) * H / (b_body * W)
+                                    head_sink_pct = head_height_frac - b (% of the body's size,
+                                    above the hips), hips unseen: 100 (ear_y_frac - b) * H / (b_body * W)
     tilt           lateral_lean     shoulder_tilt_deg = |tilt - b - camera roll|
     shift          lateral_lean     lateral_offset_pct = 100 |offset - b|
 
@@ -40,11 +43,19 @@ What each one sees and what confounds it:
 - head_forward (frontal, against the shoulder line): confounded by a head pitching down (forgiven
   per unit of pitch) and a shrug (forgiven); not by a camera turned about its axis.
 - lean_in, sink: frame-referenced (size and height in the picture): a camera zoomed or moved up
-  or down after calibration moves them as a lean or a sink would. A sink while leaning in clearly
-  (lean_in >= `explained_by_severity`) is the lean, not a slump.
+  or down after calibration moves them as a lean or a sink would. So a sink counts in full only
+  when the body's shape shows a slump too (the ears nearer the shoulders, the neck bent or
+  shortened, the trunk foreshortened, or the person farther away, one at `slump_gate_severity`);
+  a camera moved up or down, or a chair set lower, moves the whole picture of the person alike
+  and is not called a slump (real traces moved by 5-10 % of the width: upright stays good). A sink
+  while leaning in clearly (lean_in >= `explained_by_severity`) is the lean, not a slump.
+- the shrug's forgiveness of a head drop is frame-referenced as well (the shoulders risen in the
+  picture): it fades out when the ears rose too (the picture moved) or the face grew or came
+  closer (the head came forward, which a shrug does not do).
 - side_trunk, slump's recline: against the picture's vertical, so a side camera turned by a few
   degrees shifts them by as much; their floors (15 and 10 degrees, the slump also needs the head
-  sunk) absorb a few degrees. side_neck: the same, plus head pitch (forgiven).
+  sunk) absorb a few degrees. side_neck: the same, plus head pitch (forgiven). The head's sink is
+  measured above the hips in body sizes, so a camera moved or zoomed leaves it.
 - tilt: the shoulder line against the picture's horizontal; the turn it shares with the ear line
   is taken as the camera's (camera_roll_deg, flag camera_moved) unless the shoulders moved
   sideways as a lean about the hips would carry them.
@@ -127,8 +138,16 @@ COMPONENTS: tuple[Component, ...] = (
     Component("back_rounding_pct", "trunk_length_world_m", REL_DOWN, "back_rounding_tol_pct", "back", 1.0, world=True),
     # slumped in the chair, seen from the side: the trunk reclined behind its upright, the head sunk
     Component("trunk_recline_deg", "trunk_inclination_deg", DIFF_DOWN, "trunk_recline_tol_deg", "slump", 1.0),
+    # the head's sink: against the hips where the calibration saw them (a camera moved up or down
+    # moves the hips as much), else against the picture
+    Component("head_sink_pct", "head_height_frac", DIFF_UP, "head_sink_tol_pct", "slump", 1.0),
     Component("head_sink_pct", "ear_y_frac", FRAME_Y, "head_sink_tol_pct", "slump", 1.0, scale="body"),
 )
+# Signs in the body's own shape that a sink in the picture (frontal: the shoulders lower) is a slump
+# and not a camera moved up or down or a chair set lower, which move the whole picture of the person
+# alike: the ears nearer the shoulders, the neck bent or shortened, the trunk foreshortened, or the
+# person farther away (the lean-in group negative).
+SINK_SIGNS = ("head_drop_pct", "neck_bend_deg", "neck_shortening_pct", "trunk_foreshortening_pct")
 
 GROUP_FAULT = {
     "head_forward": FORWARD_LEAN, "lean_in": FORWARD_LEAN, "neck": FORWARD_LEAN,
@@ -149,6 +168,20 @@ SIDE_GROUPS = ("side_neck", "side_trunk", "slump", "neck", "back")
 # three-quarter: the side measures (foreshortened, still against the person's own baseline) and the
 # camera-independent ones; the frontal ratios over a shoulder width seen edge-on are too unstable
 THREE_QUARTER_GROUPS = SIDE_GROUPS + ("lean_in",)
+
+
+def _key(comp: Component, items: Mapping[str, "Tolerance"]) -> str:
+    """Where a component's tolerance is kept: under its deviation's name, or, for the second
+    measure of the same deviation (the head's sink against the hips, else against the picture),
+    under 'deviation|measure'."""
+    return comp.deviation if comp.deviation not in items else f"{comp.deviation}|{comp.measure}"
+
+
+def tolerance_of(comp: Component, tol: "Tolerances") -> "Tolerance | None":
+    t = tol.items.get(comp.deviation)
+    if t is not None and t.measure in ("", comp.measure):
+        return t
+    return tol.items.get(f"{comp.deviation}|{comp.measure}")
 
 
 def deviation_of(comp: Component, value: float, base: float, base_sw_frac: float | None,
@@ -187,6 +220,7 @@ class Tolerance:
     base: float          # baseline median of the measure
     tol: float           # deviation (human units) that counts as severity 1
     weight: float
+    measure: str = ""    # the measure it was calibrated on (a deviation may come from the first of two)
 
 
 @dataclass(frozen=True)
@@ -231,7 +265,7 @@ def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
             elif d is not None:
                 weight = comp.weight * 0.5
         if math.isfinite(tol) and tol > 0:
-            items[comp.deviation] = Tolerance(stats.median, tol, weight)
+            items[_key(comp, items)] = Tolerance(stats.median, tol, weight, comp.measure)
     size_keys = SIDE_SIZE_KEYS if profile.view == g.SIDE else FRONTAL_SIZE_KEYS
     size = {k: v for k in size_keys if (v := profile.median(k))}
     return Tolerances(items=items, view=profile.view, base_sw_frac=sw, base_size=size,
@@ -319,10 +353,10 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
     members: dict[str, list[tuple[float, float]]] = {}
     severity_of: dict[str, float] = {}
     for comp in COMPONENTS:
-        t = tol.items.get(comp.deviation)
+        t = tolerance_of(comp, tol)
         value = metrics.get(comp.measure)
-        if t is None or value is None:
-            continue
+        if t is None or value is None or comp.deviation in deviations:
+            continue     # (a deviation with two measures: the first one this frame has)
         scale = tol.base_body_frac if comp.scale == "body" else tol.base_sw_frac
         d = deviation_of(comp, value, t.base, scale, aspect)
         if d is None:
@@ -349,6 +383,11 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         groups["slump"] = slump
     if shoulders_out and _head_large_or_low(metrics, tol, aspect, config):
         groups["sink"] = max(groups.get("sink", 0.0), config.out_of_frame_severity)
+    if "sink" in groups:
+        signs = [severity_of[k] for k in SINK_SIGNS if k in severity_of]
+        if "lean_in" in groups:
+            signs.append(-groups["lean_in"])        # farther from the camera
+        groups["sink"] = _corroborated(groups["sink"], signs, config)
     if (g.HEAD_OUT_OF_FRAME in metrics.flags
             and deviations.get("shoulder_scale_pct", -math.inf) >= config.out_of_frame_face_pct):
         # the head left through the top of a low camera's picture while the shoulders came closer
@@ -382,9 +421,22 @@ def _slump_severity(severity_of: Mapping[str, float], config: "JudgeConfig") -> 
     if sink is None:
         return None
     gates = [severity_of[k] for k in ("trunk_recline_deg", "back_rounding_pct", "neck_shortening_pct") if k in severity_of]
-    if not gates or max(gates) >= config.slump_gate_severity:
+    return _corroborated(sink, gates, config)
+
+
+def _corroborated(sink: float, signs: list[float], config: "JudgeConfig") -> float:
+    """A sink in the picture counts in full when one of the body's own signs of a slump reaches
+    `slump_gate_severity` of its threshold, and no more than the strongest sign below half of
+    that (between the two, in proportion): the picture's frame is not the body, and a camera
+    moved up or down sinks everything alike. (Upright, on the real traces and the simulator, the
+    strongest sign stays below 0.35 in nine samples of ten; in the slumps it is 0.45-2.)"""
+    if not signs:
         return sink
-    return min(sink, max(gates))
+    top = max(signs)
+    if sink <= top:
+        return sink
+    gate = config.slump_gate_severity
+    return top + (sink - top) * (1.0 - _fade(top, gate / 2, gate))
 
 
 def _recline_deg(metrics: g.Metrics, tol: Tolerances) -> float:
@@ -441,6 +493,11 @@ def _moved_like_a_lean(metrics: g.Metrics, tol: Tolerances, turn_deg: float) -> 
     return float(np.linalg.norm(observed - by_lean)) < float(np.linalg.norm(observed - by_camera))
 
 
+def _fade(x: float, lo: float, hi: float) -> float:
+    """1 up to `lo`, 0 from `hi`, linear between."""
+    return min(1.0, max(0.0, (hi - x) / (hi - lo)))
+
+
 def _shrug_share_pct(metrics: g.Metrics, tol: Tolerances, aspect: float) -> float:
     """The part of a head drop (in percent of the baseline ear-to-shoulder height) explained by
     the shoulders rising in the frame (a shrug) rather than the ears sinking."""
@@ -452,9 +509,22 @@ def _shrug_share_pct(metrics: g.Metrics, tol: Tolerances, aspect: float) -> floa
         return 0.0
     rise = (base_y - y) * aspect                   # in image widths
     ear, base_ear = metrics.get("ear_y_frac"), tol.base.get("ear_y_frac")
-    sink = 0.0 if ear is None or base_ear is None else max(0.0, (ear - base_ear) * aspect)
+    ear_up = 0.0 if ear is None or base_ear is None else (base_ear - ear) * aspect
+    sink = max(0.0, -ear_up)
+    # a shrug lifts the shoulders under a head that stays; ears risen as well mean the picture moved
+    # (a camera moved down after calibration) and the frame is no reference: nothing is forgiven once
+    # the ears rose 8 % of the ear-to-shoulder height (fading in from 3 %; upright, the ears of the
+    # real traces stay within 1-2 % of it)
+    trust = _fade(max(0.0, ear_up) / height, 0.03, 0.08)
+    # ... and at the same distance: a face grown against the shoulders is the head come forward, and
+    # face and shoulders grown together are the person come closer (severities; upright noise ~0.25)
+    for dev, key in (("face_size_pct", "face_size_ratio"), ("face_scale_pct", "face_width_frac"),
+                     ("shoulder_scale_pct", "shoulder_width_frac")):
+        v, t = metrics.get(key), tol.items.get(dev)
+        if v is not None and t is not None and t.base > 0:
+            trust *= _fade(100.0 * (v / t.base - 1.0) / t.tol, 0.25, 0.75)
     # shoulders that rise while the ears sink as much are hunching into a slouch, not a shrug
-    return 100.0 * max(0.0, rise - sink) / height
+    return 100.0 * trust * max(0.0, rise - sink) / height
 
 
 def _pitch_increase(metrics: g.Metrics, tol: Tolerances) -> dict[str, float]:

@@ -68,7 +68,7 @@ class JudgeConfig:
     back_rounding_tol_pct: float = 6.0  # shoulder-to-hip distance (metres) shorter: the spine rounded
     trunk_recline_tol_deg: float = 10.0  # side view: trunk reclined behind its upright by this much ...
     head_sink_tol_pct: float = 20.0     # ... and the head lower in the picture, % of the body's size (~5 cm)
-    slump_gate_severity: float = 0.3    # a sunk head is a slump when the trunk reclines, the back rounds or the chin sinks this much
+    slump_gate_severity: float = 0.5    # a sink is a slump when a sign in the body (trunk reclined, back rounded, neck bent or shortened) shows this much
     explained_by_severity: float = 0.8  # a sink while leaning in this much counts as the lean
     camera_moved_roll_deg: float = 3.0  # the camera turned this much since calibration: said (flag)
     second_group_weight: float = 0.5    # a second group showing the same fault adds this share of its severity

@@ -98,15 +98,17 @@ def thresholds(profile: Profile, config: JudgeConfig = JudgeConfig()) -> list[Th
     plain = dv.tolerances(replace(profile, reading=None, slouch=None), config)
     floors = {c.deviation: float(getattr(config, c.tol_field)) for c in dv.COMPONENTS}
     out = []
+    shown: set[str] = set()
     for comp in dv.COMPONENTS:
-        item = tol.items.get(comp.deviation)
-        if item is None:
+        item = dv.tolerance_of(comp, tol)
+        if item is None or comp.deviation in shown:
             continue
+        shown.add(comp.deviation)
         value = item.tol * config.poor_enter
         text = threshold_text(comp, value)
         if text is None:
             continue
-        before = plain.items.get(comp.deviation)
+        before = dv.tolerance_of(comp, plain)
         if profile.slouch and before is not None and abs(item.tol - before.tol) > 1e-6 and comp.measure in profile.slouch:
             source = "your slouch"
         elif profile.reading and before is not None and item.tol > before.tol + 1e-6:

@@ -15,7 +15,8 @@ the desk). Posture parameters, all in degrees except the distances:
   head_pitch_deg        the gaze: the head's own pitch in the world, positive = looking down
   lateral_lean_deg      the upper body leans sideways, positive towards the subject's left
   forward_shift_m       the whole sitter moves this far towards the camera (distance to camera)
-  sink_m                the sitter slides down in the chair by this much
+  sink_m                the sitter slides down in the chair: the upper body comes down this much
+                        while the hips, held at the seat's height, slide forward as much
   head_yaw_deg          the head turns, positive towards the subject's left
   shrug_m               the shoulders rise this much (tension), the head stays
 
@@ -154,7 +155,10 @@ def body_points(p: Posture, build: Build = AVERAGE) -> np.ndarray:
         pts[idx + 6] = pts[idx + 4] + np.array([0.0, -0.03, -0.05])
         pts[idx + 8] = pts[idx + 4] + np.array([0.0, -0.05, 0.15])
     pts[:, 2] += p.forward_shift_m
-    pts[:, 1] -= p.sink_m
+    # sliding down in the chair: the seat keeps the hips at its height while they slide forward, the
+    # pelvis rolls back and the upper body comes down (a camera moved down moves everything alike)
+    pts[:23, 1] -= p.sink_m
+    pts[23:, 2] += p.sink_m
     return pts
 
 

@@ -293,7 +293,7 @@ def test_reading_json_is_the_contract_line():
 
 
 NUDGES = [dict(rotate_deg=6), dict(rotate_deg=-6), dict(rotate_deg=3), dict(shift=(0.1, 0.0)), dict(shift=(-0.05, 0.0)),
-          dict(scale=0.9), dict(scale=1.1)]
+          dict(shift=(0.0, 0.06)), dict(shift=(0.0, -0.06)), dict(scale=0.9), dict(scale=1.1)]
 
 
 @pytest.mark.parametrize("nudge", NUDGES, ids=[str(n) for n in NUDGES])
@@ -311,7 +311,9 @@ def test_a_camera_moved_after_calibration_leaves_upright_good_and_poor_poor(cam_
         return [j.update(measure(k.nudged(k.simulate(posture, cam, t_s=i / 4, noise_px=NOISE_PX, rng=rng), **nudge)))
                 for i in range(16)]
     upright = judged(k.UPRIGHT)[4:]
-    assert all(r.state == GOOD for r in upright), [(r.state, r.faults) for r in upright]
+    assert not any(r.state == POOR for r in upright), [(r.state, r.faults) for r in upright]
+    if not any("head_not_visible" in r.flags for r in upright):   # (the side camera moved up loses the head)
+        assert all(r.state == GOOD for r in upright), [(r.state, r.faults) for r in upright]
     for posture in (POOR_POSTURES["forward head"], k.SLUMPED_BACK):
         assert judged(posture)[-1].state == POOR
     if cam.view != "side" and abs(nudge.get("rotate_deg", 0)) >= 6:

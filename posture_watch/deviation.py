@@ -426,17 +426,13 @@ def _slump_severity(severity_of: Mapping[str, float], config: "JudgeConfig") -> 
 
 def _corroborated(sink: float, signs: list[float], config: "JudgeConfig") -> float:
     """A sink in the picture counts in full when one of the body's own signs of a slump reaches
-    `slump_gate_severity` of its threshold, and no more than the strongest sign below half of
-    that (between the two, in proportion): the picture's frame is not the body, and a camera
-    moved up or down sinks everything alike. (Upright, on the real traces and the simulator, the
-    strongest sign stays below 0.35 in nine samples of ten; in the slumps it is 0.45-2.)"""
-    if not signs:
+    `slump_gate_severity` of its threshold, and no more than the strongest sign below that: the
+    picture's frame is not the body, and a camera moved up or down sinks everything alike.
+    (Upright, on the real traces and the simulator, the strongest sign stays below 0.35 in nine
+    samples of ten and reached 0.5 once; in the real and simulated slumps it is 0.45-2.)"""
+    if not signs or max(signs) >= config.slump_gate_severity:
         return sink
-    top = max(signs)
-    if sink <= top:
-        return sink
-    gate = config.slump_gate_severity
-    return top + (sink - top) * (1.0 - _fade(top, gate / 2, gate))
+    return min(sink, max(signs))
 
 
 def _recline_deg(metrics: g.Metrics, tol: Tolerances) -> float:

@@ -244,7 +244,8 @@ def save_profile(profile: Profile, path: Path | str) -> Path:
     path = Path(path).expanduser()
     try:
         if not path.parent.exists():
-            path.parent.mkdir(parents=True, mode=0o700)
+            from posture_watch.paths import ensure_private_dir
+            ensure_private_dir(path.parent)     # every folder it creates 0700, not only the last
         text = json.dumps(profile.to_json(), indent=2, sort_keys=False) + "\n"
         write_private_atomic(path, text)
     except IsADirectoryError:

@@ -36,6 +36,18 @@ def test_calibrating_on_the_sample_clip_writes_a_private_valid_profile(tmp_path)
     assert profile.num_poses == 1                  # measured in tracking mode, and the profile says so
 
 
+def test_the_first_calibration_creates_every_folder_private(private_home):
+    """The first `calibrate` on a new machine makes the data folders itself: each one 0700 (the
+    folders above the profile used to get the umask's 0755 until a `run` fixed them)."""
+    proc = run_cli("calibrate", "--source", str(sample("calibration.mp4")), "--non-interactive", "--seconds", "6")
+    assert proc.returncode == 0, proc.stderr
+    folders = [p for p in private_home.rglob("*") if p.is_dir()]
+    profiles = [p for p in private_home.rglob("*.json")]
+    assert folders and profiles
+    assert {str(p.relative_to(private_home)): oct(stat.S_IMODE(p.stat().st_mode)) for p in folders} == \
+        {str(p.relative_to(private_home)): "0o700" for p in folders}
+
+
 @pytest.mark.parametrize("clip, words", [   # the wizard's set-up advice: both paths run the same checks
     ("empty_room.mp4", sc.ADVICE[sc.NO_PERSON]),
     ("two_people.mp4", sc.ADVICE[sc.TWO_PEOPLE]),

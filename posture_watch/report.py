@@ -130,6 +130,7 @@ class TrendDay:
     monitored_s: float
     upright_share: float | None
     score: float | None
+    judged_s: float = 0.0     # the good and poor time the share is of (it weighs the day in comparisons)
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,7 @@ def build_report(
         dominant_s=next((f.duration_s for f in faults if f.fault == dominant), 0.0),
         fatigue=fatigue.verdict, fatigue_words=fatigue.words,
         trend_upright=tuple(t.upright_share for t in trend[:-days]),
+        trend_judged_s=tuple(t.judged_s for t in trend[:-days]),
         profiles=tuple(p.name for p in profiles),
     )
     return DayReport(
@@ -359,7 +361,7 @@ def _trend(iv: Intervals, day: date, tz: tzinfo, n: int, gap: float) -> tuple[Tr
         sums = state_sums(iv, a, b, gap)
         observed = sums[S_GOOD] + sums[S_POOR]
         out.append(TrendDay(d, float(sums.sum()), float(sums[S_GOOD] / observed) if observed > 0 else None,
-                            weighted_score(iv, a, b, gap)))
+                            weighted_score(iv, a, b, gap), float(observed)))
     return tuple(out)
 
 

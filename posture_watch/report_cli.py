@@ -3,7 +3,8 @@
 The edge around the pure report: picks the local time zone and "today", reads the rows from
 the store (read-only; a missing database is a day with no data, never created here), prints
 the terminal summary and writes the requested files, each with mode 0600. The HTML page is
-always written when there is data: to --html, or to the reports folder (POSTURE_WATCH_HOME/reports).
+written only when asked for: to --html, or, with --open alone, to the reports folder
+(POSTURE_WATCH_HOME/reports) and opened.
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.csv:
         _emit(args.csv, hours_csv(report))
     html_path: Path | None = None
-    if args.html or report.has_data:
+    if args.html or (getattr(args, "open", False) and report.has_data):
         html_path = Path(args.html).expanduser() if args.html else default_html_path(report)
         write_private(html_path, render_html(report))
         console.print(f"\nHTML report: {html_path}", highlight=False, soft_wrap=True)

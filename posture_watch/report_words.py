@@ -176,6 +176,7 @@ class Facts:
     fatigue_words: str
     trend_upright: tuple[float | None, ...]  # earlier days, oldest first
     profiles: tuple[str, ...]
+    trend_judged_s: tuple[float, ...] = ()   # the earlier days' judged time (weighs the comparison)
 
 
 def summary(f: Facts) -> str:
@@ -199,9 +200,12 @@ def summary(f: Facts) -> str:
                  f"(one per {duration(f.break_every_s)} at the desk).")
     if f.fatigue in ("worse", "better", "same"):
         parts.append(f.fatigue_words.split(":")[0] + ".")
-    earlier = [u for u in f.trend_upright if u is not None]
+    weights = f.trend_judged_s or (1.0,) * len(f.trend_upright)
+    earlier = [(u, w) for u, w in zip(f.trend_upright, weights) if u is not None and w > 0]
     if earlier and f.upright_share is not None:
-        mean = sum(earlier) / len(earlier)
+        # the earlier days' upright share over their judged time together: ten minutes on a Sunday
+        # count for ten minutes, not for a day
+        mean = sum(u * w for u, w in earlier) / sum(w for _, w in earlier)
         change = (f.upright_share - mean) * 100
         how = "better than" if change >= 5 else "worse than" if change <= -5 else "about the same as"
         days = "day" if len(earlier) == 1 else f"{len(earlier)} days"

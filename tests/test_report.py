@@ -326,6 +326,22 @@ def test_trend_has_seven_days_and_compares_with_earlier_days():
     assert len(two.trend) == 7
 
 
+def test_the_trend_weighs_earlier_days_by_their_judged_time():
+    """Ten minutes judged on one earlier day do not weigh as much as two hours on another."""
+    rows, sessions = [], []
+    for back, good_s, poor_s in ((2, 7200 * 0.9, 7200 * 0.1), (1, 60, 540), (0, 3000, 600)):
+        d = DAY - timedelta(days=back)
+        t0 = at(d, 10)
+        day_rows, t1 = lay(20 + back, t0, [("good", good_s), ("poor", poor_s, [FORWARD_LEAN])], step_s=4.0)
+        rows += day_rows
+        sessions.append(session(20 + back, t0, t1))
+    r = build_report(rows, [], sessions, day=DAY, tz=BERLIN)
+    # (0.9 * 7200 + 0.1 * 600) / 7800 = 84 %, where the plain mean of the two days (0.9, 0.1) was 50 %
+    assert "(84 % upright)" in r.summary, r.summary
+    assert "about the same as the previous 2 days" in r.summary
+    assert [round(d.judged_s) for d in r.trend[-3:]] == [7200, 600, 3600]
+
+
 def test_warnings_count_only_inside_the_day():
     rows, sessions, start, _ = simple_day()
     midnight = at(DAY + timedelta(days=1), 0)

@@ -431,6 +431,32 @@ def test_demo_hook_prints_the_day_and_writes_a_private_html_report(private_home,
     assert 'id="chart-timeline"' in path.read_text(encoding="utf-8")
 
 
+def test_the_report_writes_html_only_when_asked(private_home, tmp_path):
+    """`report` prints the day; it writes an HTML page only with --html (there) or --open (to the
+    reports folder, then opens it)."""
+    from conftest import run_cli
+    from posture_watch.domain import Reading
+    from posture_watch.store import Store
+
+    start = at(DAY, 15)
+    rows, end = lay(0, start, [("good", 300), ("poor", 200, [FORWARD_LEAN], {"head_drop_pct": 14.0})])
+    with Store.open() as store:
+        sid = store.start_session(start, "video", "sample", None)
+        for r in rows:
+            store.add_sample(sid, Reading(t_s=0, state=r.state, score=r.score, faults=r.faults,
+                                          deviations=r.deviations), r.t)
+        store.end_session(sid, end)
+    env = {"TZ": "Europe/Berlin", "BROWSER": "true"}
+    proc = run_cli("report", "--date", DAY.isoformat(), env=env)
+    assert proc.returncode == 0 and "Head forward" in proc.stdout, proc.stderr
+    assert "HTML report" not in proc.stdout and not list(private_home.rglob("*.html"))
+    proc = run_cli("report", "--date", DAY.isoformat(), "--html", str(tmp_path / "day.html"), env=env)
+    assert proc.returncode == 0 and (tmp_path / "day.html").exists() and not list(private_home.rglob("*.html"))
+    proc = run_cli("report", "--date", DAY.isoformat(), "--open", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert [p.name for p in private_home.rglob("*.html")] == [f"posture-{DAY.isoformat()}.html"]
+
+
 def test_report_cli_without_data_and_with_bad_input(private_home, tmp_path):
     from conftest import assert_one_sentence_error, run_cli
 

@@ -178,6 +178,8 @@ class DayReport:
     summary: str
     tips: tuple[str, ...]
     disclaimer: str
+    # per local day of the period, oldest first: (day, its 24 hours); `hours` sums them
+    day_hours: tuple[tuple[date, tuple[HourStat, ...]], ...] = ()
 
     @property
     def days(self) -> int:
@@ -222,6 +224,8 @@ def build_report(
     longest_good = _longest(runs(iv, start_t, end_t, gap, S_GOOD, neutral=(S_UNKNOWN,)))
     breaks = _breaks(iv, start_t, end_t, cfg, monitored_s - away_s)
     hours = _hours(hourly_state_sums(iv, start_t, end_t, tz, gap), cfg)
+    day_hours = tuple((d, _hours(hourly_state_sums(iv, *day_bounds(d, tz), tz, gap), cfg)) if days > 1 else (d, hours)
+                      for d in (first_day + timedelta(days=k) for k in range(days)))
     fatigue = _fatigue(iv, first_day, days, tz, cfg)
     timeline = tuple(Segment(a, b, CODE_STATES[st]) for a, b, st in segments(iv, start_t, end_t, gap))
     trend = _trend(iv, day, tz, max(days, cfg.trend_days), gap)
@@ -250,7 +254,7 @@ def build_report(
         breaks=breaks, faults=faults, dominant_fault=dominant, hours=hours, fatigue=fatigue, timeline=timeline,
         trend=trend, profiles=profiles, sessions=len({int(s) for s in iv.session[iv.window(start_t, end_t, gap)]}),
         title=words.title(first_day, day), summary=words.summary(facts), tips=words.tips(facts),
-        disclaimer=words.DISCLAIMER,
+        disclaimer=words.DISCLAIMER, day_hours=day_hours,
     )
 
 

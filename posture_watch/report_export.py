@@ -19,7 +19,8 @@ time. Keys (always present; null where a value does not exist):
     profiles       [{name, sessions, monitored_s, observed_s, upright_share}],
     title, summary, tips, disclaimer
 
-CSV (`hours_csv(report)`): one row per local hour, 0..23, columns HOURS_CSV_COLUMNS.
+CSV (`hours_csv(report)`): one row per local day and hour (0..23), oldest first, columns
+HOURS_CSV_COLUMNS: a report of N days has 24 N rows, each day's own (the JSON's `hours` sum them).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from posture_watch.report import DayReport, Stretch
 
 FORMAT = "posture-watch-report"
 VERSION = 1
-HOURS_CSV_COLUMNS = ("hour", "monitored_s", "observed_s", "good_s", "poor_s", "away_s", "poor_share")
+HOURS_CSV_COLUMNS = ("day", "hour", "monitored_s", "observed_s", "good_s", "poor_s", "away_s", "poor_share")
 
 
 def _s(value: float | None) -> float | None:
@@ -124,7 +125,8 @@ def hours_csv(r: DayReport) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(HOURS_CSV_COLUMNS)
-    for h in r.hours:
-        w.writerow([h.hour, f"{h.monitored_s:.1f}", f"{h.observed_s:.1f}", f"{h.good_s:.1f}", f"{h.poor_s:.1f}",
-                    f"{h.away_s:.1f}", "" if h.poor_share is None else f"{h.poor_share:.4f}"])
+    for day, hours in r.day_hours or ((r.last_day, r.hours),):
+        for h in hours:
+            w.writerow([day.isoformat(), h.hour, f"{h.monitored_s:.1f}", f"{h.observed_s:.1f}", f"{h.good_s:.1f}",
+                        f"{h.poor_s:.1f}", f"{h.away_s:.1f}", "" if h.poor_share is None else f"{h.poor_share:.4f}"])
     return buf.getvalue()

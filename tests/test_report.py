@@ -364,6 +364,23 @@ def test_json_keys_are_stable_and_csv_has_24_hours():
     table = list(csv.DictReader(io.StringIO(hours_csv(r))))
     assert len(table) == 24 and tuple(table[0]) == HOURS_CSV_COLUMNS
     assert float(table[9]["poor_s"]) == 600.0 and table[3]["poor_share"] == ""
+    assert {row["day"] for row in table} == {DAY.isoformat()}
+
+
+def test_a_multi_day_csv_has_each_days_own_hours():
+    rows, sessions = [], []
+    for back, poor_s in ((1, 720), (0, 1800)):
+        d = DAY - timedelta(days=back)
+        t0 = at(d, 10)
+        day_rows, t1 = lay(30 + back, t0, [("good", 3600 - poor_s), ("poor", poor_s, [FORWARD_LEAN])], step_s=4.0)
+        rows += day_rows
+        sessions.append(session(30 + back, t0, t1))
+    r = build_report(rows, [], sessions, day=DAY, tz=BERLIN, days=2)
+    table = list(csv.DictReader(io.StringIO(hours_csv(r))))
+    assert len(table) == 48 and [row["day"] for row in table[::24]] == [(DAY - timedelta(days=1)).isoformat(), DAY.isoformat()]
+    ten = {row["day"]: float(row["poor_s"]) for row in table if row["hour"] == "10"}
+    assert ten == {(DAY - timedelta(days=1)).isoformat(): pytest.approx(720, abs=8), DAY.isoformat(): pytest.approx(1800, abs=8)}
+    assert r.hours[10].poor_s == pytest.approx(2520, abs=16)          # the period's hours sum the days
 
 
 def test_terminal_summary_shows_the_numbers():

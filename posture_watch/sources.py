@@ -28,6 +28,7 @@ from posture_watch.native import quiet_native_stderr
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
+VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
 _EPS = 1e-6
 
 
@@ -161,8 +162,15 @@ class ImageFolderSource(FrameSource):
             raise SourceError("--fps must be a positive number of frames per second.")
         self._files = sorted(p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
         if not self._files:
-            raise SourceError(f"The image folder {self.folder} contains no images (.png, .jpg, ...).")
+            videos = sorted(p.name for p in self.folder.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
+            hint = (f"; to play a video, give the file itself (--source {self.folder / videos[0]})" if videos
+                    else "; give a video file or a folder of pictures")
+            raise SourceError(f"The folder {self.folder} holds no pictures (.png, .jpg, ...){hint}.")
         self._index = 0
+        # said where the run starts: a folder is played as pictures, one after the other
+        each = f"{1 / self._fps:g} s" if self._fps <= 1 else f"1/{self._fps:g} s"
+        self.description = (f"the {len(self._files)} pictures in {self.folder}, in name order, {each} each "
+                            "(--fps sets the pace)")
 
     def read(self, not_before_s: float = 0.0) -> Frame | None:
         while self._index < len(self._files):

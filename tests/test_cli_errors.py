@@ -41,7 +41,7 @@ def test_camera_index_that_does_not_exist():
 
 def test_empty_image_folder(tmp_path):
     line = assert_one_sentence_error(run_cli("analyze", str(tmp_path)))
-    assert "contains no images" in line
+    assert "holds no pictures" in line
 
 
 def test_missing_model_while_offline(blank_video):

@@ -95,8 +95,23 @@ def test_image_folder_skips_a_broken_image(tmp_path):
 
 
 def test_empty_image_folder(tmp_path):
-    with pytest.raises(SourceError, match="contains no images"):
+    with pytest.raises(SourceError, match="holds no pictures"):
         ImageFolderSource(tmp_path).open()
+
+
+def test_a_folder_is_said_to_be_played_as_pictures_and_a_folder_of_videos_is_no_folder_of_pictures(tmp_path):
+    """`--source DIR` plays the pictures in it, and says so (the run's first line shows the
+    description); a folder that holds a video instead says to give the file."""
+    for i, frame in enumerate(numbered_frames(3)):
+        cv2.imwrite(str(tmp_path / f"{i}.png"), frame)
+    source = ImageFolderSource(tmp_path, fps=2)
+    source.open()
+    assert source.description == f"the 3 pictures in {tmp_path}, in name order, 1/2 s each (--fps sets the pace)"
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    (videos / "desk.mp4").write_bytes(b"")
+    with pytest.raises(SourceError, match=r"give the file itself \(--source .*desk\.mp4\)"):
+        open_source(str(videos)).open()
 
 
 def test_camera_index_that_does_not_exist():

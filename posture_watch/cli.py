@@ -10,6 +10,7 @@ import argparse
 import importlib
 import logging
 import os
+import signal
 import sys
 from typing import Callable, Sequence
 
@@ -168,6 +169,14 @@ def _resolve(target: str) -> Callable[[argparse.Namespace], int]:
 def _setup_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def entry() -> int:
+    """The `posture-watch` command: `main()`, then Ctrl-C is ignored while the interpreter shuts
+    down, so that native libraries (MediaPipe, OpenCV) are never interrupted in their teardown."""
+    code = main()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

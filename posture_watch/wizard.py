@@ -25,6 +25,7 @@ from posture_watch import wizard_steps as ws
 from posture_watch.capture_checks import sample_of
 from posture_watch.domain import Detection, Frame
 from posture_watch.errors import CaptureRejected, UserError
+from posture_watch.interrupts import DeferredInterrupt
 from posture_watch.profile import Profile, load_profile, save_profile
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ class WizardResult:
 
 
 def run_steps(source, estimator, ui: WizardUI, config: ws.WizardConfig,
-              until_s: float | None = None) -> ws.Finished:
+              until_s: float | None = None, guard: "DeferredInterrupt | None" = None) -> ws.Finished:
     """Drive the step engine with an open source. Returns the captures, or raises CaptureRejected
     (one sentence of advice) when the wizard fails, WizardCancelled when the user quits."""
     from posture_watch.geometry import measure
@@ -71,6 +72,8 @@ def run_steps(source, estimator, ui: WizardUI, config: ws.WizardConfig,
     next_t, n = 0.0, 0
     finished: ws.Finished | None = None
     while not state.finished:
+        if guard is not None:
+            guard.check()     # Ctrl-C acts here, between frames, never inside MediaPipe or OpenCV
         frame = source.read(next_t)
         if frame is None or (until_s is not None and frame.t_s > until_s + 1e-9):
             state, effects = ws.end_of_source(state, config)
@@ -210,9 +213,7 @@ def wizard_config(args: argparse.Namespace, live: bool, duration_s: float | None
 def cmd_wizard(args: argparse.Namespace) -> int:
     """The interactive calibration (see the module docstring)."""
     from posture_watch.config import config_for
-    from posture_watch.pose import PoseEstimator
     from posture_watch.sources import open_source
-    from posture_watch.wizard_summary import make_profile
 
     cfg = config_for(args)
     spec = args.source if args.source is not None else cfg.camera
@@ -222,6 +223,14 @@ def cmd_wizard(args: argparse.Namespace) -> int:
         profile_store.validate_name(args.name)
     judge_config = cfg.section("judge")
     source = open_source(spec, fps=getattr(args, "fps", None))
+    with DeferredInterrupt() as guard:   # the model and the window close in order, whatever Ctrl-C does
+        return _wizard(args, cfg, spec, judge_config, source, guard)
+
+
+def _wizard(args: argparse.Namespace, cfg, spec, judge_config, source, guard: DeferredInterrupt) -> int:
+    from posture_watch.pose import PoseEstimator
+    from posture_watch.wizard_summary import make_profile
+
     ui = None
     try:
         with source:   # a missing file or a busy camera fails here, in one sentence
@@ -231,19 +240,23 @@ def cmd_wizard(args: argparse.Namespace) -> int:
                 duration = min(duration or args.seconds, args.seconds)
             config = wizard_config(args, source.live, duration)
             if config.include_slouch and not getattr(args, "no_slouch", False):
-                answer = ui.ask("Include the optional slouch step (it teaches a personal threshold)? y/n", "y")
+                with guard.immediate():
+                    answer = ui.ask("Include the optional slouch step (it teaches a personal threshold)? y/n", "y")
                 if answer.strip().lower().startswith("n"):
                     config = replace(config, include_slouch=False)
             ui.begin(source.description, source.live, config)
             from posture_watch import models
 
             # fetched like `run` and `analyze` do (with the progress bar) when it is not here yet
-            with PoseEstimator(models.ensure(cfg.model_variant), variant=cfg.model_variant) as estimator:
-                finished = run_steps(source, estimator, ui, config, until_s=args.seconds)
+            with guard.immediate():   # (a download is Python: Ctrl-C may stop it at once)
+                model_path = models.ensure(cfg.model_variant)
+            with PoseEstimator(model_path, variant=cfg.model_variant) as estimator:
+                finished = run_steps(source, estimator, ui, config, until_s=args.seconds, guard=guard)
         profile, notes = make_profile(finished.captures, camera=str(spec), config=judge_config)
         profile = replace(profile, num_poses=estimator.num_poses)  # the mode it was measured in
         notes = list(finished.notes) + notes
-        name = _choose_name(args, ui, str(spec))
+        with guard.immediate():
+            name = _choose_name(args, ui, str(spec))
         result = save_result(profile, name, getattr(args, "profile", None), finished.captures, notes, judge_config)
         where = f"Profile saved to {result.path}"
         if result.image_path is not None:

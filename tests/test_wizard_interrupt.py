@@ -1,0 +1,62 @@
+"""Ctrl-C during the wizard, at every moment of it (loading the model, the set-up check, the upright
+capture, the range), many times, in the terminal and in the preview window on a real X server:
+each run ends with "interrupted." and exit 130 (or finished, if the signal came after the end),
+never a crash (a segmentation fault once in 13 tries, right after "interrupted.") and never a
+profile half written."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT, sample
+from x_desktop import end, x_desktop
+
+DELAYS_S = (0.3, 0.8, 1.2, 1.6, 2.0, 2.4, 2.8, 3.2, 3.6, 4.0)
+
+
+def _interrupted_runs(home, env: dict, delays) -> list[tuple[float, int, str]]:
+    out = []
+    for i, delay in enumerate(delays):
+        name = f"ctrlc{i}"
+        proc = subprocess.Popen([sys.executable, "-m", "posture_watch", "calibrate", "--source",
+                                 str(sample("calibration.mp4")), "--name", name],
+                                cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            time.sleep(delay)
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=60)
+        finally:
+            end(proc)
+        saved = (home / "data" / "profiles" / f"{name}.json").exists()
+        out.append((delay, proc.returncode, err, saved))
+    return out
+
+
+def _check(runs) -> None:
+    for delay, rc, err, saved in runs:
+        assert rc in (0, 130), f"Ctrl-C after {delay} s: exit {rc}\n{err}"
+        assert "Traceback" not in err, err
+        if rc == 130:
+            assert err.strip().endswith("posture-watch: interrupted."), err
+            assert not saved                       # no profile from an interrupted calibration
+    assert sum(rc == 130 for _, rc, _, _ in runs) >= len(runs) // 2   # most of them were interrupted
+
+
+def test_ctrl_c_at_each_step_of_the_terminal_wizard(private_home):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    _check(_interrupted_runs(private_home, env, DELAYS_S))
+
+
+@pytest.mark.skipif(any(shutil.which(t) is None for t in ("Xvfb", "openbox", "xprop")),
+                    reason="Xvfb, openbox or x11-utils missing (scripts/install-system-deps.sh)")
+def test_ctrl_c_at_each_step_of_the_wizard_in_the_preview_window(private_home):
+    with x_desktop() as display:
+        _check(_interrupted_runs(private_home, dict(os.environ, DISPLAY=display), DELAYS_S[::2]))

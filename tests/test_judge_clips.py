@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from posture_watch.judge import JudgeConfig
 from conftest import ROOT, run_cli, sample
 from posture_watch.labels import label_at, load_labels
 
@@ -46,7 +47,11 @@ def test_grace_desk_every_frame_matches_the_labels(tmp_path):
     assert balanced_accuracy(by_label) >= MIN_BALANCED_ACCURACY, {k: {s: v.count(s) for s in set(v)} for k, v in by_label.items()}
     assert "poor" not in by_label["away"]                # away is never poor
     poor = [line for line in lines if line["state"] == "poor"]
-    assert all("forward_lean" in line["faults"] and line["score"] < 50 for line in poor)
+    # poor holds down to the hysteresis exit (severity poor_exit, score 100 (1 - poor_exit / 2)); a held
+    # lean scores well under 50
+    exit_score = 100 * (1 - JudgeConfig().poor_exit / 2)
+    assert all("forward_lean" in line["faults"] and line["score"] <= exit_score + 1e-6 for line in poor)
+    assert sorted(line["score"] for line in poor)[len(poor) // 2] < 50
     assert all(line["score"] is None for line in lines if line["state"] == "away")
 
 

@@ -37,10 +37,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from posture_watch.calibrate import build_profile  # noqa: E402
-from posture_watch.domain import AWAY, GOOD, POOR, Detection, Pose  # noqa: E402
-from posture_watch.geometry import measure  # noqa: E402
-from posture_watch.judge import Judge, JudgeConfig  # noqa: E402
+from posture_watch.calibration.calibrate import build_profile  # noqa: E402
+from posture_watch.core.domain import AWAY, GOOD, POOR, Detection, Pose  # noqa: E402
+from posture_watch.core.geometry import measure  # noqa: E402
+from posture_watch.core.judge import Judge, JudgeConfig  # noqa: E402
 
 DEFAULT_NECK_DIR = ROOT.parent / "shared" / "dev-data" / "neck-levels"
 
@@ -268,8 +268,8 @@ def detect_clip(path: Path, cache_dir: Path | None) -> list[Detection]:
     """Every frame of a clip through the real pose model (VIDEO mode), cached as landmarks only."""
     import pickle
 
-    from posture_watch.pose import PoseEstimator
-    from posture_watch.sources import open_source
+    from posture_watch.io.pose import PoseEstimator
+    from posture_watch.io.sources import open_source
 
     cache = None
     if cache_dir is not None:
@@ -292,7 +292,7 @@ def detect_clip(path: Path, cache_dir: Path | None) -> list[Detection]:
 def calibration_clip_for(clip: Path) -> Path | None:
     """The calibration clip of the same scene: same people (an empty room: the default scene),
     PREFIX_calibration.mp4 or calibration.mp4."""
-    from posture_watch.labels import load_labels
+    from posture_watch.core.labels import load_labels
 
     people = load_labels(clip.parent / f"{clip.stem}.labels.json").people
     prefix = clip.stem.split("_")[0]
@@ -306,7 +306,7 @@ def calibration_clip_for(clip: Path) -> Path | None:
 
 
 def run_clips(clips_dir: Path, config: JudgeConfig, cache_dir: Path | None, self_calib_s: float = 2.0) -> None:
-    from posture_watch.labels import label_at, load_labels
+    from posture_watch.core.labels import label_at, load_labels
 
     clips = [p for p in sorted(clips_dir.glob("*.mp4"))
              if (clips_dir / f"{p.stem}.labels.json").exists() and "calibration" not in p.stem]

@@ -40,16 +40,16 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from posture_watch.calibrate import build_profile
-from posture_watch.domain import GOOD, POOR, Detection, Pose
-from posture_watch.geometry import measure
-from posture_watch.judge import Judge, JudgeConfig
+from posture_watch.calibration.calibrate import build_profile
+from posture_watch.core.domain import GOOD, POOR, Detection, Pose
+from posture_watch.core.geometry import measure
+from posture_watch.core.judge import Judge, JudgeConfig
 from kinematics import nudged as moved  # tests/ is on the path (accuracy.py puts it there)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REAL_DIR = ROOT.parent / "shared" / "dev-data" / "real-seated"
 DEFAULT_NECK_DIR = ROOT.parent / "shared" / "dev-data" / "neck-levels"
-from posture_watch.judge import CAMERA_MOVED  # noqa: E402
+from posture_watch.core.judge import CAMERA_MOVED  # noqa: E402
 
 L_EAR, R_EAR, L_SH, R_SH, NOSE = 7, 8, 11, 12, 0
 

@@ -27,10 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posture_watch.calibrate import build_profile  # noqa: E402
-from posture_watch.domain import Frame  # noqa: E402
-from posture_watch.geometry import measure  # noqa: E402
-from posture_watch.judge import Judge, JudgeConfig  # noqa: E402
+from posture_watch.calibration.calibrate import build_profile  # noqa: E402
+from posture_watch.core.domain import Frame  # noqa: E402
+from posture_watch.core.geometry import measure  # noqa: E402
+from posture_watch.core.judge import Judge, JudgeConfig  # noqa: E402
 
 
 def _scenarios():
@@ -93,8 +93,8 @@ def run_stress(config: JudgeConfig, only: list[str] | None = None) -> None:
     from sample_videos.generate import find_model, prepare_photos
     from sample_videos.timeline import labels_for
 
-    from posture_watch.labels import label_at, parse_labels
-    from posture_watch.pose import PoseEstimator
+    from posture_watch.core.labels import label_at, parse_labels
+    from posture_watch.io.pose import PoseEstimator
 
     scenarios, _ = _scenarios()
     names = [n for n in scenarios if not only or n in only]
@@ -160,7 +160,7 @@ def run_cartoon(config: JudgeConfig) -> None:
     from sample_videos.synth import Placement
     from sample_videos.timeline import GOOD, ClipSpec, FrameRenderer, Phase, PersonSpec
 
-    from posture_watch.pose import PoseEstimator
+    from posture_watch.io.pose import PoseEstimator
 
     photos = prepare_photos({"astronaut"}, find_model(None))
     person = (PersonSpec("astronaut", Placement(0.5, 0.72, 0.42)),)

@@ -11,7 +11,7 @@ from mediapipe.tasks.python import BaseOptions, vision
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from posture_watch import models  # noqa: E402  (only to find the cached model file)
+from posture_watch.io import models  # noqa: E402  (only to find the cached model file)
 
 capture = cv2.VideoCapture(str(ROOT / "sample_videos" / "calibration.mp4"))
 ok, image = capture.read()

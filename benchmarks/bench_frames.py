@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from posture_watch.domain import Frame  # noqa: E402
-from posture_watch.sources import FrameSource, VideoFileSource  # noqa: E402
+from posture_watch.core.domain import Frame  # noqa: E402
+from posture_watch.io.sources import FrameSource, VideoFileSource  # noqa: E402
 
 SAMPLES = ROOT / "sample_videos"
 CACHE = ROOT / "benchmarks" / ".cache"

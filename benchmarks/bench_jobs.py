@@ -40,7 +40,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import bench_frames as bf  # noqa: E402
-from posture_watch.monitor_types import MonitorConfig  # noqa: E402
+from posture_watch.monitor.loop_types import MonitorConfig  # noqa: E402
 
 PROFILE = bf.ROOT / "calibration" / "sample_profile.json"
 # calibration/sample_profile.json as it was before issue 14 (c7e0a82): measured with num_poses=2, no num_poses field
@@ -51,8 +51,8 @@ PEER_NUM_POSES = 1  # MediaPipe's default, what a peer's loop gets
 
 def product_num_poses() -> int:
     """The num_poses `run` and `analyze` use with the sample profile (the mode it was measured in)."""
-    from posture_watch.pose import mode_for
-    from posture_watch.profile import load_profile
+    from posture_watch.io.pose import mode_for
+    from posture_watch.core.profile import load_profile
 
     return MonitorConfig().num_poses or mode_for(load_profile(PROFILE))
 
@@ -60,8 +60,8 @@ def product_num_poses() -> int:
 def _landmarker(num_poses: int, variant: str = "lite"):
     from mediapipe.tasks.python import BaseOptions, vision
 
-    from posture_watch import models
-    from posture_watch.pose import import_mediapipe, quiet_native_stderr
+    from posture_watch.io import models
+    from posture_watch.io.pose import import_mediapipe, quiet_native_stderr
 
     mp = import_mediapipe()
     opts = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(models.ensure(variant, allow_fetch=False))),
@@ -83,7 +83,7 @@ def model_alone(frames: Iterable[tuple[np.ndarray, float]], num_poses: int, chun
     timestamps."""
     import cv2
 
-    from posture_watch.pose import quiet_native_stderr
+    from posture_watch.io.pose import quiet_native_stderr
 
     mp, lm = _landmarker(num_poses, variant)
     cpu, wall, calls, last_ms = 0.0, 0.0, 0, -1
@@ -130,10 +130,10 @@ def job_floor(clip: str, rate: str, repeats: str, variant: str = "lite") -> dict
 
 def job_analyze(clip: str, rate: str, repeats: str) -> dict:
     """The analyze loop as `posture-watch analyze` runs it (one model; the file decoded ahead on a second thread)."""
-    from posture_watch.analyze import analyze
-    from posture_watch.judge import Judge
-    from posture_watch.pose import PoseEstimator
-    from posture_watch.profile import load_profile
+    from posture_watch.monitor.analyze import analyze
+    from posture_watch.core.judge import Judge
+    from posture_watch.io.pose import PoseEstimator
+    from posture_watch.core.profile import load_profile
 
     profile = load_profile(PROFILE)
     xs, ms, walls = [], [], []
@@ -148,14 +148,14 @@ def job_analyze(clip: str, rate: str, repeats: str) -> dict:
 
 
 def _run_options(variant: str = "now"):
-    from posture_watch.runner import RunOptions
+    from posture_watch.monitor.runner import RunOptions
 
     return RunOptions(profile=str(LEGACY_PROFILE if variant == "before" else PROFILE), no_notify=True,
                       quiet_fallback=True, speed=1e6)
 
 
 def _config(variant: str = "now"):
-    from posture_watch.config import load_config
+    from posture_watch.io.config import load_config
 
     cfg = load_config()  # the per-user file under the benchmark's private POSTURE_WATCH_HOME: defaults
     if variant == "before":
@@ -169,7 +169,7 @@ class ModelCallTimes:
     its own estimator, so PoseEstimator.detect is wrapped while the context lasts)."""
 
     def __enter__(self) -> list[float]:
-        from posture_watch.pose import PoseEstimator
+        from posture_watch.io.pose import PoseEstimator
 
         self.times: list[float] = []
         self.original = original = PoseEstimator.detect
@@ -183,7 +183,7 @@ class ModelCallTimes:
         return self.times
 
     def __exit__(self, *exc: object) -> None:
-        from posture_watch.pose import PoseEstimator
+        from posture_watch.io.pose import PoseEstimator
 
         PoseEstimator.detect = self.original  # type: ignore[method-assign]
 
@@ -208,7 +208,7 @@ REPLAY_SESSION = [bf.Segment("upright", 120.0), bf.Segment("slouch", 120.0), bf.
 def job_run_replay(repeats: str) -> dict:
     """The monitor's CPU per sample between its first and its last frame (start-up excluded), then the
     model alone on exactly the frames it analysed, in the same order and with the same timestamps."""
-    from posture_watch.runner import run_monitor
+    from posture_watch.monitor.runner import run_monitor
 
     pictures = {name: bf.load_excerpt(name) for name in ("upright", "slouch", "away")}
     pipe, floor, ratio, samples, calls = [], [], [], 0, 0
@@ -233,7 +233,7 @@ def job_live(seconds: str, settle_s: str = "70", slouch_s: str = "0") -> dict:
     """Process CPU of the monitor at 1x on a live camera-like source, over two wall-clock windows of
     `seconds`: from its first judged sample on ("first"), and once settled, from `settle_s` after the
     first sample ("settled"). Then, if asked, a window of a held forward lean (sampled fast)."""
-    from posture_watch.runner import run_monitor
+    from posture_watch.monitor.runner import run_monitor
 
     def measure(name: str, windows: dict[str, float], length: float) -> dict:
         pictures = {name: bf.load_excerpt(name)}
@@ -287,8 +287,8 @@ def job_soak(hours: str, variant: str = "now") -> dict:
     their buffers once (about 40 MB, all of it within the first minute), which is warm-up, not growth;
     the growth from the very first sample is given too. Then the stored rows against the samples the
     monitor analysed and the frames it read."""
-    from posture_watch.runner import run_monitor
-    from posture_watch.store import Store
+    from posture_watch.monitor.runner import run_monitor
+    from posture_watch.io.store import Store
 
     pictures = {name: bf.load_excerpt(name) for name in ("upright", "slouch", "away")}
     step_s = float(hours) * 3600.0 / 8
@@ -334,7 +334,7 @@ def peer_loop_cpu_s(frames: Iterable[tuple[np.ndarray, float]]) -> tuple[float, 
     (allocations) left out."""
     import cv2
 
-    from posture_watch.pose import quiet_native_stderr
+    from posture_watch.io.pose import quiet_native_stderr
 
     mp, lm = _landmarker(PEER_NUM_POSES)
     cpu, calls, last_ms = 0.0, 0, -1
@@ -394,10 +394,10 @@ def job_peer_clip(clip: str, seconds: str = "0") -> dict:
 def job_desk(variant: str) -> dict:
     """The real monitor replaying desk_session.mp4 as `run --source desk_session.mp4 --speed N` does
     (decoding included), as fast as it goes: CPU per second of source, model calls, delays."""
-    from posture_watch.labels import load_labels
-    from posture_watch.runner import run_monitor
-    from posture_watch.sources import VideoFileSource
-    from posture_watch.store import Store
+    from posture_watch.core.labels import load_labels
+    from posture_watch.monitor.runner import run_monitor
+    from posture_watch.io.sources import VideoFileSource
+    from posture_watch.io.store import Store
 
     clip = bf.SAMPLES / "desk_session.mp4"
     labels = load_labels(clip.with_name("desk_session.labels.json"))

@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from posture_watch.domain import AWAY, FORWARD_LEAN, GOOD, POOR, THORACIC_SLOUCH, UNKNOWN, Reading  # noqa: E402
-from posture_watch.engine import initial_state, step  # noqa: E402
+from posture_watch.core.domain import AWAY, FORWARD_LEAN, GOOD, POOR, THORACIC_SLOUCH, UNKNOWN, Reading  # noqa: E402
+from posture_watch.core.engine import initial_state, step  # noqa: E402
 
 
 def make_day(hours: float, hz: float, seed: int = 1) -> list[Reading]:

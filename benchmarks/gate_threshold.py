@@ -40,9 +40,9 @@ sys.path.insert(0, str(HERE.parent))
 
 import bench_frames as bf  # noqa: E402
 from accuracy import detect_clip  # noqa: E402
-from posture_watch.config import SamplingConfig  # noqa: E402
-from posture_watch.domain import EV_WARNING, POOR  # noqa: E402
-from posture_watch.sampling import picture_change  # noqa: E402
+from posture_watch.io.config import SamplingConfig  # noqa: E402
+from posture_watch.core.domain import EV_WARNING, POOR  # noqa: E402
+from posture_watch.core.sampling import picture_change  # noqa: E402
 
 CANDIDATES = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
 MAX_SHIFT_S = 1.0       # a poor stretch's start or end may move this much: one sample of the held-poor rate
@@ -64,11 +64,11 @@ class Replayed:
 
 def replay(clip: Path, detections, profile, sampling: SamplingConfig) -> dict:
     """The real monitor over `clip` (no store, no notifier), as fast as it goes."""
-    from posture_watch.engine import EngineConfig
-    from posture_watch.geometry import measure
-    from posture_watch.judge import Judge
-    from posture_watch.monitor import Monitor, MonitorConfig
-    from posture_watch.sources import PacedSource, VideoFileSource
+    from posture_watch.core.engine import EngineConfig
+    from posture_watch.core.geometry import measure
+    from posture_watch.core.judge import Judge
+    from posture_watch.monitor.loop import Monitor, MonitorConfig
+    from posture_watch.io.sources import PacedSource, VideoFileSource
 
     source = VideoFileSource(clip)
     estimator = Replayed(detections, source.fps or 10.0)
@@ -115,9 +115,9 @@ def shifts(off: dict, on: dict) -> tuple[list[float], list[float]]:
 
 def noise_floor(clip: Path, labels_path: Path) -> list[float]:
     """picture_change between frames 1 s apart inside the clip's steady labelled stretches."""
-    from posture_watch.labels import label_at, load_labels
-    from posture_watch.pose import small_grey, thumbnail
-    from posture_watch.sources import VideoFileSource
+    from posture_watch.core.labels import label_at, load_labels
+    from posture_watch.io.pose import small_grey, thumbnail
+    from posture_watch.io.sources import VideoFileSource
 
     labels = load_labels(labels_path)
     changes, last = [], None
@@ -138,9 +138,9 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, default=bf.CACHE, help="where MediaPipe's detections are cached")
     ap.add_argument("--quick", action="store_true", help="fewer candidates, no slow-drift clip")
     args = ap.parse_args()
-    from posture_watch.calibrate import build_profile
-    from posture_watch.geometry import measure
-    from posture_watch.profile import load_profile
+    from posture_watch.calibration.calibrate import build_profile
+    from posture_watch.core.geometry import measure
+    from posture_watch.core.profile import load_profile
 
     samples = bf.SAMPLES
     sample_profile = load_profile(bf.ROOT / "calibration" / "sample_profile.json")

@@ -23,11 +23,11 @@ sys.path.insert(0, str(ROOT))
 
 import cv2  # noqa: E402
 
-from posture_watch.domain import Detection  # noqa: E402
-from posture_watch.geometry import measure  # noqa: E402
-from posture_watch.judge import Judge  # noqa: E402
-from posture_watch.pose import PoseEstimator, _poses, as_bgr, image_facts  # noqa: E402
-from posture_watch.profile import load_profile  # noqa: E402
+from posture_watch.core.domain import Detection  # noqa: E402
+from posture_watch.core.geometry import measure  # noqa: E402
+from posture_watch.core.judge import Judge  # noqa: E402
+from posture_watch.io.pose import PoseEstimator, _poses, as_bgr, image_facts  # noqa: E402
+from posture_watch.core.profile import load_profile  # noqa: E402
 
 
 def main() -> int:

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from posture_watch.domain import (  # noqa: E402
+from posture_watch.core.domain import (  # noqa: E402
     AWAY, EV_BREAK, EV_WARNING, FORWARD_LEAN, GOOD, LATERAL_LEAN, POOR, THORACIC_SLOUCH, Event, Reading,
 )
 
@@ -108,12 +108,12 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=7)
     args = ap.parse_args()
 
-    from posture_watch.report import ReportConfig, build_report
-    from posture_watch.report_cli import load_report
-    from posture_watch.report_html import render_html
-    from posture_watch.report_intervals import day_bounds
-    from posture_watch.report_terminal import render_text
-    from posture_watch.store import Store
+    from posture_watch.core.day_report import ReportConfig, build_report
+    from posture_watch.report.command import load_report
+    from posture_watch.report.html_page import render_html
+    from posture_watch.core.report_intervals import day_bounds
+    from posture_watch.report.terminal import render_text
+    from posture_watch.io.store import Store
 
     tz = ZoneInfo("Europe/Berlin")
     day = date(2025, 3, 28)

@@ -66,7 +66,7 @@ DELAY_SLACK_S = 5.0  # warning and end-of-stretch delays may grow this much agai
 
 
 def _env(home: str) -> dict[str, str]:
-    from posture_watch import models
+    from posture_watch.io import models
 
     return dict(os.environ, POSTURE_WATCH_HOME=home, POSTURE_WATCH_MODEL=str(models.ensure("lite")),
                 PYTHONPATH=str(ROOT))
@@ -176,9 +176,9 @@ def main() -> int:
         print(f"{DESK} is missing: run `make samples` first.", file=sys.stderr)
         return 2
     from bench_frames import clip_30fps
-    from posture_watch import models
-    from posture_watch.config import SamplingConfig
-    from posture_watch.monitor_types import MonitorConfig
+    from posture_watch.io import models
+    from posture_watch.io.config import SamplingConfig
+    from posture_watch.monitor.loop_types import MonitorConfig
 
     rate = SamplingConfig().analyze_hz
     from bench_jobs import product_num_poses

@@ -22,13 +22,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import wizard_clips as clips  # noqa: E402
-from posture_watch import models  # noqa: E402
-from posture_watch import wizard_steps as ws  # noqa: E402
-from posture_watch.errors import CaptureRejected  # noqa: E402
-from posture_watch.pose import PoseEstimator  # noqa: E402
-from posture_watch.sources import VideoFileSource  # noqa: E402
-from posture_watch.wizard import FILE_SETTLE_S, run_steps  # noqa: E402
-from posture_watch.wizard_terminal import TerminalUI  # noqa: E402
+from posture_watch.io import models  # noqa: E402
+from posture_watch.calibration import steps as ws  # noqa: E402
+from posture_watch.core.errors import CaptureRejected  # noqa: E402
+from posture_watch.io.pose import PoseEstimator  # noqa: E402
+from posture_watch.io.sources import VideoFileSource  # noqa: E402
+from posture_watch.calibration.wizard import FILE_SETTLE_S, run_steps  # noqa: E402
+from posture_watch.calibration.terminal import TerminalUI  # noqa: E402
 
 
 class CountingUI(TerminalUI):

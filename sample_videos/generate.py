@@ -223,13 +223,13 @@ def load_photo_rgb(key: str):
 def find_model(explicit: str | None) -> str:
     if explicit:
         return explicit
-    from posture_watch import models
+    from posture_watch.io import models
 
     return str(models.ensure("lite", allow_fetch=False))
 
 
 def prepare_photos(keys: set[str], model_path: str) -> dict[str, synth.PersonPhoto]:
-    from posture_watch.pose import quiet_native_stderr
+    from posture_watch.io.pose import quiet_native_stderr
 
     with quiet_native_stderr():
         return {k: synth.prepare(k, load_photo_rgb(k), model_path) for k in sorted(keys)}
@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if stale else 0
         generate(names, args.out, force=args.force, jobs=max(1, args.jobs), model=args.model)
     except Exception as exc:  # a script at the edge: one sentence, no traceback
-        from posture_watch.errors import UserError
+        from posture_watch.core.errors import UserError
 
         if isinstance(exc, UserError):
             log.error("%s", exc)

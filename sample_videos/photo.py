@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-# MediaPipe Pose landmark indices used here (same numbering as posture_watch.domain).
+# MediaPipe Pose landmark indices used here (same numbering as posture_watch.core.domain).
 NOSE, LEFT_EYE, RIGHT_EYE, LEFT_EAR, RIGHT_EAR = 0, 2, 5, 7, 8
 MOUTH_LEFT, MOUTH_RIGHT, LEFT_SHOULDER, RIGHT_SHOULDER = 9, 10, 11, 12
 

@@ -19,7 +19,7 @@ SAMPLES = ROOT / "sample_videos"
 def _resolve_model() -> Path:
     """The real lite model, fetched by `make` into the user's cache (resolved before any test
     moves POSTURE_WATCH_HOME)."""
-    from posture_watch import models
+    from posture_watch.io import models
 
     return models.ensure("lite")
 

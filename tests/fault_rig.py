@@ -11,16 +11,16 @@ from typing import Callable, Sequence
 import numpy as np
 
 from conftest import ROOT, run_cli, sample
-from posture_watch.config import SamplingConfig
-from posture_watch.domain import Frame
-from posture_watch.engine import EngineConfig
-from posture_watch.geometry import measure
-from posture_watch.judge import Judge
-from posture_watch.monitor import Monitor, MonitorConfig, Waker
-from posture_watch.pose import PoseEstimator, mode_for
-from posture_watch.profile import load_profile
-from posture_watch.sources import FrameSource, VideoFileSource
-from posture_watch.store import Store
+from posture_watch.io.config import SamplingConfig
+from posture_watch.core.domain import Frame
+from posture_watch.core.engine import EngineConfig
+from posture_watch.core.geometry import measure
+from posture_watch.core.judge import Judge
+from posture_watch.monitor.loop import Monitor, MonitorConfig, Waker
+from posture_watch.io.pose import PoseEstimator, mode_for
+from posture_watch.core.profile import load_profile
+from posture_watch.io.sources import FrameSource, VideoFileSource
+from posture_watch.io.store import Store
 
 
 def sample_profile(tmp_path_factory) -> Path:

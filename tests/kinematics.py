@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from posture_watch.domain import Detection, Pose
+from posture_watch.core.domain import Detection, Pose
 
 N_LANDMARKS = 33
 

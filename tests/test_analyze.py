@@ -8,11 +8,11 @@ import threading
 import pytest
 
 from conftest import ROOT, sample
-from posture_watch.analyze import _sampled_frames, iter_readings, read_ahead
-from posture_watch.judge import Judge
-from posture_watch.pose import PoseEstimator
-from posture_watch.profile import load_profile
-from posture_watch.sources import VideoFileSource
+from posture_watch.monitor.analyze import _sampled_frames, iter_readings, read_ahead
+from posture_watch.core.judge import Judge
+from posture_watch.io.pose import PoseEstimator
+from posture_watch.core.profile import load_profile
+from posture_watch.io.sources import VideoFileSource
 
 
 def _decode_threads() -> list[threading.Thread]:
@@ -60,7 +60,7 @@ def test_readings_equal_one_frame_after_the_other_on_a_real_clip():
     clip = sample("desk_session.mp4")
     with VideoFileSource(clip) as src, PoseEstimator() as est:
         ahead = [r.to_json() for r in iter_readings(src, est, Judge(profile), 2.0, until_s=30.0)]
-    from posture_watch.geometry import measure
+    from posture_watch.core.geometry import measure
 
     with VideoFileSource(clip) as src, PoseEstimator() as est:
         judge = Judge(profile)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import assert_one_sentence_error, run_cli
-from posture_watch import autostart
+from posture_watch.io import autostart
 
 ARGV = ["/opt/py env/bin/python", "-m", "posture_watch", "run"]
 ENV = {"POSTURE_WATCH_HOME": "/home/ann/posture 100%", "POSTURE_WATCH_MODEL": "/m/$lite.task"}
@@ -115,7 +115,7 @@ def _unit_keys(text: str) -> dict[str, dict[str, list[str]]]:
 
 
 def test_the_unit_lives_and_dies_with_the_desktop_session_and_never_restarts_on_a_user_error() -> None:
-    from posture_watch.errors import UserError
+    from posture_watch.core.errors import UserError
 
     unit = _unit_keys(autostart.systemd_unit(ARGV, ENV))
     assert unit["Unit"]["PartOf"] == ["graphical-session.target"]

@@ -11,12 +11,12 @@ import jsonschema
 import pytest
 
 from conftest import ROOT, assert_one_sentence_error, run_cli, sample
-from posture_watch import geometry as g
-from posture_watch import setup_checks as sc
-from posture_watch.calibrate import CalibrationConfig, build_profile, check_capture
-from posture_watch.errors import CaptureRejected
-from posture_watch.geometry import Metrics
-from posture_watch.profile import load_profile
+from posture_watch.core import geometry as g
+from posture_watch.calibration import setup_checks as sc
+from posture_watch.calibration.calibrate import CalibrationConfig, build_profile, check_capture
+from posture_watch.core.errors import CaptureRejected
+from posture_watch.core.geometry import Metrics
+from posture_watch.core.profile import load_profile
 
 SCHEMA = json.loads((ROOT / "calibration" / "profile.schema.json").read_text())
 
@@ -159,7 +159,7 @@ def test_a_shaking_clip_is_refused_by_both_paths(tmp_path, private_home):
 
 
 def test_a_two_second_capture_is_refused(tmp_path):
-    from posture_watch.capture_checks import CaptureCheckConfig
+    from posture_watch.calibration.capture_checks import CaptureCheckConfig
 
     line = assert_one_sentence_error(run_cli("calibrate", "--non-interactive", "--source", str(sample("calibration.mp4")),
                                              "--seconds", "2", "--profile", str(tmp_path / "p.json")))
@@ -177,9 +177,9 @@ def test_the_scripted_path_prints_the_thresholds_it_chose(tmp_path):
 def test_the_census_is_what_tells_two_people_in_tracking_mode(model_path):
     """In tracking mode the model follows one person; the census (`look_for_others` on every other
     sample) is what finds the second one, and the capture is refused."""
-    from posture_watch.calibrate import calibrate_from_source
-    from posture_watch.pose import PoseEstimator
-    from posture_watch.sources import open_source
+    from posture_watch.calibration.calibrate import calibrate_from_source
+    from posture_watch.io.pose import PoseEstimator
+    from posture_watch.io.sources import open_source
 
     config = CalibrationConfig()
     with open_source(str(sample("two_people.mp4"))) as source, PoseEstimator(model_path, num_poses=1) as est:

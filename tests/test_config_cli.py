@@ -11,8 +11,8 @@ import tomllib
 import pytest
 
 from conftest import ROOT, assert_one_sentence_error, run_cli, sample
-from posture_watch import config_cli
-from posture_watch.config import TOP_KEYS, Config, SamplingConfig
+from posture_watch.admin import config_cli
+from posture_watch.io.config import TOP_KEYS, Config, SamplingConfig
 
 COMMENTED = """# my posture-watch settings
 camera = "0"   # the laptop's own camera
@@ -27,11 +27,11 @@ alert_window_s = 240.0
 
 
 def _sections() -> dict[str, type]:
-    from posture_watch.engine import EngineConfig
-    from posture_watch.judge import JudgeConfig
-    from posture_watch.monitor import MonitorConfig
-    from posture_watch.notify import NotifyConfig
-    from posture_watch.preview import PreviewConfig
+    from posture_watch.core.engine import EngineConfig
+    from posture_watch.core.judge import JudgeConfig
+    from posture_watch.monitor.loop import MonitorConfig
+    from posture_watch.io.notify import NotifyConfig
+    from posture_watch.io.preview import PreviewConfig
 
     return {"sampling": SamplingConfig, "judge": JudgeConfig, "engine": EngineConfig, "notify": NotifyConfig,
             "monitor": MonitorConfig, "preview": PreviewConfig}

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from conftest import assert_one_sentence_error, run_cli
-from posture_watch import control, paths
-from posture_watch.control import AlreadyRunning, CommandQueue, ControlServer, InstanceLock, NotRunning
+from posture_watch.io import control, paths
+from posture_watch.io.control import AlreadyRunning, CommandQueue, ControlServer, InstanceLock, NotRunning
 
 HOLDER = """
 import sys, time
-from posture_watch.control import InstanceLock
+from posture_watch.io.control import InstanceLock
 lock = InstanceLock.acquire()
 print("held", flush=True)
 time.sleep(120)

@@ -45,7 +45,7 @@ def _no_systemctl(tmp_path: Path) -> dict[str, str]:
 
 def _install_unit(tmp_path: Path, monkeypatch, home: Path | None = None) -> Path:
     """The unit file `autostart install` writes (enabling needs a user manager, which is not here)."""
-    from posture_watch import autostart
+    from posture_watch.io import autostart
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     with monkeypatch.context() as m:

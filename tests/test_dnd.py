@@ -16,10 +16,10 @@ from dbus_fast.aio import MessageBus
 from dbus_fast.service import ServiceInterface, method
 
 from dbus_recorder import recording_bus
-from posture_watch import engine
-from posture_watch.dbus_loop import BusLoop
-from posture_watch.dnd import DESKTOP_DND, FULL_SCREEN, DoNotDisturb, FullScreenWindow
-from posture_watch.domain import EV_WARNING, FORWARD_LEAN, POOR, Reading
+from posture_watch.core import engine
+from posture_watch.io.dbus_loop import BusLoop
+from posture_watch.io.dnd import DESKTOP_DND, FULL_SCREEN, DoNotDisturb, FullScreenWindow
+from posture_watch.core.domain import EV_WARNING, FORWARD_LEAN, POOR, Reading
 from test_monitor import _wait_for
 from x_desktop import x_desktop
 

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import ROOT, run_cli, sample
 from dbus_recorder import recording_bus
-from posture_watch import profile_store
-from posture_watch.profile import load_profile
+from posture_watch.io import profile_store
+from posture_watch.core.profile import load_profile
 
 NO_BUS = {"DBUS_SESSION_BUS_ADDRESS": "", "XDG_RUNTIME_DIR": ""}
 
@@ -36,7 +36,7 @@ def _ready_home(home: Path) -> None:
 
 def test_everything_run_needs_is_a_zero_exit_and_autostart_is_reported(private_home: Path, tmp_path: Path,
                                                                        monkeypatch) -> None:
-    from posture_watch import autostart
+    from posture_watch.io import autostart
 
     _ready_home(private_home)
     env = dict(NO_BUS, XDG_CONFIG_HOME=str(tmp_path / "xdg"), PATH=str(tmp_path))

@@ -1,4 +1,4 @@
-"""Table and stream tests for the pure posture engine (posture_watch.engine).
+"""Table and stream tests for the pure posture engine (posture_watch.core.engine).
 
 Streams are built from (seconds, state[, faults[, deviations]]) segments; by default sampled
 the way the monitor samples (1 Hz while good/unknown/away, 4 Hz while poor). Expected times
@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from posture_watch.config import ConfigError, parse_config
-from posture_watch.domain import (
+from posture_watch.io.config import ConfigError, parse_config
+from posture_watch.core.domain import (
     AWAY,
     EV_AWAY,
     EV_BACK,
@@ -35,7 +35,7 @@ from posture_watch.domain import (
     Event,
     Reading,
 )
-from posture_watch.engine import EngineConfig, EngineState, initial_state, pause, resume, snooze, status, step
+from posture_watch.core.engine import EngineConfig, EngineState, initial_state, pause, resume, snooze, status, step
 
 CFG = EngineConfig()
 # Seconds of poor that fill the window enough to warn: 0.75 * 180 = 135.
@@ -502,7 +502,7 @@ def test_paused_engine_emits_nothing_and_keeps_its_state(segments) -> None:
 def test_unseen_time_makes_no_stretch_no_sitting_and_no_break() -> None:
     """Screen locked or asleep (engine.unseen): 15 s of poor before and 10 s after a 20 s lock are two
     runs, neither long enough to warn; the lock is neither sitting nor a break."""
-    from posture_watch.engine import unseen
+    from posture_watch.core.engine import unseen
 
     state, events = run(stream([(60, GOOD), (15, POOR)]))
     sitting, run_s = state.presence.sitting_s, state.posture.poor_run_s

@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import ROOT, run_cli
-from posture_watch import fault_words, messages
-from posture_watch.domain import EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH, Event, Reading
-from posture_watch.preview import header_lines
-from posture_watch.profile import load_profile
-from posture_watch.report_words import clock_span, duration
-from posture_watch.store import Store
-from posture_watch.wizard_summary import thresholds
+from posture_watch.core import fault_words, messages
+from posture_watch.core.domain import EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH, Event, Reading
+from posture_watch.io.preview import header_lines
+from posture_watch.core.profile import load_profile
+from posture_watch.core.report_words import clock_span, duration
+from posture_watch.io.store import Store
+from posture_watch.calibration.summary import thresholds
 
 CASES = [
     (FORWARD_LEAN, {"head_forward_deg": 12.4, "head_drop_pct": 21.0, "face_size_pct": 5.0}, "head forward, about 12°"),

@@ -15,10 +15,10 @@ import pytest
 
 from conftest import assert_one_sentence_error, run_cli, sample
 from fault_rig import Rig, Scripted, clip_pictures, looped, sample_profile
-from posture_watch.config import SamplingConfig
-from posture_watch.errors import SourceError, SourceLost
-from posture_watch.monitor import MonitorConfig
-from posture_watch.pose import BadFrame, as_bgr
+from posture_watch.io.config import SamplingConfig
+from posture_watch.core.errors import SourceError, SourceLost
+from posture_watch.monitor.loop import MonitorConfig
+from posture_watch.io.pose import BadFrame, as_bgr
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_unusable_pictures_in_a_replay_are_skipped(tmp_path, profile, model_path
 
     source = Scripted(picture, until_s=30.0)
     rig = Rig(source, tmp_path, profile, model_path)
-    with caplog.at_level(logging.WARNING, logger="posture_watch.monitor"):
+    with caplog.at_level(logging.WARNING, logger="posture_watch.monitor.loop"):
         summary = rig.run()
     assert summary.reason == "end of source"
     assert summary.bad_frames == len(bad_times) > 5

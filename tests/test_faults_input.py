@@ -13,15 +13,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, sample
-from posture_watch import cli, engine
-from posture_watch.config import ConfigError, load_config, parse_config
-from posture_watch.domain import Frame
-from posture_watch.errors import UserError
-from posture_watch.geometry import measure
-from posture_watch.judge import Judge
-from posture_watch.profile import load_profile
-from posture_watch.sampling import SamplingInput, next_interval_s
-from posture_watch.sources import VideoFileSource
+from posture_watch import cli
+from posture_watch.core import engine
+from posture_watch.io.config import ConfigError, load_config, parse_config
+from posture_watch.core.domain import Frame
+from posture_watch.core.errors import UserError
+from posture_watch.core.geometry import measure
+from posture_watch.core.judge import Judge
+from posture_watch.core.profile import load_profile
+from posture_watch.core.sampling import SamplingInput, next_interval_s
+from posture_watch.io.sources import VideoFileSource
 
 SAMPLE_PROFILE = json.loads((ROOT / "calibration" / "sample_profile.json").read_text())
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -31,7 +32,7 @@ FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 @pytest.fixture(scope="module")
 def metrics(model_path):
     """Real measures of upright, slouched and empty pictures (one MediaPipe pass, then reused)."""
-    from posture_watch.pose import PoseEstimator
+    from posture_watch.io.pose import PoseEstimator
 
     out = []
     with PoseEstimator(model_path) as est:

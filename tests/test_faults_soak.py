@@ -14,8 +14,8 @@ import pytest
 
 from conftest import ROOT
 from fault_rig import Scripted, clip_pictures
-from posture_watch.config import load_config
-from posture_watch.runner import RunOptions, run_monitor
+from posture_watch.io.config import load_config
+from posture_watch.monitor.runner import RunOptions, run_monitor
 
 HOUR = 3600.0
 

@@ -21,8 +21,8 @@ import pytest
 
 from conftest import ROOT, assert_one_sentence_error, run_cli, sample
 from fault_rig import Rig, Scripted, clip_pictures, looped, sample_profile
-from posture_watch.domain import Event, Reading
-from posture_watch.store import Store
+from posture_watch.core.domain import Event, Reading
+from posture_watch.io.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,7 @@ def test_locked_during_a_run_is_survived_and_everything_written(tmp_path, profil
     store.retry_s = 0.5
     rig = Rig(Scripted(picture, until_s=60.0), tmp_path, profile, model_path, store=store)
     try:
-        with caplog.at_level(logging.WARNING, logger="posture_watch.monitor"):
+        with caplog.at_level(logging.WARNING, logger="posture_watch.monitor.loop"):
             summary = rig.run()
     finally:
         if "locker" in lock:
@@ -193,7 +193,7 @@ import json, logging, resource, signal, sys, time
 from pathlib import Path
 sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
 from fault_rig import Rig, Scripted, clip_pictures
-from posture_watch.store import Store
+from posture_watch.io.store import Store
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)     # a write past the limit fails with EFBIG instead
 logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(message)s")
 tmp, profile, model = Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])

@@ -15,9 +15,9 @@ import pytest
 
 from conftest import run_cli
 from fault_rig import Rig, Scripted, clip_pictures, looped, sample_profile
-from posture_watch.config import SamplingConfig
-from posture_watch.engine import EngineConfig
-from posture_watch.store import Store
+from posture_watch.io.config import SamplingConfig
+from posture_watch.core.engine import EngineConfig
+from posture_watch.io.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def _slouch_across_a_jump(tmp_path, profile, model_path, slouch, jump_s, caplog)
     clocks = Clocks(time.time(), jump_s=jump_s, at_s=40.0)
     rig = Rig(Scripted(clocks.picture(slouch), until_s=80.0, live=False), tmp_path, profile, model_path,
               replay=False, speed=1.0, wall=clocks.wall, clock=clocks.mono)
-    with caplog.at_level(logging.WARNING, logger="posture_watch.monitor"):
+    with caplog.at_level(logging.WARNING, logger="posture_watch.monitor.loop"):
         summary = rig.run()
     with Store.open(rig.db, readonly=True) as st:
         states = [s.state for s in st.samples_between(0, 1e12)]
@@ -92,7 +92,7 @@ def test_daylight_saving_change_is_not_a_clock_jump(tmp_path, profile, model_pat
         upright = clip_pictures("calibration.mp4", 0.0, 6.0)
         rig = Rig(Scripted(clocks.picture(upright), until_s=120.0), private_home, profile, model_path,
                   replay=False, speed=1.0, wall=clocks.wall, clock=clocks.mono, store=Store.open())
-        with caplog.at_level(logging.WARNING, logger="posture_watch.monitor"):
+        with caplog.at_level(logging.WARNING, logger="posture_watch.monitor.loop"):
             summary = rig.run()
         assert not [r for r in caplog.records if "jumped" in r.getMessage()]
         assert [e.kind for e in summary.events if e.kind not in ("session_start", "profile", "session_end")] == []

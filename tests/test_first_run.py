@@ -19,7 +19,7 @@ from typing import Iterator
 import pytest
 
 from conftest import MODEL_PATH, ROOT, run_cli, sample
-from posture_watch import models
+from posture_watch.io import models
 
 
 @pytest.fixture

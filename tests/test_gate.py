@@ -11,8 +11,8 @@ import pytest
 
 from conftest import sample
 from fault_rig import Rig, Scripted, clip_pictures, sample_profile  # noqa: F401
-from posture_watch.config import SamplingConfig
-from posture_watch.domain import EV_AWAY
+from posture_watch.io.config import SamplingConfig
+from posture_watch.core.domain import EV_AWAY
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import kinematics as k
-from posture_watch import geometry as g
-from posture_watch.domain import Detection, Pose
-from posture_watch.geometry import measure
+from posture_watch.core import geometry as g
+from posture_watch.core.domain import Detection, Pose
+from posture_watch.core.geometry import measure
 
 FRONTAL_CAMS = {
     "laptop": k.LAPTOP,

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 import kinematics as k
-from posture_watch import geometry as g
-from posture_watch.calibrate import build_profile
-from posture_watch.domain import AWAY, FORWARD_LEAN, GOOD, LATERAL_LEAN, POOR, SLUMPED, THORACIC_SLOUCH, UNKNOWN, Detection
-from posture_watch.geometry import Metrics, measure
-from posture_watch.judge import CAMERA_MOVED, NOT_THE_USER, UNCALIBRATED, Judge, JudgeConfig, JudgeHistory, judge
-from posture_watch.profile import MeasureStats, Profile
+from posture_watch.core import geometry as g
+from posture_watch.calibration.calibrate import build_profile
+from posture_watch.core.domain import AWAY, FORWARD_LEAN, GOOD, LATERAL_LEAN, POOR, SLUMPED, THORACIC_SLOUCH, UNKNOWN, Detection
+from posture_watch.core.geometry import Metrics, measure
+from posture_watch.core.judge import CAMERA_MOVED, NOT_THE_USER, UNCALIBRATED, Judge, JudgeConfig, JudgeHistory, judge
+from posture_watch.core.profile import MeasureStats, Profile
 
 CAMS = {
     "laptop": k.LAPTOP,

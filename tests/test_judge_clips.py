@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from posture_watch.judge import JudgeConfig
+from posture_watch.core.judge import JudgeConfig
 from conftest import ROOT, run_cli, sample
-from posture_watch.labels import label_at, load_labels
+from posture_watch.core.labels import label_at, load_labels
 
 MIN_BALANCED_ACCURACY = 0.97
 

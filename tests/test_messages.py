@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from posture_watch.config import ConfigError, parse_config
-from posture_watch.domain import (EV_BREAK, EV_BREAK_REMINDER, EV_CAMERA_COVERED, EV_CAMERA_LOST, EV_ESCALATION,
+from posture_watch.io.config import ConfigError, parse_config
+from posture_watch.core.domain import (EV_BREAK, EV_BREAK_REMINDER, EV_CAMERA_COVERED, EV_CAMERA_LOST, EV_ESCALATION,
                                   EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH, Event)
-from posture_watch import fault_words
-from posture_watch.messages import describe, line, minutes_text, share_text
-from posture_watch.notify import NotifyConfig, in_quiet_hours
+from posture_watch.core import fault_words
+from posture_watch.core.messages import describe, line, minutes_text, share_text
+from posture_watch.io.notify import NotifyConfig, in_quiet_hours
 
 
 @pytest.mark.parametrize("poor_s, window_s, text", [

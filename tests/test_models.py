@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from posture_watch import models
-from posture_watch.errors import ModelError
-from posture_watch.pose import PoseEstimator
+from posture_watch.io import models
+from posture_watch.core.errors import ModelError
+from posture_watch.io.pose import PoseEstimator
 from tests.conftest import assert_one_sentence_error, run_cli
 
 LITE = models.VARIANTS["lite"]

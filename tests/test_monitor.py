@@ -26,8 +26,8 @@ import pytest
 
 from conftest import ROOT, assert_one_sentence_error, run_cli, sample
 from dbus_recorder import recording_bus
-from posture_watch.config import SamplingConfig
-from posture_watch.engine import EngineConfig
+from posture_watch.io.config import SamplingConfig
+from posture_watch.core.engine import EngineConfig
 
 FULL_SPEED = "1000"  # far faster than the CPU can go: the replay runs as fast as it can be analysed
 
@@ -246,7 +246,7 @@ def test_sigterm_mid_run_stops_cleanly(tmp_path: Path, sample_profile: Path) -> 
 
 
 def test_kill_9_mid_run_keeps_all_but_the_last_seconds(tmp_path: Path, sample_profile: Path) -> None:
-    from posture_watch.monitor import MonitorConfig
+    from posture_watch.monitor.loop import MonitorConfig
 
     speed = 5.0
     out = tmp_path / "run.jsonl"

@@ -15,19 +15,19 @@ import numpy as np
 import pytest
 
 from conftest import run_cli, sample
-from posture_watch.config import SamplingConfig
-from posture_watch.control import CommandQueue
-from posture_watch.domain import Frame
-from posture_watch.engine import EngineConfig
-from posture_watch.errors import SourceError, SourceLost
-from posture_watch.geometry import measure
-from posture_watch.judge import Judge
-from posture_watch.messages import status_text
-from posture_watch.monitor import Monitor, MonitorConfig, Waker
-from posture_watch.pose import PoseEstimator, mode_for
-from posture_watch.profile import load_profile
-from posture_watch.sources import FrameSource, MemorySource, PacedSource, VideoFileSource
-from posture_watch.store import Store
+from posture_watch.io.config import SamplingConfig
+from posture_watch.io.control import CommandQueue
+from posture_watch.core.domain import Frame
+from posture_watch.core.engine import EngineConfig
+from posture_watch.core.errors import SourceError, SourceLost
+from posture_watch.core.geometry import measure
+from posture_watch.core.judge import Judge
+from posture_watch.core.messages import status_text
+from posture_watch.monitor.loop import Monitor, MonitorConfig, Waker
+from posture_watch.io.pose import PoseEstimator, mode_for
+from posture_watch.core.profile import load_profile
+from posture_watch.io.sources import FrameSource, MemorySource, PacedSource, VideoFileSource
+from posture_watch.io.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,7 @@ def test_camera_that_fails_for_10_s_is_survived_and_the_gap_logged(tmp_path, pro
     camera = FlakyCamera(sample("desk_session.mp4"), speed=20.0, fail_at_s=15.0, fail_for_s=10.0, until_s=40.0,
                          sleep=waker.sleep)
     rig = Rig(camera, tmp_path, profile_path, model_path, waker=waker, speed=20.0)
-    with caplog.at_level(logging.WARNING, logger="posture_watch.monitor"):
+    with caplog.at_level(logging.WARNING, logger="posture_watch.monitor.loop"):
         summary = rig.run()
     camera.release()
     assert summary.reason == "end of source"
@@ -233,7 +233,7 @@ def test_clock_jump_reopens_the_camera_and_is_not_counted(tmp_path, profile_path
 
     camera.read = read  # type: ignore[method-assign]
     rig = Rig(camera, tmp_path, profile_path, model_path, replay=False, speed=1.0, wall=wall)
-    with caplog.at_level(logging.WARNING, logger="posture_watch.monitor"):
+    with caplog.at_level(logging.WARNING, logger="posture_watch.monitor.loop"):
         summary = rig.run()
     assert any("clock jumped by +3600 s" in r.getMessage() for r in caplog.records), caplog.text
     assert camera.opens == 2  # reopened after the jump
@@ -319,8 +319,8 @@ def test_pause_and_snooze_release_the_camera(tmp_path, profile_path, model_path)
 
 def test_preview_drawing_is_on_a_copy(model_path):
     """--preview draws landmarks, state and deviation on a copy; the frame itself is never changed."""
-    from posture_watch.domain import Reading
-    from posture_watch.preview import PreviewConfig, draw
+    from posture_watch.core.domain import Reading
+    from posture_watch.io.preview import PreviewConfig, draw
 
     frame = Frame(0.0, _upright_frames(1)[0])
     before = frame.image.copy()

@@ -14,9 +14,10 @@ import pytest
 
 from conftest import sample
 from dbus_recorder import recording_bus
-from posture_watch import control, messages, paths
-from posture_watch.domain import EV_BREAK_REMINDER, EV_ESCALATION, EV_WARNING, FORWARD_LEAN, Event
-from posture_watch.notify import Notifier, NotifyConfig, desktop_channel
+from posture_watch.io import control, paths
+from posture_watch.core import messages
+from posture_watch.core.domain import EV_BREAK_REMINDER, EV_ESCALATION, EV_WARNING, FORWARD_LEAN, Event
+from posture_watch.io.notify import Notifier, NotifyConfig, desktop_channel
 import fault_rig
 from test_monitor import _spawn, _wait_for
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from dbus_recorder import recording_bus
-from posture_watch import messages
-from posture_watch.domain import EV_BREAK_REMINDER, EV_WARNING, FORWARD_LEAN, Event
-from posture_watch.notify import Notifier, NotifyConfig
+from posture_watch.core import messages
+from posture_watch.core.domain import EV_BREAK_REMINDER, EV_WARNING, FORWARD_LEAN, Event
+from posture_watch.io.notify import Notifier, NotifyConfig
 
 pytestmark = pytest.mark.skipif(shutil.which("dbus-run-session") is None,
                                 reason="dbus-run-session is missing (make test installs the Debian package dbus)")
@@ -99,7 +99,7 @@ def test_no_session_bus_and_no_terminal_goes_to_the_log(monkeypatch, caplog) -> 
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
     notifier = Notifier(NotifyConfig(terminal=False))
     notifier.notify(messages.describe(WARNING), time.time())
-    with caplog.at_level("WARNING", logger="posture_watch.notify"):
+    with caplog.at_level("WARNING", logger="posture_watch.io.notify"):
         notifier.close()
     assert [d.channel for d in notifier.deliveries] == ["log"]
     assert any("Head forward, about 12°, for 4 of the last 5 minutes" in r.getMessage() for r in caplog.records)

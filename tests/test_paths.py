@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 
 from conftest import ROOT, run_cli, sample
-from posture_watch import paths
+from posture_watch.io import paths
 
 
 def _mode(path) -> int:

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import skimage.data
 
-from posture_watch.domain import LEFT_EAR, LEFT_SHOULDER, RIGHT_EAR, RIGHT_SHOULDER, Frame
-from posture_watch.pose import PoseEstimator, image_facts
+from posture_watch.core.domain import LEFT_EAR, LEFT_SHOULDER, RIGHT_EAR, RIGHT_SHOULDER, Frame
+from posture_watch.io.pose import PoseEstimator, image_facts
 
 
 def astronaut() -> np.ndarray:
@@ -97,8 +97,8 @@ def test_no_native_noise_on_the_terminal(model_path, tmp_path):
     """Creating, using and closing the estimator prints nothing, also at interpreter exit."""
     script = (
         "import numpy as np\n"
-        "from posture_watch.pose import PoseEstimator\n"
-        "from posture_watch.domain import Frame\n"
+        "from posture_watch.io.pose import PoseEstimator\n"
+        "from posture_watch.core.domain import Frame\n"
         f"with PoseEstimator({str(model_path)!r}) as e:\n"
         "    for i in range(3): e.detect(Frame(i / 10, np.full((480, 640, 3), 90, np.uint8)))\n"
     )

@@ -10,8 +10,8 @@ import pytest
 
 from conftest import ROOT, run_cli, sample
 from fault_rig import Scripted, clip_pictures, looped
-from posture_watch.config import load_config
-from posture_watch.runner import RunOptions, run_monitor
+from posture_watch.io.config import load_config
+from posture_watch.monitor.runner import RunOptions, run_monitor
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +23,10 @@ def pictures():
 def profiles(tmp_path_factory, model_path):
     """The sample profile (tracking mode), and an old one: calibrated on the same clip with num_poses=2, as
     before the mode was recorded, and written without the field."""
-    from posture_watch.calibrate import calibrate_from_source
-    from posture_watch.pose import PoseEstimator
-    from posture_watch.profile import save_profile
-    from posture_watch.sources import open_source
+    from posture_watch.calibration.calibrate import calibrate_from_source
+    from posture_watch.io.pose import PoseEstimator
+    from posture_watch.core.profile import save_profile
+    from posture_watch.io.sources import open_source
 
     folder = tmp_path_factory.mktemp("profiles")
     with open_source(str(sample("calibration.mp4"))) as source, PoseEstimator(model_path, num_poses=2) as est:
@@ -50,7 +50,7 @@ def test_run_uses_the_mode_the_profile_was_measured_in(profiles, pictures, mode)
 def test_an_old_profile_still_judges_the_sample_clip(profiles, tmp_path):
     """desk_session's first upright stretch, analysed against the old (num_poses=2) sample profile: judged
     good, as before the mode was recorded."""
-    from posture_watch.labels import label_at, load_labels
+    from posture_watch.core.labels import label_at, load_labels
 
     labels = load_labels(sample("desk_session.labels.json"))
     out = tmp_path / "out.jsonl"

@@ -20,7 +20,7 @@ import pytest
 
 from conftest import ROOT, run_cli, sample
 from x_desktop import x_desktop
-from posture_watch.preview import WINDOW, PreviewConfig
+from posture_watch.io.preview import WINDOW, PreviewConfig
 
 TOOLS = ("Xvfb", "openbox", "import", "xwininfo", "xprop")
 pytestmark = pytest.mark.skipif(any(shutil.which(t) is None for t in TOOLS),

@@ -10,8 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from posture_watch.errors import ProfileError
-from posture_watch.profile import (
+from posture_watch.core.errors import ProfileError
+from posture_watch.core.profile import (
     SCHEMA_VERSION, MeasureStats, Profile, load_profile, save_profile, summarize, summarize_all,
     validate_profile_dict,
 )
@@ -140,8 +140,8 @@ def test_sample_profile_loads_and_matches_the_schema():
 
 
 def test_a_profile_records_the_pose_mode_and_an_old_one_keeps_its_own(tmp_path):
-    from posture_watch.pose import mode_for
-    from posture_watch.profile import LEGACY_NUM_POSES, TRACKING_NUM_POSES
+    from posture_watch.io.pose import mode_for
+    from posture_watch.core.profile import LEGACY_NUM_POSES, TRACKING_NUM_POSES
 
     new = load_profile(save_profile(make_profile(), tmp_path / "new.json"))
     assert json.loads((tmp_path / "new.json").read_text())["num_poses"] == TRACKING_NUM_POSES

@@ -7,8 +7,8 @@ import time
 import numpy as np
 
 from conftest import assert_one_sentence_error, run_cli
-from posture_watch.domain import AWAY, GOOD, POOR, Reading
-from posture_watch.profile_fit import DriftState, FitSample, assess_fit, drift_step
+from posture_watch.core.domain import AWAY, GOOD, POOR, Reading
+from posture_watch.core.profile_fit import DriftState, FitSample, assess_fit, drift_step
 
 
 def readings(seconds: float, size: float = 0.0, height: float = 0.0, head: float = 0.0, jitter: float = 1.0,
@@ -83,7 +83,7 @@ def test_assess_fit_verdicts():
 def test_check_without_a_database_or_session_is_one_sentence():
     line = assert_one_sentence_error(run_cli("calibrate", "--check"), 2)
     assert "posture-watch run" in line
-    from posture_watch.store import Store
+    from posture_watch.io.store import Store
     with Store.open() as st:
         pass
     line = assert_one_sentence_error(run_cli("calibrate", "--check"), 2)
@@ -91,7 +91,7 @@ def test_check_without_a_database_or_session_is_one_sentence():
 
 
 def test_check_reads_the_latest_session_from_the_store():
-    from posture_watch.store import Store
+    from posture_watch.io.store import Store
     now = time.time()
     with Store.open() as st:
         old = st.start_session(now - 7200, "camera 0", "old", None)

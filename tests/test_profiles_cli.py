@@ -11,11 +11,11 @@ import pytest
 
 import kinematics as k
 from conftest import assert_one_sentence_error, run_cli
-from posture_watch import profile_store as store
-from posture_watch.calibrate import build_profile
-from posture_watch.errors import ProfileError
-from posture_watch.geometry import measure
-from posture_watch.profile import Profile, save_profile
+from posture_watch.io import profile_store as store
+from posture_watch.calibration.calibrate import build_profile
+from posture_watch.core.errors import ProfileError
+from posture_watch.core.geometry import measure
+from posture_watch.core.profile import Profile, save_profile
 
 
 def make(camera: str = "0", view_camera: k.Camera = k.DESKTOP) -> Profile:

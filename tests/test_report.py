@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from posture_watch import fault_words
-from posture_watch.domain import EV_BREAK, EV_ESCALATION, EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, THORACIC_SLOUCH
-from posture_watch.report import ReportConfig, build_report
-from posture_watch.report_export import HOURS_CSV_COLUMNS, hours_csv, report_dict, report_json
-from posture_watch.report_terminal import render_text
-from posture_watch.store import EventRow, SampleRow, SessionRow
+from posture_watch.core import fault_words
+from posture_watch.core.domain import EV_BREAK, EV_ESCALATION, EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, THORACIC_SLOUCH
+from posture_watch.core.day_report import ReportConfig, build_report
+from posture_watch.report.export import HOURS_CSV_COLUMNS, hours_csv, report_dict, report_json
+from posture_watch.report.terminal import render_text
+from posture_watch.io.store import EventRow, SampleRow, SessionRow
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SCORE = {"good": 90.0, "poor": 40.0, "away": None, "unknown": None}
@@ -393,9 +393,9 @@ def test_terminal_summary_shows_the_numbers():
 def test_load_report_reads_trend_days_cheaply_with_the_same_numbers(tmp_path):
     """report_cli.load_report reads the trend days with Store.sample_states_between (no faults or
     deviations); the numbers must equal a report built from the full rows of the real database."""
-    from posture_watch.domain import Reading
-    from posture_watch.report_cli import load_report
-    from posture_watch.store import Store
+    from posture_watch.core.domain import Reading
+    from posture_watch.report.command import load_report
+    from posture_watch.io.store import Store
 
     db = tmp_path / "posture.sqlite3"
     with Store.open(db) as store:
@@ -425,10 +425,10 @@ def test_demo_hook_prints_the_day_and_writes_a_private_html_report(private_home,
     """What `posture-watch demo` ends with: the terminal summary and the HTML report's path."""
     import stat
 
-    from posture_watch import paths
-    from posture_watch.domain import Reading
-    from posture_watch.report_cli import show_session_day
-    from posture_watch.store import Store
+    from posture_watch.io import paths
+    from posture_watch.core.domain import Reading
+    from posture_watch.report.command import show_session_day
+    from posture_watch.io.store import Store
 
     monkeypatch.setenv("TZ", "Europe/Berlin")
     start = at(DAY, 15)
@@ -452,8 +452,8 @@ def test_the_report_writes_html_only_when_asked(private_home, tmp_path):
     """`report` prints the day; it writes an HTML page only with --html (there) or --open (to the
     reports folder, then opens it)."""
     from conftest import run_cli
-    from posture_watch.domain import Reading
-    from posture_watch.store import Store
+    from posture_watch.core.domain import Reading
+    from posture_watch.io.store import Store
 
     start = at(DAY, 15)
     rows, end = lay(0, start, [("good", 300), ("poor", 200, [FORWARD_LEAN], {"head_drop_pct": 14.0})])

@@ -20,12 +20,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from posture_watch.domain import AWAY, EV_WARNING, FORWARD_LEAN, GOOD, POOR, THORACIC_SLOUCH, Event, Reading
-from posture_watch.report import ReportConfig, build_report
-from posture_watch.report_charts import COLORS
-from posture_watch.report_cli import load_report
-from posture_watch.report_html import CSP, render_html
-from posture_watch.store import Store
+from posture_watch.core.domain import AWAY, EV_WARNING, FORWARD_LEAN, GOOD, POOR, THORACIC_SLOUCH, Event, Reading
+from posture_watch.core.day_report import ReportConfig, build_report
+from posture_watch.report.charts import COLORS
+from posture_watch.report.command import load_report
+from posture_watch.report.html_page import CSP, render_html
+from posture_watch.io.store import Store
 
 pytestmark = pytest.mark.slow
 

@@ -26,10 +26,10 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, run_cli, sample
-from posture_watch.judge import JudgeConfig
-from posture_watch.labels import TRANSITION, ClipLabels, load_labels
-from posture_watch.report_cli import local_zone
-from posture_watch.store import Store
+from posture_watch.core.judge import JudgeConfig
+from posture_watch.core.labels import TRANSITION, ClipLabels, load_labels
+from posture_watch.report.command import local_zone
+from posture_watch.io.store import Store
 
 pytestmark = pytest.mark.slow
 

@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SAMPLES
-from posture_watch.domain import Frame, LEFT_EAR, LEFT_SHOULDER, RIGHT_EAR, RIGHT_SHOULDER
-from posture_watch.labels import ClipLabels, LabelsError, label_at, load_labels, parse_labels
+from posture_watch.core.domain import Frame, LEFT_EAR, LEFT_SHOULDER, RIGHT_EAR, RIGHT_SHOULDER
+from posture_watch.core.labels import ClipLabels, LabelsError, label_at, load_labels, parse_labels
 
 
 def _load_generator():
@@ -56,8 +56,8 @@ def _ratio_and_tilt(landmarks: np.ndarray, size: tuple[int, int]) -> tuple[float
 
 def _sample(path: Path, every_s: float) -> list[tuple[float, int, tuple[float, float] | None]]:
     """(t, number of poses, (ratio, tilt) of the first pose) every `every_s` seconds of a clip."""
-    from posture_watch.pose import PoseEstimator
-    from posture_watch.sources import VideoFileSource
+    from posture_watch.io.pose import PoseEstimator
+    from posture_watch.io.sources import VideoFileSource
 
     rows, next_t = [], 0.0
     with VideoFileSource(path) as src, PoseEstimator(num_poses=2) as est:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from posture_watch.config import SamplingConfig
-from posture_watch.sampling import SamplingInput, model_needed, next_interval_s, picture_change, rate_label
+from posture_watch.io.config import SamplingConfig
+from posture_watch.core.sampling import SamplingInput, model_needed, next_interval_s, picture_change, rate_label
 
 CFG = SamplingConfig()  # slow 1 Hz, fast 4 Hz, away poll 5 s after 120 s away, fast 10 s after a change,
                         # settled (good for 60 s) every 3 s

@@ -14,10 +14,10 @@ import pytest
 import desktop_bus as desk
 from conftest import ROOT
 from fault_rig import Scripted, clip_pictures, looped
-from posture_watch.config import load_config
-from posture_watch.messages import status_text
-from posture_watch.runner import RunOptions, run_monitor
-from posture_watch.session_lock import ASLEEP, LOCKED, LockState, ScreenWatch, apply
+from posture_watch.io.config import load_config
+from posture_watch.core.messages import status_text
+from posture_watch.monitor.runner import RunOptions, run_monitor
+from posture_watch.io.session_lock import ASLEEP, LOCKED, LockState, ScreenWatch, apply
 
 pytestmark = pytest.mark.skipif(shutil.which("dbus-daemon") is None or shutil.which("dbus-send") is None,
                                 reason="dbus-daemon/dbus-send are missing (make test installs the Debian package dbus)")
@@ -124,7 +124,7 @@ def test_a_session_locked_before_the_start_holds_at_once(buses, tmp_path):
 
 def test_an_unknown_session_still_follows_sleep_and_says_why(buses, tmp_path, caplog):
     system, session = buses
-    caplog.set_level(logging.INFO, logger="posture_watch.session_lock")
+    caplog.set_level(logging.INFO, logger="posture_watch.io.session_lock")
     with desk.desktop(system, session, tmp_path / "desk"):
         watch = ScreenWatch(session_id="c42").start()
         try:
@@ -139,7 +139,7 @@ def test_an_unknown_session_still_follows_sleep_and_says_why(buses, tmp_path, ca
 def test_no_buses_at_all_is_said_once_and_never_holds(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path / 'no-system-bus'}")
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'no-session-bus'}")
-    caplog.set_level(logging.INFO, logger="posture_watch.session_lock")
+    caplog.set_level(logging.INFO, logger="posture_watch.io.session_lock")
     watch = ScreenWatch(connect_timeout_s=2.0).start()
     try:
         assert watch.listening == [] and watch.reason() is None

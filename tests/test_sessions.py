@@ -7,8 +7,8 @@ import sqlite3
 from pathlib import Path
 
 from conftest import ROOT, assert_one_sentence_error, run_cli, sample
-from posture_watch.domain import EV_WARNING, Event, Reading
-from posture_watch.store import Store
+from posture_watch.core.domain import EV_WARNING, Event, Reading
+from posture_watch.io.store import Store
 
 PROFILE = ROOT / "calibration" / "sample_profile.json"
 

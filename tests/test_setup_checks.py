@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 import kinematics as k
-from posture_watch import setup_checks as sc
-from posture_watch.domain import Detection, Pose
-from posture_watch.geometry import measure
+from posture_watch.calibration import setup_checks as sc
+from posture_watch.core.domain import Detection, Pose
+from posture_watch.core.geometry import measure
 
 WELL_PLACED = k.Camera("frontal", distance_m=0.6, height_m=-0.1, hfov_deg=70.0, image_size=(1280, 720), aim_drop_m=0.08)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from posture_watch.sound import CHIME, SoundPlayer
+from posture_watch.io.sound import CHIME, SoundPlayer
 
 
 def _only(tmp_path: Path, *programs: str) -> str:
@@ -47,7 +47,7 @@ def test_the_chime_reaches_alsa(tmp_path: Path, monkeypatch) -> None:
 
 def test_no_player_is_said_once(tmp_path: Path, monkeypatch, caplog) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # nothing to play with
-    with caplog.at_level(logging.WARNING, logger="posture_watch.sound"):
+    with caplog.at_level(logging.WARNING, logger="posture_watch.io.sound"):
         player = SoundPlayer()
         assert not player.play() and not player.play()
     said = [r.getMessage() for r in caplog.records]
@@ -59,7 +59,7 @@ def test_a_player_that_cannot_play_is_said_once(tmp_path: Path, monkeypatch, cap
     (tmp_path / ".asoundrc").write_text('pcm.!default { type hw card 7 }\n')  # a sound card that is not there
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("PATH", _only(tmp_path, "aplay"))
-    with caplog.at_level(logging.WARNING, logger="posture_watch.sound"):
+    with caplog.at_level(logging.WARNING, logger="posture_watch.io.sound"):
         player = SoundPlayer()
         for _ in range(2):
             player.play()

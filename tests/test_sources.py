@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from posture_watch.errors import SourceError
-from posture_watch.sources import (Backoff, ImageFolderSource, MemorySource, PacedSource, VideoFileSource,
+from posture_watch.core.errors import SourceError
+from posture_watch.io.sources import (Backoff, ImageFolderSource, MemorySource, PacedSource, VideoFileSource,
                                    WebcamSource, open_source)
 
 

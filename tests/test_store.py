@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from posture_watch import paths, store as store_mod
-from posture_watch.domain import EV_BREAK, EV_WARNING, Event, Reading
-from posture_watch.errors import StoreError
-from posture_watch.store import SCHEMA_VERSION, Store
+from posture_watch.io import paths, store as store_mod
+from posture_watch.core.domain import EV_BREAK, EV_WARNING, Event, Reading
+from posture_watch.core.errors import StoreError
+from posture_watch.io.store import SCHEMA_VERSION, Store
 
 
 class FakeClock:

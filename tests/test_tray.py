@@ -15,7 +15,7 @@ import pytest
 import fault_rig
 from conftest import sample
 from dbus_recorder import recording_bus
-from posture_watch import control, paths
+from posture_watch.io import control, paths
 from sni_host import TrayHost
 from test_monitor import _spawn, _wait_for
 

@@ -11,11 +11,11 @@ import cv2
 
 import kinematics as k
 from conftest import ROOT, assert_one_sentence_error, run_cli, sample
-from posture_watch.calibrate import build_profile
-from posture_watch.geometry import measure
-from posture_watch.monitor_types import MonitorConfig
-from posture_watch.profile import load_profile, save_profile
-from posture_watch.view_watch import ViewWatch
+from posture_watch.calibration.calibrate import build_profile
+from posture_watch.core.geometry import measure
+from posture_watch.monitor.loop_types import MonitorConfig
+from posture_watch.core.profile import load_profile, save_profile
+from posture_watch.monitor.view_watch import ViewWatch
 
 
 def _side_profile(path: Path, clip: Path) -> Path:

@@ -20,11 +20,11 @@ import pytest
 import kinematics as k
 import wizard_clips as clips
 from conftest import ROOT, assert_one_sentence_error, run_cli, sample
-from posture_watch import setup_checks as sc
-from posture_watch import wizard_steps as ws
-from posture_watch.geometry import measure
-from posture_watch.profile import SCHEMA_VERSION, load_profile
-from posture_watch.wizard_summary import make_profile, thresholds
+from posture_watch.calibration import setup_checks as sc
+from posture_watch.calibration import steps as ws
+from posture_watch.core.geometry import measure
+from posture_watch.core.profile import SCHEMA_VERSION, load_profile
+from posture_watch.calibration.summary import make_profile, thresholds
 
 CAM = k.Camera("frontal", distance_m=0.6, height_m=-0.1, hfov_deg=70.0, image_size=(1280, 720), aim_drop_m=0.08)
 CFG = ws.WizardConfig(settle_s=0.5)
@@ -257,7 +257,7 @@ def test_the_terminal_flow_in_a_pseudo_terminal(private_home):
 def test_the_wizard_asks_before_replacing_a_profile_of_that_name(private_home):
     """Enter on the offered name of an existing profile (another person's, another camera) asks first;
     "n" offers a free name instead, and the old profile and the default stay as they were."""
-    from posture_watch import profile_store
+    from posture_watch.io import profile_store
 
     pexpect = pytest.importorskip("pexpect")
     other = private_home / "data" / "profiles" / "desk.json"
@@ -311,7 +311,7 @@ def test_the_terminal_flow_refuses_a_bad_set_up_in_a_pseudo_terminal(private_hom
 
 def test_the_preview_frame_shows_landmarks_guide_prompt_and_measure(tmp_path):
     import cv2
-    from posture_watch.wizard_preview import render_preview
+    from posture_watch.calibration.preview import render_preview
 
     samples = steady(8)
     state, _ = ws.start(CFG)
@@ -346,11 +346,11 @@ def test_run_steps_on_frames_in_memory(model_path):
     import io
 
     import cv2
-    from posture_watch.errors import CaptureRejected
-    from posture_watch.pose import PoseEstimator
-    from posture_watch.sources import MemorySource
-    from posture_watch.wizard import run_steps
-    from posture_watch.wizard_terminal import TerminalUI
+    from posture_watch.core.errors import CaptureRejected
+    from posture_watch.io.pose import PoseEstimator
+    from posture_watch.io.sources import MemorySource
+    from posture_watch.calibration.wizard import run_steps
+    from posture_watch.calibration.terminal import TerminalUI
 
     cap = cv2.VideoCapture(str(sample("calibration.mp4")))
     fps = cap.get(cv2.CAP_PROP_FPS) or 10.0
@@ -380,7 +380,7 @@ def test_run_steps_on_frames_in_memory(model_path):
 
 @pytest.mark.parametrize("camera, view", [(CAM, "frontal"), (k.Camera("side", 1.2, -0.15, 65.0, (1280, 720), 0.35), "side")])
 def test_the_summary_picture_is_drawn_for_each_view(tmp_path, camera, view):
-    from posture_watch.summary_image import render_summary, write_png
+    from posture_watch.calibration.summary_image import render_summary, write_png
 
     rng = np.random.default_rng(2)
     upright = []
@@ -399,7 +399,7 @@ def test_the_summary_picture_is_drawn_for_each_view(tmp_path, camera, view):
 def test_step_lengths_for_a_camera_and_for_short_recordings():
     import argparse
 
-    from posture_watch.wizard import LIVE_SETTLE_S, wizard_config
+    from posture_watch.calibration.wizard import LIVE_SETTLE_S, wizard_config
     MIN_UPRIGHT_S = ws.WizardConfig().checks.min_capture_s
 
     args = argparse.Namespace(upright_seconds=None, no_slouch=False)
@@ -418,7 +418,7 @@ def test_step_lengths_for_a_camera_and_for_short_recordings():
 def test_the_terminal_counts_down_before_each_live_step_when_it_is_not_a_tty():
     import io
 
-    from posture_watch.wizard_terminal import TerminalUI
+    from posture_watch.calibration.terminal import TerminalUI
 
     cfg = replace(CFG, settle_s=3.0, include_slouch=False)
     out = io.StringIO()

@@ -1,0 +1,295 @@
+"""`posture-watch config show [KEY]` and `posture-watch config set KEY VALUE`.
+
+Every key of config.toml comes from the settings dataclasses (posture_watch.io.config and the classes
+it names per section); its unit comes from its name (`_s` seconds, `_hz`, `_pct`, `_deg`, ...) and
+its one line of meaning from the class itself: the field's trailing comment, or its entry in the
+class docstring (`name: meaning`, or `name = default` with the meaning on the lines below). So a
+new setting is explained where it is defined, and `config show` cannot drift from it.
+
+`set` checks the value the way loading the file would (type, range, the class's own checks), then
+writes config.toml with tomlkit, which keeps the file's comments and layout; the file is replaced
+atomically and stays private (0600).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import inspect
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from posture_watch.io import config as cfgmod
+from posture_watch.io import paths
+from posture_watch.io.config import ConfigError, SENSITIVITY_SCALES
+
+TOP_MEANINGS = {
+    "model_variant": "the pose model: lite (fastest), full or heavy (slower, steadier landmarks)",
+    "model_path": "a pose model .task file to use instead of the downloaded one ('' = the cache)",
+    "camera": "the camera to watch: an index (0, 1, ...) or a device path such as /dev/video2",
+    "sensitivity": "how strictly posture is judged: gentle (tolerances x1.3), normal, strict (x0.75)",
+}
+# fields whose class says nothing of them, or says it together with another field
+EXTRA_MEANINGS = {
+    "sampling.unchanged_below_grey": "a picture changed less than this (mean grey levels) reuses the model's last answer",
+    "engine.alert_fill_ratio": "share of alert_window_s that poor posture must fill to warn",
+    "engine.break_reminder_after_s": "remind you to take a break after this much continuous sitting",
+    "engine.break_reminder_repeat_s": "then remind again this often while you keep sitting",
+    "notify.quiet_hours_start": "quiet hours begin ('HH:MM' local time, '' = none): warnings only go to the log",
+    "notify.quiet_hours_end": "quiet hours end ('HH:MM' local time)",
+    "monitor.reconnect_first_s": "first wait before reopening a lost camera (doubles each try)",
+    "monitor.reconnect_max_s": "longest wait between tries to reopen a lost camera",
+    "sampling.away_slow_after_s": "away this long: poll only every away_poll_s",
+    "judge.trunk_foreshortening_tol_pct": "trunk (shoulders to hips) this much shorter in the picture: bending forward",
+    "judge.shoulder_tilt_tol_deg": "shoulder line tilted this much more than in the baseline",
+    "judge.trunk_inclination_tol_deg": "side view: trunk leaning forward this much more than in the baseline",
+    "judge.ear_shoulder_hip_tol_deg": "side view: the ear-shoulder-hip angle this much smaller (upper back rounded)",
+    "judge.out_of_frame_face_pct": "shoulders out of the picture: the face this much larger counts as a slouch",
+    "judge.out_of_frame_drop_pct": "shoulders out of the picture: the ears this much lower counts as a slouch",
+    "judge.max_size_ratio": "a person larger than this * the calibrated size is not the user",
+}
+_UNITS = (("_s", "s"), ("_hz", "Hz"), ("_pct", "%"), ("_deg", "°"), ("_min", "min"), ("_px", "px"),
+          ("_frac", "fraction"), ("_ratio", "ratio"), ("_weight", "weight"))
+
+
+@dataclass(frozen=True)
+class Key:
+    """One setting: `section.name` (section '' for the top level)."""
+
+    section: str
+    name: str
+    default: Any
+    current: Any
+    unit: str
+    meaning: str
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.section}.{self.name}" if self.section else self.name
+
+
+def unit_of(name: str, default: Any) -> str:
+    if isinstance(default, bool):
+        return "true/false"
+    for suffix, unit in _UNITS:
+        if name.endswith(suffix):
+            return unit
+    return "text" if isinstance(default, str) else "number"
+
+
+def _first_sentence(text: str, max_chars: int = 110) -> str:
+    """The text up to its first '.' or ';' outside brackets (not 'et al.', 'e.g.'), at most ~max_chars."""
+    text = " ".join(text.split())
+    lead = len(text) - len(text.lstrip("."))  # "... and below which": the dots are no sentence end
+    depth, end = 0, len(text)
+    for i, ch in enumerate(text):
+        if i < lead:
+            continue
+        depth += ch in "([" and 1 or 0
+        depth -= ch in ")]" and 1 or 0
+        if depth == 0 and ch in ".;" and (i + 1 == len(text) or text[i + 1] == " ") \
+                and not re.search(r"(\bal|\be\.g|\bi\.e|\bcf)$", text[:i]):
+            end = i
+            break
+    out = text[:end].strip()
+    if len(out) > max_chars:
+        out = out[:max_chars].rsplit(" ", 1)[0].rstrip(",:(") + " ..."
+    return out
+
+
+def meanings(cls: type) -> dict[str, str]:
+    """field name -> one line of meaning, read from the class's source (trailing comments) and docstring."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    out: dict[str, str] = {}
+    try:
+        source = inspect.getsource(cls)
+    except (OSError, TypeError):
+        source = ""
+    for name in names:
+        m = re.search(rf"^\s+{name}\s*:[^=\n]+=[^#\n]*#\s*(.+)$", source, re.M)
+        if m:
+            out[name] = _first_sentence(m.group(1))
+    lines = (inspect.getdoc(cls) or "").splitlines()
+    for i, line in enumerate(lines):
+        head, sep, rest = line.partition(":")
+        if sep and rest.strip():
+            for name in _names_in(head, names):
+                out.setdefault(name, _first_sentence(rest + " " + " ".join(_continuation(lines, i))))
+        elif "=" in line:  # "alert_window_s = 180, alert_fill_ratio = 0.75" with the meaning below
+            below = " ".join(_continuation(lines, i))
+            for name in _names_in(line, names):
+                out.setdefault(name, _first_sentence(below))
+    return out
+
+
+def _names_in(head: str, names: list[str]) -> list[str]:
+    """Field names a docstring entry's head mentions: 'a / b', 'quiet_hours_start/_end', 'a = 1, b = 2'."""
+    found, last = [], ""
+    for token in re.findall(r"[A-Za-z_][\w]*", head):
+        if token.startswith("_") and last:  # quiet_hours_start/_end
+            token = last.rsplit("_", 1)[0] + token
+        if token in names:
+            found.append(token)
+            last = token
+    return found
+
+
+def _continuation(lines: list[str], i: int) -> Iterator[str]:
+    """The more indented lines after lines[i] (an entry's wrapped text)."""
+    indent = len(lines[i]) - len(lines[i].lstrip())
+    for line in lines[i + 1:]:
+        if not line.strip() or len(line) - len(line.lstrip()) <= indent:
+            break
+        yield line.strip()
+
+
+def _sections() -> dict[str, type]:
+    out: dict[str, type] = {"sampling": cfgmod.SamplingConfig}
+    for name, (module, cls) in cfgmod._SECTIONS.items():  # noqa: SLF001 - the same package's registry
+        out[name] = getattr(importlib.import_module(module), cls)
+    return out
+
+
+def all_keys(config: cfgmod.Config) -> list[Key]:
+    """Every setting, top level first, with the file's value (or the default) as current."""
+    defaults = cfgmod.Config()
+    keys = [Key("", name, getattr(defaults, name), getattr(config, name), unit_of(name, getattr(defaults, name)),
+                TOP_MEANINGS.get(name, "")) for name in cfgmod.TOP_KEYS]
+    for section, cls in _sections().items():
+        default = cls()
+        current = config.sampling if section == "sampling" else cfgmod._build(  # noqa: SLF001
+            cls, config.sections.get(section, {}), section)
+        said = meanings(cls)
+        for f in dataclasses.fields(cls):
+            value = getattr(default, f.name)
+            keys.append(Key(section, f.name, value, getattr(current, f.name), unit_of(f.name, value),
+                            EXTRA_MEANINGS.get(f"{section}.{f.name}") or said.get(f.name, "")))
+    return keys
+
+
+def _show_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _with_unit(key: Key, value: Any) -> str:
+    unit = "" if key.unit in ("text", "number", "true/false", "fraction", "ratio", "weight") else \
+        ("°" if key.unit == "°" else f" {key.unit}")
+    return f"{_show_value(value)}{unit}"
+
+
+def render(keys: list[Key], sensitivity: str) -> str:
+    """One line a key: name, current value with unit, default, meaning; '*' marks a value the file sets."""
+    name_w = max(len(k.name) for k in keys)
+    value_w = max(len(_with_unit(k, k.current)) for k in keys)
+    default_w = max(len(_with_unit(k, k.default)) for k in keys) + len("default ")
+    lines, section = [], None
+    for k in keys:
+        if k.section != section:
+            section = k.section
+            lines.append(f"[{section}]" if section else "(top level)")
+        mark = "*" if k.current != k.default else " "
+        meaning = k.meaning
+        if sensitivity != "normal" and k.section == "judge" and (
+                "_tol_" in k.name or k.name in cfgmod._TOLERANCE_SHAPERS):  # noqa: SLF001
+            meaning += f" [x{SENSITIVITY_SCALES[sensitivity]:g}: sensitivity {sensitivity}]"
+        lines.append(f"{mark} {k.name:<{name_w}}  {_with_unit(k, k.current):<{value_w}}  "
+                     f"{'default ' + _with_unit(k, k.default):<{default_w}}  {meaning}")
+    lines.append("")
+    lines.append("Values marked * are set in the config file. Change one with `posture-watch config set SECTION.KEY VALUE`.")
+    return "\n".join(lines)
+
+
+def find_key(keys: list[Key], dotted: str) -> Key:
+    for k in keys:
+        if k.dotted == dotted:
+            return k
+    near = [k.dotted for k in keys if k.name == dotted.rsplit(".", 1)[-1]]
+    hint = f" Did you mean {near[0]}?" if near else " `posture-watch config show` lists them."
+    raise ConfigError(f"There is no setting {dotted!r}.{hint}")
+
+
+def parse_value(key: Key, text: str) -> Any:
+    """The typed value of `text` for `key`, or ConfigError with one sentence."""
+    kind = type(key.default)
+    if kind is bool:
+        low = text.strip().lower()
+        if low in ("true", "yes", "on", "1"):
+            return True
+        if low in ("false", "no", "off", "0"):
+            return False
+        raise ConfigError(f"{key.dotted} is true or false, not {text!r}.")
+    if kind in (int, float):
+        try:
+            value = kind(text)
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            unit = "" if key.unit in ("number", "fraction", "ratio", "weight") else f" ({key.unit})"
+            raise ConfigError(f"{key.dotted} must be {what}{unit}, not {text!r}.") from None
+        if kind is float and value != value or value in (float("inf"), float("-inf")):
+            raise ConfigError(f"{key.dotted} must be a finite number, not {text!r}.")
+        return value
+    return text
+
+
+def set_value(path: Path, dotted: str, text: str) -> Key:
+    """Check `text` for the setting `dotted` and write it into the TOML file at `path` (comments kept)."""
+    import tomlkit
+
+    keys = all_keys(cfgmod.load_config(path))
+    key = find_key(keys, dotted)
+    value = parse_value(key, text)
+    try:
+        doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the config file {path} ({exc.strerror}).") from None
+    if key.section:
+        if key.section not in doc:
+            doc[key.section] = tomlkit.table()
+        doc[key.section][key.name] = value
+    else:
+        doc[key.name] = value  # tomlkit puts a new top-level key before the first table
+    try:
+        checked = cfgmod.parse_config(doc.unwrap())  # the same checks as loading the file ...
+        if key.section in cfgmod._SECTIONS:  # noqa: SLF001
+            checked.section(key.section)     # ... and the section's own (ranges, pairs)
+    except ConfigError as exc:
+        reason = re.sub(r"^Bad value in \[\w+\] of the config file: ", "", str(exc))
+        raise ConfigError(f"{key.dotted} was not changed: {reason}") from None
+    from posture_watch.io.files import write_private_atomic
+
+    if path == paths.config_path():
+        paths.ensure_private_dir(path.parent)
+    elif not path.parent.is_dir():
+        raise ConfigError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+    try:
+        write_private_atomic(path, tomlkit.dumps(doc))
+    except OSError as exc:
+        raise ConfigError(f"Cannot write the config file {path} ({exc.strerror}).") from None
+    return dataclasses.replace(key, current=value)
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    given = getattr(args, "config", None)
+    path = Path(given).expanduser() if given else paths.config_path()
+    if args.action == "show":
+        if args.value is not None:
+            raise ConfigError("`config show` takes at most one KEY.")
+        config = cfgmod.load_config(path)
+        keys = all_keys(config)
+        if args.key:
+            keys = [find_key(keys, args.key)]
+        print(f"Settings from {path}" + ("" if path.exists() else " (no file yet: all defaults)") + ":")
+        print(render(keys, config.sensitivity))
+        return 0
+    if not args.key or args.value is None:
+        raise ConfigError("`config set` needs a KEY and a VALUE, e.g. `posture-watch config set sensitivity gentle`.")
+    key = set_value(path, args.key, args.value)
+    print(f"{key.dotted} = {_with_unit(key, key.current)} written to {path}.")
+    return 0

@@ -1,0 +1,256 @@
+"""The wizard's set-up check: is the camera placed so that calibration (and monitoring) can work?
+
+Pure: a Detection and its Metrics (plus two light levels measured on the frame in memory by
+`light_facts`) -> a `SetupObservation`; a window of observations -> a `SetupVerdict` with one
+concrete fix. Checks, in the order their advice is given:
+
+    too_dark        mean luma of the frame < too_dark_brightness           "turn on a light in front of you"
+    no_person       no plausible person                                    "sit where you usually work..."
+    two_people      a second person of comparable size                     "calibrate alone"
+    head_cut        over half the forehead above the frame                  "raise the camera or tilt the screen back"
+    shoulders_cut   a shoulder below the frame (or too close to its edge)  "tilt the screen back or sit further back"
+    side_cut        a shoulder beyond the left or right edge               "move to the middle"
+    backlit         face much darker than the background                   "turn on a light in front of you"
+    face_dark       face too dark although the frame is not                "turn on a light in front of you"
+    too_far         shoulders narrower than min_shoulder_width_frac        "sit closer"
+    too_close       shoulders wider than max_shoulder_width_frac           "sit back"
+    off_centre      shoulder-mid further than max_centre_offset_frac       "move to the middle"
+    head_turned     the head turned well away from the camera              "face the screen"
+
+Positions are in image fractions (x right, y down). The head top is estimated from the eyes and
+the mouth: it sits about 1.6 eye-to-mouth heights above the eyes on an adult face.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from posture_watch.core import geometry as g
+from posture_watch.core.domain import (
+    LEFT_EAR, LEFT_EYE, LEFT_SHOULDER, MOUTH_LEFT, MOUTH_RIGHT, NOSE, RIGHT_EAR, RIGHT_EYE, RIGHT_SHOULDER,
+    Detection, Pose,
+)
+
+TOO_DARK = "too_dark"
+NO_PERSON = "no_person"
+TWO_PEOPLE = "two_people"
+HEAD_CUT = "head_cut"
+SHOULDERS_CUT = "shoulders_cut"
+SIDE_CUT = "side_cut"
+BACKLIT = "backlit"
+FACE_DARK = "face_dark"
+TOO_FAR = "too_far"
+TOO_CLOSE = "too_close"
+OFF_CENTRE = "off_centre"
+HEAD_TURNED = "head_turned"
+
+# In priority order: of two problems seen equally often, the first one's fix is asked for.
+ADVICE: dict[str, str] = {
+    TOO_DARK: "The picture is too dark: turn on a light in front of you.",
+    NO_PERSON: "Nobody is in the picture: sit where you usually work, facing the screen.",
+    TWO_PEOPLE: "Two people are in the picture: calibrate alone in front of the camera.",
+    HEAD_CUT: "Your head is cut off at the top of the picture: raise the camera or tilt the screen back.",
+    SHOULDERS_CUT: ("Your shoulders are cut off at the bottom of the picture: tilt the screen back or sit a "
+                    "little further back, so that the camera sees you down to the chest."),
+    SIDE_CUT: "You are cut off at the side of the picture: move to the middle of the camera's view.",
+    BACKLIT: ("Your face is much darker than the background (a window or a lamp behind you): "
+              "turn on a light in front of you."),
+    FACE_DARK: "Your face is too dark to see well: turn on a light in front of you.",
+    TOO_FAR: "You are far from the camera: sit closer (about an arm's length) or bring the camera closer.",
+    TOO_CLOSE: "You are very close to the camera: sit back to about an arm's length from it.",
+    OFF_CENTRE: "You are off to one side of the picture: move to the middle, or turn the camera towards you.",
+    HEAD_TURNED: "Your head is turned away: face the middle of your screen.",
+}
+PRIORITY = tuple(ADVICE)
+
+
+@dataclass(frozen=True)
+class SetupConfig:
+    too_dark_brightness: float = 35.0       # mean luma 0..255 of the whole frame
+    face_dark_luma: float = 45.0            # mean luma of the face box
+    backlit_ratio: float = 0.5              # face luma / background luma below this = backlit
+    backlit_min_background_luma: float = 110.0
+    max_head_cut_share: float = 0.5         # share of the eyes-to-head-top span that may lie above the frame
+    shoulder_bottom_max_frac: float = 0.97  # shoulder landmarks lower than this are (nearly) cut off
+    side_margin_frac: float = 0.0
+    min_shoulder_width_frac: float = 0.14   # of the image width (about 1.7 m from a 70-degree laptop camera)
+    max_shoulder_width_frac: float = 0.80   # (about 25 cm from the camera)
+    max_centre_offset_frac: float = 0.22    # shoulder-mid x from the middle, of the image width
+    window_ok_frac: float = 0.8             # a check passes a window when this share of samples pass it
+    head_top_per_eye_mouth: float = 1.6
+
+
+@dataclass(frozen=True)
+class SetupObservation:
+    """What the set-up check needs to know about one sample (all values, no image)."""
+
+    t_s: float
+    person: bool
+    n_people: int
+    brightness: float
+    problems: tuple[str, ...]               # this sample's problems, in priority order
+    centre_x_frac: float | None = None
+    shoulder_width_frac: float | None = None
+    head_top_frac: float | None = None
+    shoulder_y_frac: float | None = None
+    face_luma: float | None = None
+    background_luma: float | None = None
+
+
+@dataclass(frozen=True)
+class SetupVerdict:
+    ok: bool
+    problem: str | None          # the problem to fix first, or None
+    advice: str                  # its one-sentence fix ("" when ok)
+    shares: dict[str, float]     # problem -> share of the window's samples that had it
+    samples: int
+
+
+def primary_pose(detection: Detection, metrics: g.Metrics) -> Pose | None:
+    """The pose `geometry.measure` chose as the person: the one whose ear and shoulder heights
+    are the measured ones (geometry keeps the choice to itself; matching keeps one rule)."""
+    if not detection.poses:
+        return None
+    ear, sh = metrics.get("ear_y_frac"), metrics.get("shoulder_y_frac")
+    if ear is None or sh is None or len(detection.poses) == 1:
+        return detection.poses[0]
+
+    def gap(pose: Pose) -> float:
+        lm = pose.landmarks
+        return abs((lm[LEFT_EAR, 1] + lm[RIGHT_EAR, 1]) / 2 - ear) + \
+            abs((lm[LEFT_SHOULDER, 1] + lm[RIGHT_SHOULDER, 1]) / 2 - sh)
+    return min(detection.poses, key=gap)
+
+
+def head_box(pose: Pose, size: tuple[int, int], cfg: SetupConfig = SetupConfig()) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) pixel box of the face, clipped to the image, or None if it is off the image."""
+    lm = pose.landmarks
+    w, h = size
+    xs = lm[[LEFT_EAR, RIGHT_EAR, NOSE, LEFT_EYE, RIGHT_EYE], 0]
+    eyes_y = (lm[LEFT_EYE, 1] + lm[RIGHT_EYE, 1]) / 2
+    mouth_y = (lm[MOUTH_LEFT, 1] + lm[MOUTH_RIGHT, 1]) / 2
+    em = max(mouth_y - eyes_y, 1e-3)
+    x0, x1 = float(xs.min()), float(xs.max())
+    y0, y1 = eyes_y - 0.6 * em, mouth_y + 0.3 * em
+    box = (int(max(0, x0 * w)), int(max(0, y0 * h)), int(min(w, x1 * w)), int(min(h, y1 * h)))
+    return box if box[2] - box[0] >= 4 and box[3] - box[1] >= 4 else None
+
+
+def light_facts(image: np.ndarray, pose: Pose | None) -> tuple[float | None, float | None]:
+    """(face luma, background luma) 0..255 of an in-memory BGR frame: the face box, and the
+    frame's upper part outside the person's width. (None, None) without a usable face box."""
+    if pose is None:
+        return None, None
+    h, w = image.shape[:2]
+    box = head_box(pose, (w, h))
+    if box is None:
+        return None, None
+    grey = image if image.ndim == 2 else (0.114 * image[..., 0] + 0.587 * image[..., 1] + 0.299 * image[..., 2])
+    x0, y0, x1, y1 = box
+    face = float(np.mean(grey[y0:y1, x0:x1]))
+    lm = pose.landmarks
+    sx = sorted((float(lm[LEFT_SHOULDER, 0]), float(lm[RIGHT_SHOULDER, 0])))
+    left, right = int(max(0.0, sx[0]) * w), int(min(1.0, sx[1]) * w)
+    upper = grey[: max(1, int(0.6 * h))]
+    parts = [upper[:, :left], upper[:, right:]]
+    pixels = sum(p.size for p in parts)
+    background = float(sum(p.sum() for p in parts) / pixels) if pixels > 0.02 * upper.size else None
+    return face, background
+
+
+def observe(detection: Detection, metrics: g.Metrics, face_luma: float | None = None,
+            background_luma: float | None = None, config: SetupConfig = SetupConfig()) -> SetupObservation:
+    """Pure: one sample -> its set-up problems (in priority order) and the positions behind them."""
+    cfg = config
+    problems: list[str] = []
+    if detection.brightness < cfg.too_dark_brightness:
+        problems.append(TOO_DARK)
+    base = dict(t_s=detection.t_s, n_people=int(metrics.n_people), brightness=float(detection.brightness),
+                face_luma=face_luma, background_luma=background_luma)
+    pose = primary_pose(detection, metrics) if metrics.person_present else None
+    if pose is None:
+        problems.append(NO_PERSON)
+        return SetupObservation(person=False, problems=_ordered(problems), **base)
+    if g.TWO_PEOPLE in metrics.flags:
+        problems.append(TWO_PEOPLE)
+    lm = pose.landmarks
+    eyes_y = (lm[LEFT_EYE, 1] + lm[RIGHT_EYE, 1]) / 2
+    mouth_y = (lm[MOUTH_LEFT, 1] + lm[MOUTH_RIGHT, 1]) / 2
+    forehead = cfg.head_top_per_eye_mouth * max(mouth_y - eyes_y, 0.0)
+    head_top = float(eyes_y - forehead)
+    if head_top < 0 and -head_top > cfg.max_head_cut_share * forehead:
+        problems.append(HEAD_CUT)
+    sh_x = (float(lm[LEFT_SHOULDER, 0]), float(lm[RIGHT_SHOULDER, 0]))
+    sh_y = (float(lm[LEFT_SHOULDER, 1]), float(lm[RIGHT_SHOULDER, 1]))
+    if max(sh_y) > cfg.shoulder_bottom_max_frac:
+        problems.append(SHOULDERS_CUT)
+    elif min(sh_x) < -cfg.side_margin_frac or max(sh_x) > 1 + cfg.side_margin_frac:
+        problems.append(SIDE_CUT)
+    elif g.SHOULDERS_NOT_VISIBLE in metrics.flags and max(sh_y) > 0.85:
+        problems.append(SHOULDERS_CUT)
+    if TOO_DARK not in problems and face_luma is not None:
+        if (background_luma is not None and background_luma >= cfg.backlit_min_background_luma
+                and face_luma < cfg.backlit_ratio * background_luma):
+            problems.append(BACKLIT)
+        elif face_luma < cfg.face_dark_luma:
+            problems.append(FACE_DARK)
+    sw = metrics.get("shoulder_width_frac")
+    if metrics.view in (g.SIDE, g.THREE_QUARTER):
+        size = metrics.get("body_size_frac")   # shoulders foreshortened: use the view-robust size
+    else:
+        size = sw
+    if size is not None:
+        if size < cfg.min_shoulder_width_frac:
+            problems.append(TOO_FAR)
+        elif size > cfg.max_shoulder_width_frac:
+            problems.append(TOO_CLOSE)
+    centre = (sh_x[0] + sh_x[1]) / 2
+    if abs(centre - 0.5) > cfg.max_centre_offset_frac and SIDE_CUT not in problems:
+        problems.append(OFF_CENTRE)
+    if g.HEAD_TURNED in metrics.flags and metrics.view == g.FRONTAL:
+        problems.append(HEAD_TURNED)
+    return SetupObservation(person=True, problems=_ordered(problems), centre_x_frac=centre,
+                            shoulder_width_frac=sw, head_top_frac=head_top,
+                            shoulder_y_frac=float(sum(sh_y) / 2), **base)
+
+
+def _ordered(problems: Sequence[str]) -> tuple[str, ...]:
+    return tuple(p for p in PRIORITY if p in problems)
+
+
+def evaluate(window: Sequence[SetupObservation], config: SetupConfig = SetupConfig()) -> SetupVerdict:
+    """Pure: a window of samples passes when every check passes in `window_ok_frac` of them;
+    otherwise the verdict names the commonest problem among those that failed."""
+    n = len(window)
+    if n == 0:
+        return SetupVerdict(False, NO_PERSON, "The camera gave no picture yet.", {}, 0)
+    counts: dict[str, int] = {}
+    for obs in window:
+        for p in obs.problems:
+            counts[p] = counts.get(p, 0) + 1
+    shares = {p: c / n for p, c in counts.items()}
+    failing = [p for p in PRIORITY if shares.get(p, 0.0) > 1.0 - config.window_ok_frac + 1e-9]
+    if not failing:
+        return SetupVerdict(True, None, "", shares, n)
+    # the commonest failing problem is the one to fix (a person half cut off is often not found at
+    # all in the other frames); ties go to the earlier one in PRIORITY (darkness before "nobody")
+    first = max(failing, key=lambda p: (round(shares[p], 6), -PRIORITY.index(p)))
+    return SetupVerdict(False, first, ADVICE[first], shares, n)
+
+
+def readout(obs: SetupObservation) -> str:
+    """A short live description of one sample, for the terminal line and the preview."""
+    if not obs.person:
+        return "nobody found" if TOO_DARK not in obs.problems else f"too dark (light {obs.brightness:.0f}/255)"
+    parts = [f"light {obs.brightness:.0f}/255"]
+    if obs.shoulder_width_frac is not None:
+        parts.append(f"shoulders {100 * obs.shoulder_width_frac:.0f}% of width")
+    if obs.centre_x_frac is not None:
+        off = 100 * (obs.centre_x_frac - 0.5)
+        parts.append("centred" if abs(off) < 5 else f"{abs(off):.0f}% {'right' if off > 0 else 'left'} of centre")
+    if obs.n_people > 1:
+        parts.append(f"{obs.n_people} people")
+    return ", ".join(parts)

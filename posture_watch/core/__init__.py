@@ -1,0 +1,12 @@
+"""The core: pure values in, values out -- the posture domain and every decision about it.
+
+Landmarks -> measures (geometry) -> deviations from the calibrated baseline (deviation) -> a judged
+Reading (judge, judge_config) -> events (engine: engine_state, engine_window, engine_config); how often to
+look (sampling); the profile's values and whether it still fits (profile, profile_fit); what is said
+(messages, fault_words); the day's report as numbers and words (day_report, report_intervals,
+report_words); the sample clips' ground truth (labels); the errors a user can cause (errors).
+
+May import: the standard library, numpy, and other `posture_watch.core` modules only -- no files, no
+camera, no clock of its own (tests/test_architecture.py checks it).
+Start reading at domain.py (the values that flow), then judge.py and engine.py.
+"""

@@ -1,0 +1,571 @@
+"""How far one sample is from the calibrated baseline, in human units, and how bad that is.
+
+Pure. `assess(metrics, tolerances)` turns the named measures of `geometry` into deviations
+(percent of head drop, approximate degrees, ...) and each deviation into a severity: the
+deviation divided by its tolerance, so 1.0 is "at the threshold" whatever the unit.
+
+Deviations are grouped; a group's severity is the weighted mean of its members' severities
+(members that cannot be measured in this frame drop out), and a fault's severity is the
+largest of its groups' plus `second_group_weight` times the second largest (when positive):
+two independent signs of the same fault, each below its threshold, add up. In a side view the
+groups share the shoulder landmark (its noise moves all of them), so they are not independent
+and `side_second_group_weight` is 0 by default. Grouping keeps one noisy measure from deciding alone, while two
+different mechanisms (the head poking forward over the shoulders, or the whole trunk
+leaning in towards the screen) can each call a forward lean on their own.
+
+    group          fault            members (deviation: formula against baseline value b)
+    head_forward   forward_lean     head_drop_pct = 100 (1 - head_drop_ratio / b)           w 1.0
+                                    face_size_pct = 100 (face_size_ratio / b - 1)           w 0.6
+    lean_in        forward_lean     face_scale_pct = 100 (face_width_frac / b - 1)         w 1.0
+                                    shoulder_scale_pct = 100 (shoulder_width_frac / b - 1) w 1.0
+    neck           forward_lean     neck_bend_deg = neck_flexion_world_deg - b     (every view, world)
+                                    neck_shortening_pct = 100 (1 - neck_length_world_m / b)
+    side_neck      forward_lean     head_forward_deg = b - cva_deg                 (side views)
+    side_trunk     forward_lean     trunk_forward_deg = trunk_inclination_deg - b  (side views)
+    back           thoracic_slouch  back_rounding_pct = 100 (1 - trunk_length_world_m / b) (hips seen)
+    sink           slumped          shoulder_drop_pct = 100 (shoulder_y_frac - b) * H / (b_sw * W)
+                                    trunk_foreshortening_pct = 100 (1 - ratio / b)
+                                    counted in full only with a sign of it in the body's shape
+                                    (SINK_SIGNS, or farther away; see _corroborated)
+    slump          slumped          head_sink_pct, while trunk_recline_deg = b - trunk_inclination_deg
+                                    or back_rounding_pct shows (side views; see _slump_severity)
+                                    head_sink_pct = head_height_frac - b (% of the body's size,
+                                    above the hips), hips unseen: 100 (ear_y_frac - b) * H / (b_body * W)
+    tilt           lateral_lean     shoulder_tilt_deg = |tilt - b - camera roll|
+    shift          lateral_lean     lateral_offset_pct = 100 |offset - b|
+
+What each one sees and what confounds it:
+- The world measures (neck, back) are angles between body segments and lengths in metres from
+  MediaPipe's 3-D estimate: they do not move with the camera (turned, shifted, zoomed, or seen
+  from the front, side or three-quarter). Confounds: the model's own noise (2-4 degrees, 2-3 %
+  frame to frame on the real traces) and its guess of hips hidden by a desk. A chin tilted up
+  leaves the neck measures at or below their upright value, so it is not read as a slouch.
+- head_forward (frontal, against the shoulder line): confounded by a head pitching down (forgiven
+  per unit of pitch) and a shrug (forgiven); not by a camera turned about its axis.
+- lean_in, sink: frame-referenced (size and height in the picture): a camera zoomed or moved up
+  or down after calibration moves them as a lean or a sink would. So a sink counts in full only
+  when the body's shape shows a slump too (the ears nearer the shoulders, the neck bent or
+  shortened, the trunk foreshortened, or the person farther away, one at `slump_gate_severity`);
+  a camera moved up or down, or a chair set lower, moves the whole picture of the person alike
+  and is not called a slump (real traces moved by 5-10 % of the width: upright stays good). A sink
+  while leaning in clearly (lean_in >= `explained_by_severity`) is the lean, not a slump.
+- the shrug's forgiveness of a head drop is frame-referenced as well (the shoulders risen in the
+  picture): it fades out when the ears rose too (the picture moved) or the face grew or came
+  closer (the head came forward, which a shrug does not do).
+- side_trunk, slump's recline: against the picture's vertical, so a side camera turned by a few
+  degrees shifts them by as much; their floors (15 and 10 degrees, the slump also needs the head
+  sunk) absorb a few degrees. side_neck: the same, plus head pitch (forgiven). The head's sink is
+  measured above the hips in body sizes, so a camera moved or zoomed leaves it.
+- tilt: the shoulder line against the picture's horizontal; the turn it shares with the ear line
+  is taken as the camera's (camera_roll_deg, flag camera_moved) unless the shoulders moved
+  sideways as a lean about the hips would carry them.
+The fault's severity is its strongest group plus `second_group_weight` of the next; a fault is
+NAMED beside the main one only when one of its own groups is past its threshold alone.
+
+A shrug is not a slouch: the part of a head drop explained by the shoulders rising in the frame
+beyond what the ears sank is not counted as head drop; it is reported as shoulder_rise_pct.
+(Shoulders that rise while the ears sink as much are hunching into a slouch.)
+
+Reading is not slouching: a head that pitches down (the nose drops against the ears) moves the
+ear a little, so the head-drop and CVA deviations forgive `pitch_discount` units per unit of head
+pitch above the baseline (head_pitch_ratio frontal, head_pitch_deg side). A slouch keeps the
+gaze level, so it is not forgiven. Head measures are dropped while the head is turned away
+(frontal: |head_yaw_deg| large; side: the nose no longer ahead of the ear as in the baseline).
+
+A tolerance is the configured floor, widened to `noise_k` baseline spreads when the person's
+own capture was noisier, widened (at most `reading_max_widen` times) to cover the reading
+capture, and moved to `slouch_fraction` of the personal slouch sample's deviation where that
+sample shows the measure clearly responds (which also raises that measure's weight).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from typing import TYPE_CHECKING, Callable, Mapping
+
+from posture_watch.core.domain import FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH
+from posture_watch.core import geometry as g
+from posture_watch.core.profile import MeasureStats, Profile
+
+if TYPE_CHECKING:   # judge imports this module; the config class is only needed for type checking
+    from posture_watch.core.judge import JudgeConfig
+
+REL_DOWN, REL_UP, FRAME_Y, ABS, DIFF_DOWN, DIFF_UP = "rel_down", "rel_up", "frame_y", "abs", "diff_down", "diff_up"
+# what a deviation forgives: the part explained by a shrug (shoulders risen in the picture), by the trunk
+# reclined (eyes kept on the screen bend the neck), or, for the shoulder line, the camera's own turn
+SHRUG, RECLINE, CAMERA_ROLL = frozenset({"shrug"}), frozenset({"recline"}), frozenset({"camera_roll"})
+
+
+@dataclass(frozen=True)
+class Component:
+    deviation: str          # the human-unit name reported in Reading.deviations
+    measure: str            # the geometry measure it compares with the baseline
+    how: str                # REL_DOWN | REL_UP | FRAME_Y | ABS | DIFF_DOWN | DIFF_UP
+    tol_field: str          # the JudgeConfig field that holds its tolerance floor
+    group: str
+    weight: float = 1.0
+    needs_head: bool = False        # dropped when the head is turned away
+    needs_shoulders: bool = False   # down-weighted when the shoulders are outside the frame
+    pitch_discount: float = 0.0     # deviation units forgiven per unit of head pitch above baseline
+    scale: str = "sw"               # FRAME_Y: in baseline shoulder widths ("sw") or body sizes ("body")
+    world: bool = False             # from the world landmarks: kept when a side view's nose turns away
+    forgives: frozenset[str] = frozenset()   # SHRUG | RECLINE | CAMERA_ROLL: what it does not count (assess)
+
+
+COMPONENTS: tuple[Component, ...] = (
+    Component("head_drop_pct", "head_drop_ratio", REL_DOWN, "head_drop_tol_pct", "head_forward", 1.0, True, True,
+              pitch_discount=10.0, forgives=SHRUG),
+    Component("face_size_pct", "face_size_ratio", REL_UP, "face_size_tol_pct", "head_forward", 0.6, True, True),
+    Component("face_scale_pct", "face_width_frac", REL_UP, "lean_in_tol_pct", "lean_in", 1.0, True, False),
+    Component("shoulder_scale_pct", "shoulder_width_frac", REL_UP, "lean_in_tol_pct", "lean_in", 1.0, False, True),
+    Component("shoulder_drop_pct", "shoulder_y_frac", FRAME_Y, "shoulder_drop_tol_pct", "sink", 1.0, False, True),
+    Component("trunk_foreshortening_pct", "trunk_foreshortening_ratio", REL_DOWN, "trunk_foreshortening_tol_pct",
+              "sink", 1.0, False, True),
+    Component("shoulder_tilt_deg", "shoulder_tilt_deg", ABS, "shoulder_tilt_tol_deg", "tilt", 1.0, False, True,
+              forgives=CAMERA_ROLL),
+    Component("lateral_offset_pct", "lateral_offset_ratio", ABS, "lateral_offset_tol_pct", "shift", 1.0, True, True),
+    Component("head_forward_deg", "cva_deg", DIFF_DOWN, "cva_tol_deg", "side_neck", 1.0, True, pitch_discount=0.35),
+    Component("trunk_forward_deg", "trunk_inclination_deg", DIFF_UP, "trunk_inclination_tol_deg", "side_trunk", 1.0),
+    # every view, from the world landmarks (camera-independent): the neck against the trunk
+    Component("neck_bend_deg", "neck_flexion_world_deg", DIFF_UP, "neck_bend_tol_deg", "neck", 1.0, True,
+              world=True, forgives=RECLINE),
+    Component("neck_shortening_pct", "neck_length_world_m", REL_DOWN, "neck_shortening_tol_pct", "neck", 1.0, True,
+              world=True, forgives=SHRUG),
+    # the back: the spine rounding brings the shoulders towards the hips (hips seen)
+    Component("back_rounding_pct", "trunk_length_world_m", REL_DOWN, "back_rounding_tol_pct", "back", 1.0, world=True),
+    # slumped in the chair, seen from the side: the trunk reclined behind its upright, the head sunk
+    Component("trunk_recline_deg", "trunk_inclination_deg", DIFF_DOWN, "trunk_recline_tol_deg", "slump", 1.0),
+    # the head's sink: against the hips where the calibration saw them (a camera moved up or down
+    # moves the hips as much), else against the picture
+    Component("head_sink_pct", "head_height_frac", DIFF_UP, "head_sink_tol_pct", "slump", 1.0),
+    Component("head_sink_pct", "ear_y_frac", FRAME_Y, "head_sink_tol_pct", "slump", 1.0, scale="body"),
+)
+# Signs in the body's own shape that a sink in the picture (frontal: the shoulders lower) is a slump
+# and not a camera moved up or down or a chair set lower, which move the whole picture of the person
+# alike: the ears nearer the shoulders, the neck bent or shortened, the trunk foreshortened, or the
+# person farther away (the lean-in group negative).
+SINK_SIGNS = ("head_drop_pct", "neck_bend_deg", "neck_shortening_pct", "trunk_foreshortening_pct")
+
+GROUP_FAULT = {
+    "head_forward": FORWARD_LEAN, "lean_in": FORWARD_LEAN, "neck": FORWARD_LEAN,
+    "side_neck": FORWARD_LEAN, "side_trunk": FORWARD_LEAN,
+    "back": THORACIC_SLOUCH,
+    "sink": SLUMPED, "slump": SLUMPED,
+    "tilt": LATERAL_LEAN, "shift": LATERAL_LEAN,
+}
+# A group whose movement another group explains: lower in the picture because the person leans in
+# (closer to a frontal camera, or the trunk tipped forward seen from the side) is the lean, not a slump.
+EXPLAINED_BY = {"sink": "lean_in", "slump": "side_trunk"}
+
+WORLD_IDENTITY_KEYS = ("shoulder_width_world_m",)
+FRONTAL_SIZE_KEYS = ("face_width_frac", "shoulder_width_frac", "body_size_frac")
+SIDE_SIZE_KEYS = ("neck_length_frac", "body_size_frac")
+FRONTAL_GROUPS = ("head_forward", "lean_in", "sink", "tilt", "shift", "neck")
+SIDE_GROUPS = ("side_neck", "side_trunk", "slump", "neck", "back")
+# three-quarter: the side measures (foreshortened, still against the person's own baseline) and the
+# camera-independent ones; the frontal ratios over a shoulder width seen edge-on are too unstable
+THREE_QUARTER_GROUPS = SIDE_GROUPS + ("lean_in",)
+
+
+def _key(comp: Component, items: Mapping[str, "Tolerance"]) -> str:
+    """Where a component's tolerance is kept: under its deviation's name, or, for the second
+    measure of the same deviation (the head's sink against the hips, else against the picture),
+    under 'deviation|measure'."""
+    return comp.deviation if comp.deviation not in items else f"{comp.deviation}|{comp.measure}"
+
+
+def tolerance_of(comp: Component, tol: "Tolerances") -> "Tolerance | None":
+    t = tol.items.get(comp.deviation)
+    if t is not None and t.measure in ("", comp.measure):
+        return t
+    return tol.items.get(f"{comp.deviation}|{comp.measure}")
+
+
+def deviation_of(comp: Component, value: float, base: float, base_sw_frac: float | None,
+                 aspect_h_over_w: float) -> float | None:
+    """The human-unit deviation of `value` from `base`; positive = towards poor posture."""
+    if comp.how == REL_DOWN:
+        return 100.0 * (1.0 - value / base) if abs(base) > 1e-9 else None
+    if comp.how == REL_UP:
+        return 100.0 * (value / base - 1.0) if abs(base) > 1e-9 else None
+    if comp.how == FRAME_Y:
+        if not base_sw_frac:
+            return None
+        return 100.0 * (value - base) * aspect_h_over_w / base_sw_frac
+    if comp.how == ABS:
+        scale = 100.0 if comp.deviation.endswith("_pct") else 1.0
+        return scale * abs(value - base)
+    if comp.how == DIFF_DOWN:
+        return base - value
+    if comp.how == DIFF_UP:
+        return value - base
+    raise ValueError(comp.how)
+
+
+def _spread_in_units(comp: Component, stats: MeasureStats, base_sw_frac: float | None, aspect: float) -> float:
+    if comp.how in (REL_DOWN, REL_UP):
+        return 100.0 * stats.spread / abs(stats.median) if abs(stats.median) > 1e-9 else math.inf
+    if comp.how == FRAME_Y:
+        return 100.0 * stats.spread * aspect / base_sw_frac if base_sw_frac else math.inf
+    if comp.how == ABS and comp.deviation.endswith("_pct"):
+        return 100.0 * stats.spread
+    return stats.spread
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    base: float          # baseline median of the measure
+    tol: float           # deviation (human units) that counts as severity 1
+    weight: float
+    measure: str = ""    # the measure it was calibrated on (a deviation may come from the first of two)
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Everything the judge needs from a profile, precomputed: per deviation name."""
+
+    items: Mapping[str, Tolerance] = field(default_factory=dict)
+    view: str = "frontal"
+    base_sw_frac: float | None = None
+    base_size: Mapping[str, float] = field(default_factory=dict)   # frame-size measures for "is it the user"
+    base: Mapping[str, float] = field(default_factory=dict)          # every baseline median
+    base_body_frac: float | None = None                              # FRAME_Y scale of side views
+
+
+def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
+    """Pure: profile + JudgeConfig -> per-deviation baseline, tolerance and weight."""
+    aspect = (profile.resolution[1] / profile.resolution[0]) if profile.resolution[0] else 9 / 16
+    sw = profile.median("shoulder_width_frac")
+    items: dict[str, Tolerance] = {}
+    body = profile.median("body_size_frac")
+    groups = {g.FRONTAL: FRONTAL_GROUPS, g.SIDE: SIDE_GROUPS}.get(profile.view, THREE_QUARTER_GROUPS)
+    for comp in COMPONENTS:
+        if comp.group not in groups:
+            continue
+        stats = profile.baseline.get(comp.measure)
+        if stats is None:
+            continue
+        scale = body if comp.scale == "body" else sw
+        floor = float(getattr(config, comp.tol_field))
+        tol = max(floor, config.noise_k * _spread_in_units(comp, stats, scale, aspect))
+        weight = comp.weight
+        if profile.reading and comp.measure in profile.reading:
+            d = deviation_of(comp, profile.reading[comp.measure].median, stats.median, scale, aspect)
+            if d is not None and d > 0:
+                tol = max(tol, min(config.reading_margin * d, config.reading_max_widen * tol))
+        if profile.slouch and comp.measure in profile.slouch:
+            d = deviation_of(comp, profile.slouch[comp.measure].median, stats.median, scale, aspect)
+            if d is not None and d >= 0.5 * tol:
+                weight = comp.weight * min(2.0, max(0.5, d / tol / 2.0))   # clearly responds: counts more
+                # a personal threshold, but never below the floor: a floor is a human amount
+                tol = min(max(config.slouch_fraction * d, floor), 1.5 * tol)
+            elif d is not None:
+                weight = comp.weight * 0.5
+        if math.isfinite(tol) and tol > 0:
+            items[_key(comp, items)] = Tolerance(stats.median, tol, weight, comp.measure)
+    size_keys = SIDE_SIZE_KEYS if profile.view == g.SIDE else FRONTAL_SIZE_KEYS
+    size = {k: v for k in size_keys if (v := profile.median(k))}
+    return Tolerances(items=items, view=profile.view, base_sw_frac=sw, base_size=size,
+                      base={k: v.median for k, v in profile.baseline.items()}, base_body_frac=body)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One sample against the baseline, before smoothing."""
+
+    present: bool
+    size_ratio: float | None = None
+    deviations: Mapping[str, float] = field(default_factory=dict)
+    groups: Mapping[str, float] = field(default_factory=dict)      # group -> severity
+    faults: Mapping[str, float] = field(default_factory=dict)      # fault -> severity
+    # fault -> its strongest single group: a fault is NAMED beside the main one only when one
+    # sign of it is past its threshold on its own (two half-signs add up to "poor", not to a name)
+    evidence: Mapping[str, float] = field(default_factory=dict)
+    reason: str = ""
+
+
+def size_ratios(metrics: g.Metrics, tol: Tolerances) -> tuple[float, float] | None:
+    """How big this person is against the calibrated user: (largest, smallest) of the frame-size
+    ratios. A turned head shrinks the face and a slouch can hide the shoulders, so one ratio
+    near 1 is enough for "big enough"; a tiny pose on a poster has all of them small."""
+    ratios = [v / tol.base_size[k] for k in tol.base_size if (v := metrics.get(k)) is not None and v > 0]
+    return (max(ratios), min(ratios)) if ratios else None
+
+
+def not_the_user(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> str:
+    """Why this plausible pose is not the calibrated person at the desk ('' if it may be).
+
+    Size against the calibrated size tells a poster, a cartoon or someone walking behind from the
+    user: (a) the largest frame-size ratio must reach `min_size_ratio` and the smallest stay below
+    `max_size_ratio`; (b) frontal, shoulders in view: the shoulder width alone must reach
+    `min_shoulder_ratio` (a false pose on a cartoon had shoulders 1-6% of the frame, a sitter ~45%);
+    (c) shoulders outside the frame: the face must keep `min_size_ratio_no_shoulders` of its size
+    (a slouch towards the camera makes it larger, never smaller); (d) side view: the neck length
+    must reach `min_shoulder_ratio`."""
+    c = config
+    ratios = size_ratios(metrics, tol)
+    if ratios is not None and (ratios[0] < c.min_size_ratio or ratios[1] > c.max_size_ratio):
+        return "not the calibrated person (size)"
+    for key in WORLD_IDENTITY_KEYS:      # a person's own body lengths (metres) do not change
+        v, b = metrics.get(key), tol.base.get(key)
+        if v is not None and b and not c.min_world_length_ratio <= v / b <= 1.0 / c.min_world_length_ratio:
+            return "not the calibrated person (body proportions)"
+    base = tol.base_size
+    if tol.view == g.SIDE:
+        neck = metrics.get("neck_length_frac")
+        if neck is not None and base.get("neck_length_frac") and neck < c.min_shoulder_ratio * base["neck_length_frac"]:
+            return "not the calibrated person (neck length)"
+        return ""
+    shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
+    sw, face = metrics.get("shoulder_width_frac"), metrics.get("face_width_frac")
+    if (not shoulders_out and sw is not None and base.get("shoulder_width_frac")
+            and sw < c.min_shoulder_ratio * base["shoulder_width_frac"]):
+        return "not the calibrated person (shoulder width)"
+    if (shoulders_out and face is not None and base.get("face_width_frac")
+            and face < c.min_size_ratio_no_shoulders * base["face_width_frac"]):
+        return "face too small without shoulders"
+    return ""
+
+
+def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
+           clip: Callable[[float], float] = lambda s: max(-2.0, min(4.0, s))) -> Assessment:
+    """Pure: deviations, group and fault severities of one sample."""
+    if not metrics.person_present:
+        return Assessment(present=False, reason="no plausible person")
+    why = not_the_user(metrics, tol, config)
+    ratios = size_ratios(metrics, tol)
+    ratio = None if ratios is None else ratios[0]
+    if why:
+        return Assessment(present=False, size_ratio=ratio, reason=why)
+    w, h = metrics.image_size
+    aspect = h / w if w else 9 / 16
+    head_turned_frontal = g.HEAD_TURNED in metrics.flags or g.HEAD_OUT_OF_FRAME in metrics.flags
+    # side view: the nose no longer ahead of the ear, as when the head turns away, but also when
+    # a hunched person looks down; the world measures (ear-mid, both ears) do not depend on it
+    head_turned_side = _side_head_turned(metrics, tol, config)
+    pitch_up = _pitch_increase(metrics, tol)
+    shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
+    roll = camera_roll_deg(metrics, tol)
+    deviations: dict[str, float] = {}
+    members: dict[str, list[tuple[float, float]]] = {}
+    severity_of: dict[str, float] = {}
+    for comp in COMPONENTS:
+        t = tolerance_of(comp, tol)
+        value = metrics.get(comp.measure)
+        if t is None or value is None or comp.deviation in deviations:
+            continue     # (a deviation with two measures: the first one this frame has)
+        scale = tol.base_body_frac if comp.scale == "body" else tol.base_sw_frac
+        d = deviation_of(comp, value, t.base, scale, aspect)
+        if d is None:
+            continue
+        if RECLINE <= comp.forgives and d > 0:
+            d = max(0.0, d - _recline_deg(metrics, tol))   # leaning back, eyes on the screen, bends the neck
+        if CAMERA_ROLL <= comp.forgives:
+            d = abs(_tilt_change(metrics, tol) - roll)     # the camera's own turn is not a lean
+        if SHRUG <= comp.forgives and d > 0:
+            d = max(0.0, d - _shrug_share_pct(metrics, tol, aspect))
+        if comp.pitch_discount and d > 0:
+            key = "head_pitch_deg" if comp.group.startswith("side") else "head_pitch_ratio"
+            d = max(0.0, d - comp.pitch_discount * pitch_up.get(key, 0.0))
+        deviations[comp.deviation] = d
+        if comp.needs_head and (head_turned_frontal or (head_turned_side and not comp.world)):
+            continue
+        weight = t.weight * (0.5 if comp.needs_shoulders and shoulders_out else 1.0)
+        members.setdefault(comp.group, []).append((clip(d / t.tol), weight))
+        severity_of[comp.deviation] = clip(d / t.tol)
+    groups = {name: sum(s * wt for s, wt in m) / sum(wt for _, wt in m) for name, m in members.items()
+              if name != "slump"}
+    slump = _slump_severity(severity_of, config)
+    if slump is not None:
+        groups["slump"] = slump
+    if shoulders_out and _head_large_or_low(metrics, tol, aspect, config):
+        groups["sink"] = max(groups.get("sink", 0.0), config.out_of_frame_severity)
+    if "sink" in groups:
+        signs = [severity_of[k] for k in SINK_SIGNS if k in severity_of]
+        if "lean_in" in groups:
+            signs.append(-groups["lean_in"])        # farther from the camera
+        groups["sink"] = _corroborated(groups["sink"], signs, config)
+    if (g.HEAD_OUT_OF_FRAME in metrics.flags
+            and deviations.get("shoulder_scale_pct", -math.inf) >= config.out_of_frame_face_pct):
+        # the head left through the top of a low camera's picture while the shoulders came closer
+        groups["lean_in"] = max(groups.get("lean_in", 0.0), config.out_of_frame_severity)
+    _add_derived(deviations, metrics, tol)
+    if roll:
+        deviations["camera_roll_deg"] = roll
+    by_fault: dict[str, list[float]] = {}
+    for name, sev in groups.items():
+        fault = GROUP_FAULT[name]
+        if groups.get(EXPLAINED_BY.get(name, ""), -math.inf) >= config.explained_by_severity:
+            fault = GROUP_FAULT[EXPLAINED_BY[name]]       # lower because leaning in: the lean
+        by_fault.setdefault(fault, []).append(sev)
+    faults, evidence = {}, {}
+    for fault, sevs in by_fault.items():
+        sevs.sort(reverse=True)
+        w2 = config.side_second_group_weight if tol.view == g.SIDE else config.second_group_weight
+        faults[fault] = sevs[0] + (w2 * max(0.0, sevs[1]) if len(sevs) > 1 else 0.0)
+        evidence[fault] = sevs[0]
+    return Assessment(present=True, size_ratio=ratio, deviations=deviations, groups=groups, faults=faults,
+                      evidence=evidence)
+
+
+def _slump_severity(severity_of: Mapping[str, float], config: "JudgeConfig") -> float | None:
+    """Slumped in the chair, seen from the side: the head sunk in the picture (its severity),
+    while the trunk reclined, the back rounded or the chin sank towards the chest, one of them at
+    `slump_gate_severity` of its own threshold at least. Leaning back against the backrest is no slump (the head stays up), nor is
+    a chair set lower (nothing reclines or rounds). With the hips out of the picture neither can
+    be measured, and the sink, whose floor is larger than the frontal one, speaks alone."""
+    sink = severity_of.get("head_sink_pct")
+    if sink is None:
+        return None
+    gates = [severity_of[k] for k in ("trunk_recline_deg", "back_rounding_pct", "neck_shortening_pct") if k in severity_of]
+    return _corroborated(sink, gates, config)
+
+
+def _corroborated(sink: float, signs: list[float], config: "JudgeConfig") -> float:
+    """A sink in the picture counts in full when one of the body's own signs of a slump reaches
+    `slump_gate_severity` of its threshold, and no more than the strongest sign below that: the
+    picture's frame is not the body, and a camera moved up or down sinks everything alike.
+    (Upright, on the real traces and the simulator, the strongest sign stays below 0.35 in nine
+    samples of ten and reached 0.5 once; in the real and simulated slumps it is 0.45-2.)"""
+    if not signs or max(signs) >= config.slump_gate_severity:
+        return sink
+    return min(sink, max(signs))
+
+
+def _recline_deg(metrics: g.Metrics, tol: Tolerances) -> float:
+    """How far the trunk leans back behind its upright (side views, hips seen), degrees."""
+    v, b = metrics.get("trunk_inclination_deg"), tol.base.get("trunk_inclination_deg")
+    return 0.0 if v is None or b is None else max(0.0, b - v)
+
+
+def _tilt_change(metrics: g.Metrics, tol: Tolerances) -> float:
+    v, b = metrics.get("shoulder_tilt_deg"), tol.base.get("shoulder_tilt_deg")
+    return 0.0 if v is None or b is None else v - b
+
+
+def camera_roll_deg(metrics: g.Metrics, tol: Tolerances) -> float:
+    """How far the camera itself seems turned about its axis since calibration, in degrees: the
+    turn that the shoulder line and the ear line share. A camera turned by a few degrees (a nudged
+    laptop lid, a clip-on camera knocked) turns both lines alike; a person leaning sideways tilts
+    the shoulders while the head stays level or tilts less, and a head tilt leaves the shoulders.
+    Frontal views only (a side view has no shoulder or ear line); 0 when the two disagree in sign."""
+    if tol.view != g.FRONTAL:
+        return 0.0
+    roll, base = metrics.get("head_roll_deg"), tol.base.get("head_roll_deg")
+    if roll is None or base is None:
+        return 0.0
+    a, b = _tilt_change(metrics, tol), roll - base
+    if a * b <= 0:
+        return 0.0
+    shared = math.copysign(min(abs(a), abs(b)), a)
+    return 0.0 if _moved_like_a_lean(metrics, tol, shared) else shared
+
+
+_TRUNK_PER_SHOULDER_WIDTH = 1.3   # shoulder-to-hip distance / shoulder width of a seated adult
+
+
+def _moved_like_a_lean(metrics: g.Metrics, tol: Tolerances, turn_deg: float) -> bool:
+    """Both lines turned by `turn_deg`: a camera turned about its axis moves the shoulders as a
+    turn about the picture's centre would; a person leaning sideways with the head following the
+    trunk turns about the hips, below the shoulders, which carries the shoulders sideways towards
+    the lean. Which of the two predicted shifts is nearer to the observed one?"""
+    w, h = metrics.image_size
+    keys = ("shoulder_x_frac", "shoulder_y_frac")
+    now = [metrics.get(k) for k in keys]
+    then = [tol.base.get(k) for k in keys]
+    if not w or not h or not tol.base_sw_frac or None in now or None in then:
+        return False
+    a = math.radians(turn_deg)
+    rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    s0 = np.array([then[0] * w, then[1] * h])
+    observed = np.array([now[0] * w, now[1] * h]) - s0
+    centre = np.array([w / 2, h / 2])
+    by_camera = rot @ (s0 - centre) - (s0 - centre)
+    arm = np.array([0.0, -_TRUNK_PER_SHOULDER_WIDTH * tol.base_sw_frac * w])   # hips -> shoulders
+    by_lean = rot @ arm - arm
+    return float(np.linalg.norm(observed - by_lean)) < float(np.linalg.norm(observed - by_camera))
+
+
+def _fade(x: float, lo: float, hi: float) -> float:
+    """1 up to `lo`, 0 from `hi`, linear between."""
+    return min(1.0, max(0.0, (hi - x) / (hi - lo)))
+
+
+def _shrug_share_pct(metrics: g.Metrics, tol: Tolerances, aspect: float) -> float:
+    """The part of a head drop (in percent of the baseline ear-to-shoulder height) explained by
+    the shoulders rising in the frame (a shrug) rather than the ears sinking."""
+    y, base_y = metrics.get("shoulder_y_frac"), tol.base.get("shoulder_y_frac")
+    hdr0, neck0 = tol.base.get("head_drop_ratio"), tol.base.get("neck_length_frac")
+    # the baseline ear-to-shoulder height, in image widths: frontal from the head-drop ratio, else the neck
+    height = hdr0 * tol.base_sw_frac if (hdr0 and hdr0 > 0 and tol.base_sw_frac) else neck0
+    if y is None or base_y is None or not height or height <= 0:
+        return 0.0
+    rise = (base_y - y) * aspect                   # in image widths
+    ear, base_ear = metrics.get("ear_y_frac"), tol.base.get("ear_y_frac")
+    ear_up = 0.0 if ear is None or base_ear is None else (base_ear - ear) * aspect
+    sink = max(0.0, -ear_up)
+    # a shrug lifts the shoulders under a head that stays; ears risen as well mean the picture moved
+    # (a camera moved down after calibration) and the frame is no reference: nothing is forgiven once
+    # the ears rose 8 % of the ear-to-shoulder height (fading in from 3 %; upright, the ears of the
+    # real traces stay within 1-2 % of it)
+    trust = _fade(max(0.0, ear_up) / height, 0.03, 0.08)
+    # ... and at the same distance: a face grown against the shoulders is the head come forward, and
+    # face and shoulders grown together are the person come closer (severities; upright noise ~0.25)
+    for dev, key in (("face_size_pct", "face_size_ratio"), ("face_scale_pct", "face_width_frac"),
+                     ("shoulder_scale_pct", "shoulder_width_frac")):
+        v, t = metrics.get(key), tol.items.get(dev)
+        if v is not None and t is not None and t.base > 0:
+            trust *= _fade(100.0 * (v / t.base - 1.0) / t.tol, 0.25, 0.75)
+    # shoulders that rise while the ears sink as much are hunching into a slouch, not a shrug
+    return 100.0 * trust * max(0.0, rise - sink) / height
+
+
+def _pitch_increase(metrics: g.Metrics, tol: Tolerances) -> dict[str, float]:
+    out = {}
+    for key in ("head_pitch_ratio", "head_pitch_deg"):
+        v, b = metrics.get(key), tol.base.get(key)
+        if v is not None and b is not None:
+            out[key] = max(0.0, v - b)
+    return out
+
+
+def _side_head_turned(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> bool:
+    v, b = metrics.get("nose_ahead_ratio"), tol.base.get("nose_ahead_ratio")
+    if v is None or b is None or b <= 0.05 or tol.view == g.FRONTAL:
+        return False
+    return v < config.side_head_turned_frac * b
+
+
+def _head_large_or_low(metrics: g.Metrics, tol: Tolerances, aspect: float, config: "JudgeConfig") -> bool:
+    """Shoulders below the frame while the face is bigger or lower than in the baseline: a slouch."""
+    if tol.base.get("shoulder_y_frac", 0.0) > 1.0:
+        return False      # the baseline itself had the shoulders out of the frame
+    face, base_face = metrics.get("face_width_frac"), tol.base_size.get("face_width_frac")
+    larger = face is not None and base_face is not None and face >= base_face * (1 + config.out_of_frame_face_pct / 100)
+    ear, base_ear = metrics.get("ear_y_frac"), tol.base.get("ear_y_frac")
+    lower = (ear is not None and base_ear is not None and tol.base_sw_frac
+             and (ear - base_ear) * aspect / tol.base_sw_frac * 100 >= config.out_of_frame_drop_pct)
+    return bool(larger or lower)
+
+
+_THETA0 = math.radians(10.0)   # typical upright tilt of the shoulder->ear line from vertical
+
+
+def _add_derived(deviations: dict[str, float], metrics: g.Metrics, tol: Tolerances) -> None:
+    """Deviations reported for messages only: approximate degrees of forward head from the
+    frontal head drop (the shoulder->ear line assumed 10 degrees off vertical when upright),
+    head roll against the baseline, and shoulders raised (shrug) as percent of shoulder width."""
+    hd = deviations.get("head_drop_pct")
+    if hd is not None and "head_forward_deg" not in deviations:
+        c = math.cos(_THETA0) * (1.0 - hd / 100.0)
+        deviations["head_forward_deg"] = math.degrees(math.acos(max(-1.0, min(1.0, c)))) - math.degrees(_THETA0)
+    roll = metrics.get("head_roll_deg")
+    base_roll = tol.base.get("head_roll_deg")
+    if roll is not None and base_roll is not None:
+        deviations["head_roll_deg"] = roll - base_roll
+    drop = deviations.get("shoulder_drop_pct")
+    if drop is not None:
+        deviations["shoulder_rise_pct"] = max(0.0, -drop)

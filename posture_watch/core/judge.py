@@ -1,0 +1,228 @@
+"""Metrics against the calibrated baseline -> a judged Reading (good / poor / away / unknown).
+
+`judge(metrics, profile, history, config) -> (Reading, history)` is pure: the history is a
+value that goes in and comes back out; time comes only from `metrics.t_s`. `Judge` is the
+small stateful wrapper the monitor and `analyze` use (`Judge(profile).update(metrics)`).
+
+Per sample (`posture_watch.core.deviation.assess`): is the calibrated person there (a plausible pose
+of about the calibrated size; a tiny "person" on a poster or a cartoon is not), and how far each
+measure is from the baseline, as fault severities (1.0 = at the threshold).
+
+Over time: the severities of the samples in the last `window_s` seconds (by time, not by
+count, because rates vary from 1 Hz to 30 fps) are median-filtered; presence is the share of
+present samples in the last `presence_window_s` (a tie keeps the previous answer, so one odd
+sample at a low rate flips nothing). The posture state then follows hysteresis: it becomes poor when
+the smoothed severity reaches `poor_enter`, and good again only below `poor_exit`.
+
+Away means no valid person, never poor. Without a profile the judge still says away or
+present, but the posture of a present person is "unknown" (flag "uncalibrated").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from posture_watch.core.deviation import Tolerances, assess, tolerances
+from posture_watch.core.domain import AWAY, GOOD, POOR, UNKNOWN, Reading
+from posture_watch.core.geometry import TOO_DARK, Metrics
+from posture_watch.core.profile import Profile
+
+UNCALIBRATED = "uncalibrated"
+NOT_THE_USER = "not_the_user"
+NO_POSTURE_MEASURE = "no_posture_measure"
+CAMERA_MOVED = "camera_moved"       # the camera seems turned since calibration (compensated, said)
+
+
+@dataclass(frozen=True)
+class JudgeConfig:
+    """Thresholds of the judge. A deviation equal to its tolerance has severity 1."""
+
+    window_s: float = 0.25              # smoothing window of the severities (median): lag ~0.1 s
+    presence_window_s: float = 1.0      # window of the share of present samples (away reacts in ~half)
+    poor_enter: float = 1.0             # smoothed severity at which posture becomes poor
+    poor_exit: float = 0.7              # ... and below which it is good again (hysteresis)
+    presence_min_frac: float = 0.5      # share of present samples in the window to count as present
+    hold_posture_s: float = 3.0         # keep the last good/poor through gaps without a usable measure
+    # tolerance floors, in the units of each deviation
+    head_drop_tol_pct: float = 9.0      # ears this much closer to the shoulder line (of its baseline height)
+    face_size_tol_pct: float = 12.0     # ear distance this much larger relative to shoulder width
+    lean_in_tol_pct: float = 16.0       # face/shoulders this much larger in the frame (leaning in)
+    shoulder_drop_tol_pct: float = 14.0  # shoulders sinking in the frame, % of baseline shoulder width
+    trunk_foreshortening_tol_pct: float = 10.0
+    shoulder_tilt_tol_deg: float = 7.0
+    lateral_offset_tol_pct: float = 15.0  # head shifted sideways over the shoulders, % of shoulder width
+    cva_tol_deg: float = 8.0            # side view: craniovertebral-angle proxy smaller by this
+    trunk_inclination_tol_deg: float = 15.0   # ISO 11226:2000 accepts trunk inclination up to 20 deg for static work
+    # Camera-independent floors (world landmarks). Sources: ISO 11226:2000 (static working postures)
+    # accepts neck flexion up to 25 deg only for short holds and calls a held forward bend of the
+    # head a risk; Hansraj 2014 (Surg Technol Int 25:277) puts the load on the neck at 12 kg at 15 deg
+    # of flexion against 5 kg upright. 10 deg more than one's own upright is well inside both and
+    # above the 2-4 deg frame-to-frame noise of the model on the real traces (dev-data). The
+    # lengths: on the real traces the world neck length shrank 6-12 % in forward-head and slumped
+    # holds and stayed within +-4 % upright (chin up included); the trunk length shrank 10 % in a
+    # rounded-back slump and stayed within +-3 % upright.
+    neck_bend_tol_deg: float = 10.0     # the neck bent forward against the trunk by this much
+    neck_shortening_tol_pct: float = 7.0   # ear-to-shoulder distance (metres) shorter by this share
+    back_rounding_tol_pct: float = 6.0  # shoulder-to-hip distance (metres) shorter: the spine rounded
+    trunk_recline_tol_deg: float = 10.0  # side view: trunk reclined behind its upright by this much ...
+    head_sink_tol_pct: float = 20.0     # ... and the head lower in the picture, % of the body's size (~5 cm)
+    slump_gate_severity: float = 0.5    # a sink is a slump when a sign in the body (trunk reclined, back rounded, neck bent or shortened) shows this much
+    explained_by_severity: float = 0.8  # a sink while leaning in this much counts as the lean
+    camera_moved_roll_deg: float = 3.0  # the camera turned this much since calibration: said (flag)
+    second_group_weight: float = 0.5    # a second group showing the same fault adds this share of its severity
+    side_second_group_weight: float = 0.0  # ... in a side view, where the groups share the shoulder landmark
+    noise_k: float = 4.0                # a tolerance is at least this many baseline spreads
+    reading_margin: float = 1.25        # the reading capture's deviations stay below the tolerance
+    reading_max_widen: float = 2.0      # ... but reading widens a tolerance at most this much
+    slouch_fraction: float = 0.5        # personal threshold: this share of the slouch sample's deviation
+    out_of_frame_severity: float = 1.3  # shoulders under the frame edge while the head is larger/lower
+    out_of_frame_face_pct: float = 5.0
+    out_of_frame_drop_pct: float = 8.0
+    side_head_turned_frac: float = 0.7  # side view: nose ahead of the ear less than this * baseline = turned
+    min_size_ratio: float = 0.55        # a person smaller than this * the calibrated size is not the user
+    max_size_ratio: float = 2.6
+    min_size_ratio_no_shoulders: float = 0.7  # face size needed when the shoulders are outside the frame
+    min_shoulder_ratio: float = 0.5     # frontal shoulder width (side: neck length) needed, of the calibrated
+    min_world_length_ratio: float = 0.6  # the model's metric shoulder width within 0.6-1.67x of the calibrated
+
+    def __post_init__(self) -> None:
+        if not 0 < self.poor_exit <= self.poor_enter:
+            raise ValueError("judge.poor_exit must be positive and not above judge.poor_enter")
+        if self.window_s < 0 or self.presence_window_s < 0:
+            raise ValueError("judge windows must not be negative")
+
+
+@dataclass(frozen=True)
+class Sample:
+    t_s: float
+    present: bool
+    dark: bool = False
+    faults: Mapping[str, float] = field(default_factory=dict)
+    evidence: Mapping[str, float] = field(default_factory=dict)
+    deviations: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class JudgeHistory:
+    """What the judge remembers: the samples of the last window and the hysteresis state."""
+
+    samples: tuple[Sample, ...] = ()
+    posture: str | None = None          # last good/poor decision
+    posture_t_s: float | None = None    # when a posture measure last backed it
+    state: str = UNKNOWN
+    present: bool = False               # last presence decision (a tie in the window keeps it)
+
+
+def _median(values: list[float]) -> float:
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def judge(metrics: Metrics, profile: Profile | None, history: JudgeHistory = JudgeHistory(),
+          config: JudgeConfig = JudgeConfig(), tol: Tolerances | None = None) -> tuple[Reading, JudgeHistory]:
+    """Pure: one sample + the history -> the judged Reading and the new history.
+    `tol` may carry `tolerances(profile, config)` precomputed (the Judge wrapper caches it)."""
+    t = metrics.t_s
+    if history.samples and t < history.samples[-1].t_s - 1e-6:
+        history = JudgeHistory()          # time went backwards: a new source
+    flags = set(metrics.flags)
+    if profile is None:
+        flags.add(UNCALIBRATED)
+        sample = Sample(t, metrics.person_present, TOO_DARK in metrics.flags)
+    else:
+        tol = tol or tolerances(profile, config)
+        a = assess(metrics, tol, config)
+        if metrics.person_present and not a.present:
+            flags.add(NOT_THE_USER)
+        sample = Sample(t, a.present, TOO_DARK in metrics.flags, faults=a.faults, deviations=a.deviations,
+                        evidence=a.evidence)
+    keep_s = max(config.window_s, config.presence_window_s)
+    samples = tuple(s for s in history.samples if s.t_s > t - keep_s) + (sample,)
+
+    recent = [s for s in samples if s.t_s > t - config.presence_window_s] or [sample]
+    present_frac = sum(s.present for s in recent) / len(recent)
+    tie = abs(present_frac - config.presence_min_frac) < 1e-9
+    present = history.present if tie else present_frac > config.presence_min_frac
+    if not present:
+        state = UNKNOWN if sample.dark else AWAY
+        reading = Reading(t_s=t, state=state, score=None, metrics=dict(metrics.values),
+                          flags=tuple(sorted(flags)), view=metrics.view)
+        return reading, JudgeHistory(samples, history.posture, history.posture_t_s, state, False)
+    if profile is None:
+        reading = Reading(t_s=t, state=UNKNOWN, score=None, metrics=dict(metrics.values),
+                          flags=tuple(sorted(flags)), view=metrics.view)
+        return reading, JudgeHistory(samples, None, None, UNKNOWN, True)
+
+    smoothed = _smooth_faults(samples, t - config.window_s)
+    if not smoothed:
+        flags.add(NO_POSTURE_MEASURE)
+        held = history.posture if (history.posture_t_s is not None
+                                   and t - history.posture_t_s <= config.hold_posture_s) else None
+        state = held or UNKNOWN
+        reading = Reading(t_s=t, state=state, score=None, metrics=dict(metrics.values),
+                          flags=tuple(sorted(flags)), view=metrics.view)
+        return reading, JudgeHistory(samples, history.posture, history.posture_t_s, state, True)
+
+    worst = max(smoothed.values())
+    if history.posture == POOR:
+        posture = POOR if worst >= config.poor_exit else GOOD
+    elif history.posture == GOOD:
+        posture = POOR if worst >= config.poor_enter else GOOD
+    else:
+        posture = POOR if worst >= (config.poor_enter + config.poor_exit) / 2 else GOOD
+    faults: tuple[str, ...] = ()
+    if posture == POOR:
+        ranked = sorted(smoothed.items(), key=lambda kv: kv[1], reverse=True)
+        evidence = _smooth_faults(samples, t - config.window_s, "evidence")
+        faults = (ranked[0][0],) + tuple(f for f, s in ranked[1:]
+                                         if s >= config.poor_enter and evidence.get(f, 0.0) >= config.poor_enter)
+    score = 100.0 * max(0.0, min(1.0, 1.0 - worst / 2.0))
+    deviations = _smooth_deviations(samples, t - config.window_s)
+    if abs(deviations.get("camera_roll_deg", 0.0)) >= config.camera_moved_roll_deg:
+        flags.add(CAMERA_MOVED)
+    reading = Reading(t_s=t, state=posture, score=score, faults=faults, deviations=deviations,
+                      metrics=dict(metrics.values), flags=tuple(sorted(flags)), view=metrics.view)
+    return reading, JudgeHistory(samples, posture, t, posture, True)
+
+
+def _smooth_faults(samples: tuple[Sample, ...], since_s: float, field_name: str = "faults") -> dict[str, float]:
+    columns: dict[str, list[float]] = {}
+    for s in samples:
+        if s.t_s <= since_s:
+            continue
+        if s.present:
+            for fault, sev in getattr(s, field_name).items():
+                if math.isfinite(sev):
+                    columns.setdefault(fault, []).append(sev)
+    return {fault: _median(v) for fault, v in columns.items()}
+
+
+def _smooth_deviations(samples: tuple[Sample, ...], since_s: float) -> dict[str, float]:
+    columns: dict[str, list[float]] = {}
+    for s in samples:
+        if s.t_s <= since_s:
+            continue
+        if s.present:
+            for name, value in s.deviations.items():
+                columns.setdefault(name, []).append(value)
+    return {name: _median(v) for name, v in columns.items()}
+
+
+class Judge:
+    """Stateful wrapper: `Judge(profile).update(metrics) -> Reading`."""
+
+    def __init__(self, profile: Profile | None, config: JudgeConfig = JudgeConfig()) -> None:
+        self.profile = profile
+        self.config = config
+        self.history = JudgeHistory()
+        self._tol = tolerances(profile, config) if profile is not None else None
+
+    def update(self, metrics: Metrics) -> Reading:
+        reading, self.history = judge(metrics, self.profile, self.history, self.config, self._tol)
+        return reading
+
+    def reset(self) -> None:
+        self.history = JudgeHistory()

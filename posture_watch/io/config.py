@@ -1,0 +1,186 @@
+"""User settings: one TOML file, one frozen dataclass per concern, units in the names.
+
+config.toml (all keys optional):
+
+    model_variant = "lite"          # lite | full | heavy
+    model_path = ""                 # a .task file to use instead of the cache
+    camera = "0"                    # index or device path
+    sensitivity = "normal"          # gentle | normal | strict: scales the judge's tolerances (see below)
+    [sampling]
+    slow_hz = 1.0                   # while posture is steady and good
+    fast_hz = 4.0                   # while posture is changing or poor
+    settled_hz = 0.33               # good posture unchanged for settled_after_s (60 s)
+    analyze_hz = 2.0                # default rate of `analyze`
+    [judge]    ... fields of posture_watch.core.judge.JudgeConfig
+    [engine]   ... fields of posture_watch.core.engine.EngineConfig
+    [notify]   ... fields of posture_watch.io.notify.NotifyConfig
+    [monitor]  ... fields of posture_watch.monitor.loop.MonitorConfig
+    [preview]  ... fields of posture_watch.io.preview.PreviewConfig
+
+Flags override the file; the file overrides the defaults. `posture-watch config show` lists every key
+with its unit, default, current value and meaning; `posture-watch config set KEY VALUE` changes one.
+
+Sensitivity. "gentle" widens every tolerance the judge derives from a profile by SENSITIVITY_SCALES
+(x1.3), "strict" narrows them (x0.75): the floors ([judge] *_tol_*), the share of the baseline's own
+noise (noise_k), the reading capture's margin and the share of the personal slouch sample. It is
+applied here, in `Config.section("judge")`, on top of whatever [judge] sets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from posture_watch.io import paths
+from posture_watch.core.errors import UserError
+
+
+class ConfigError(UserError):
+    pass
+
+
+SENSITIVITY_SCALES: dict[str, float] = {"gentle": 1.3, "normal": 1.0, "strict": 0.75}
+# JudgeConfig fields that, besides the *_tol_* floors, set how wide a tolerance is (deviation.tolerances)
+_TOLERANCE_SHAPERS = ("noise_k", "reading_margin", "slouch_fraction")
+
+
+def scale_tolerances(judge_config: Any, sensitivity: str) -> Any:
+    """Pure: the JudgeConfig with every tolerance-setting field times the sensitivity's scale."""
+    factor = SENSITIVITY_SCALES[sensitivity]
+    if factor == 1.0:
+        return judge_config
+    names = [f.name for f in dataclasses.fields(judge_config)
+             if "_tol_" in f.name or f.name in _TOLERANCE_SHAPERS]
+    return dataclasses.replace(judge_config, **{n: getattr(judge_config, n) * factor for n in names})
+
+
+@dataclass(frozen=True)
+class SamplingConfig:
+    slow_hz: float = 1.0   # steady good posture: a signal that changes over minutes needs no more
+    fast_hz: float = 4.0   # posture changing or poor: resolve the onset of a stretch to ~0.25 s
+    analyze_hz: float = 2.0  # `analyze` default: >= judge smoothing resolution, 15x cheaper than 30 fps
+    away_poll_s: float = 5.0  # long away: poll slowly
+    away_slow_after_s: float = 120.0
+    fast_after_change_s: float = 10.0  # keep the fast rate this long after the judged state changed
+    settled_after_s: float = 60.0  # good posture unchanged this long: sample at settled_hz
+    settled_hz: float = 0.33  # settled good posture: every 3 s is plenty for stretches judged over minutes
+    poor_held_hz: float = 1.0  # a poor stretch held for fast_after_change_s: its end is timed to 1 s (issue 14)
+    # change gate (issue 14): a picture whose tiny grey thumbnail differs from the last one the pose model saw
+    # by less than this (mean |difference|, grey levels 0..255) reuses the model's answer. Measured with
+    # benchmarks/gate_threshold.py: the largest value that moved no poor stretch's start or end by more than 1 s
+    # and no warning by more than 5 s on desk_session, grace_desk and a generated 4-minute drift (3.0 delayed
+    # the drift's onset 3 s). 0 turns the gate off.
+    unchanged_below_grey: float = 2.0
+    unchanged_max_s: float = 15.0  # ... but the model runs at least this often, so slow drift is caught
+
+    def __post_init__(self) -> None:
+        if not (self.unchanged_below_grey >= 0 and self.unchanged_max_s > 0):
+            raise ConfigError("sampling.unchanged_below_grey must be 0 or more and sampling.unchanged_max_s more than 0.")
+        for name in ("slow_hz", "fast_hz", "analyze_hz", "settled_hz", "poor_held_hz"):
+            value = getattr(self, name)
+            if not (0.05 <= value <= 60):
+                raise ConfigError(f"sampling.{name} must be between 0.05 and 60 Hz, not {value}.")
+
+
+TOP_KEYS = ("model_variant", "model_path", "camera", "sensitivity")
+
+# section name -> (module, class) of the dataclass that holds it; imported lazily so that
+# config stays independent of the modules that own those settings.
+_SECTIONS: dict[str, tuple[str, str]] = {
+    "judge": ("posture_watch.core.judge", "JudgeConfig"),
+    "engine": ("posture_watch.core.engine", "EngineConfig"),
+    "notify": ("posture_watch.io.notify", "NotifyConfig"),
+    "monitor": ("posture_watch.monitor.loop", "MonitorConfig"),
+    "preview": ("posture_watch.io.preview", "PreviewConfig"),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    model_variant: str = "lite"
+    model_path: str = ""
+    camera: str = "0"
+    sensitivity: str = "normal"
+    sampling: SamplingConfig = field(default_factory=SamplingConfig)
+    sections: dict[str, Any] = field(default_factory=dict)  # raw [judge]/[engine]/[notify] tables
+
+    def section(self, name: str) -> Any:
+        """The dataclass for a section ([judge], [engine], [notify]) with the file's overrides."""
+        module_name, class_name = _SECTIONS[name]
+        cls = getattr(importlib.import_module(module_name), class_name)
+        built = _build(cls, self.sections.get(name, {}), name)
+        return scale_tolerances(built, self.sensitivity) if name == "judge" else built
+
+
+def _build(cls: type, table: dict[str, Any], where: str) -> Any:
+    if not isinstance(table, dict):
+        raise ConfigError(f"[{where}] in the config file must be a table.")
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise ConfigError(f"Unknown setting {where}.{unknown[0]} in the config file; known: {', '.join(known)}.")
+    default = cls()
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        expected = type(getattr(default, key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if expected in (int, float, str, bool) and not isinstance(value, expected):
+            raise ConfigError(f"Setting {where}.{key} must be a {expected.__name__}, not {value!r}.")
+        values[key] = value
+    try:
+        return dataclasses.replace(default, **values)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"Bad value in [{where}] of the config file: {exc}") from None
+
+
+def parse_config(data: dict[str, Any]) -> Config:
+    """Pure: a parsed TOML table -> Config. Raises ConfigError with one sentence."""
+    top_keys = {*TOP_KEYS, "sampling", *_SECTIONS}
+    unknown = sorted(set(data) - top_keys)
+    if unknown:
+        raise ConfigError(f"Unknown setting '{unknown[0]}' in the config file.")
+    sampling = _build(SamplingConfig, data.get("sampling", {}), "sampling")
+    sections = {name: data[name] for name in _SECTIONS if name in data}
+    for name, table in sections.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"[{name}] in the config file must be a table.")
+    top = {k: data[k] for k in TOP_KEYS if k in data}
+    for key, value in top.items():
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise ConfigError(f"Setting {key} must be text, not {value!r}.")
+        top[key] = str(value)
+    if top.get("sensitivity", "normal") not in SENSITIVITY_SCALES:
+        raise ConfigError(f"Setting sensitivity must be one of {', '.join(SENSITIVITY_SCALES)}, not {top['sensitivity']!r}.")
+    return Config(sampling=sampling, sections=sections, **top)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read config.toml (default location if `path` is None); missing file -> defaults."""
+    path = path or paths.config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config()
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the config file {path} ({exc.strerror}).") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"The config file {path} is not valid TOML ({exc}); fix or delete it.") from None
+    return parse_config(data)
+
+
+def config_for(args: Any) -> Config:
+    """The config a CLI command should use: `--config FILE` if given, else the per-user file."""
+    given = getattr(args, "config", None)
+    if given:
+        path = Path(given).expanduser()
+        if not path.exists():
+            raise ConfigError(f"The config file {path} does not exist.")
+        return load_config(path)
+    return load_config()

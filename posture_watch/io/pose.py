@@ -1,0 +1,255 @@
+"""MediaPipe Pose Landmarker behind a small interface: Frame in, Detection out.
+
+VIDEO running mode (the model tracks between frames, which is cheaper than detecting every frame),
+monotonic millisecond timestamps, one model per estimator. `num_poses=1` by default: the detector runs
+only when the track of the one person is lost, about half the CPU of `num_poses=2`, which runs it on
+every frame. The two-people check of calibration takes its census with `look_for_others` instead. A
+profile records the mode it was measured in (`mode_for`): old profiles (2) are judged in theirs. MediaPipe's native log noise is kept off the user's terminal, and the landmarker is
+closed explicitly (use it as a context manager), so nothing is printed at interpreter exit.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from posture_watch.io import models  # noqa: E402
+from posture_watch.core.domain import Detection, Frame, Pose  # noqa: E402
+from posture_watch.core.errors import ModelError  # noqa: E402
+from posture_watch.core.profile import TRACKING_NUM_POSES, Profile  # noqa: E402
+from posture_watch.io.native import quiet_native_stderr  # noqa: E402,F401  (re-exported)
+
+log = logging.getLogger(__name__)
+
+# OpenCV's own thread pool, on the small pictures posture-watch handles (a colour conversion, a
+# 160x120 copy), costs more CPU than it saves: one thread halves image_facts' CPU (0.28 -> 0.15 ms)
+# and leaves the second core to the pose model and the decoder.
+cv2.setNumThreads(1)
+
+
+def small_grey(image: np.ndarray) -> np.ndarray:
+    """The picture in grey at 160x120: what the light/blur check and the change gate look at.
+    Grey first, then shrink: the same numbers (both steps are averages) for 0.4 ms instead of 0.6 ms."""
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    return cv2.resize(grey, (160, 120), interpolation=cv2.INTER_AREA)
+
+
+def image_facts(image: np.ndarray, small: np.ndarray | None = None) -> tuple[float, float]:
+    """(mean luma 0..255, variance of the Laplacian) on the small grey copy: cheap light/blur checks."""
+    small = small_grey(image) if small is None else small
+    return float(small.mean()), float(cv2.Laplacian(small, cv2.CV_32F).var())
+
+
+def thumbnail(small: np.ndarray) -> np.ndarray:
+    """The tiny grey thumbnail (32x24, float) the change gate compares: each of its pixels averages a
+    20x20 block of a 640x480 picture, so a sensor's noise all but cancels and a moving body does not."""
+    return cv2.resize(small, (32, 24), interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+def mode_for(profile: Profile | None) -> int:
+    """The num_poses to judge `profile` in: the one its baseline was measured with (tracking without one)."""
+    return TRACKING_NUM_POSES if profile is None else profile.num_poses
+
+
+# Parts of the mediapipe package that `import mediapipe` loads and pose estimation never uses: the
+# drawing helpers pull in matplotlib.pyplot and the audio tasks sounddevice (together ~1 s of start-up
+# and ~65 MB of resident memory). They are loaded lazily: on first use, if anyone ever uses them.
+_UNUSED_MEDIAPIPE_PARTS = frozenset({"mediapipe.tasks.python.audio", "mediapipe.tasks.python.vision.drawing_utils",
+                                     "mediapipe.tasks.python.vision.drawing_styles"})
+
+
+class _LazyUnusedParts(importlib.abc.MetaPathFinder):
+    def find_spec(self, name: str, path: Any, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if name not in _UNUSED_MEDIAPIPE_PARTS:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+def import_mediapipe() -> Any:
+    """`import mediapipe`, without loading its drawing and audio parts until they are used."""
+    if "mediapipe" in sys.modules:
+        return sys.modules["mediapipe"]
+    finder = _LazyUnusedParts()
+    sys.meta_path.insert(0, finder)
+    try:
+        import mediapipe
+    finally:
+        sys.meta_path.remove(finder)
+    return mediapipe
+
+
+def _poses(result) -> tuple[Pose, ...]:
+    poses = []
+    worlds = result.pose_world_landmarks or []
+    for i, lms in enumerate(result.pose_landmarks or []):
+        arr = np.array([(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0) for p in lms], dtype=np.float64)
+        world = None
+        if i < len(worlds) and worlds[i]:
+            world = np.array([(p.x, p.y, p.z) for p in worlds[i]], dtype=np.float64)
+        poses.append(Pose(arr, world))
+    return tuple(poses)
+
+
+class BadFrame(ValueError):
+    """A picture the pose model cannot take (empty, tiny, wrong type or channels): skip it."""
+
+
+MIN_SIDE_PX = 32  # a picture smaller than this on a side cannot show a person's posture
+
+
+def as_bgr(image: object) -> np.ndarray:
+    """The picture as 8-bit BGR (grey and BGRA converted), or BadFrame saying what is wrong with it."""
+    if not isinstance(image, np.ndarray):
+        raise BadFrame(f"the frame holds no picture ({type(image).__name__})")
+    if image.ndim not in (2, 3) or image.size == 0:
+        raise BadFrame(f"the picture is empty or not an image (shape {image.shape})")
+    if image.dtype != np.uint8:
+        raise BadFrame(f"the picture is not 8-bit ({image.dtype})")
+    h, w = image.shape[:2]
+    if min(h, w) < MIN_SIDE_PX:
+        raise BadFrame(f"the picture is only {w}x{h} pixels")
+    channels = 1 if image.ndim == 2 else image.shape[2]
+    if channels == 1:
+        return cv2.cvtColor(image.reshape(h, w), cv2.COLOR_GRAY2BGR)
+    if channels == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    if channels != 3:
+        raise BadFrame(f"the picture has {channels} colour channels")
+    return image
+
+
+class PoseEstimator:
+    """`with PoseEstimator() as est: detection = est.detect(frame)`."""
+
+    def __init__(self, model_path: Path | str | None = None, num_poses: int = TRACKING_NUM_POSES,
+                 min_detection_confidence: float = 0.5, min_presence_confidence: float = 0.5,
+                 min_tracking_confidence: float = 0.5, variant: str = models.DEFAULT_VARIANT) -> None:
+        self.model_path = Path(model_path) if model_path else None
+        self.variant = variant
+        self.num_poses = num_poses
+        self._conf = (min_detection_confidence, min_presence_confidence, min_tracking_confidence)
+        self._landmarker = None
+        self._image_landmarker = None  # IMAGE mode, created on first second look
+        self._path: Path | None = None
+        self._last_ts_ms = -1
+        self._calls_with_pose = 0  # native notices stay quiet until the landmark model has run twice
+
+    def open(self) -> "PoseEstimator":
+        path = self.model_path or models.ensure(self.variant, allow_fetch=False)
+        if models.identify(path) is None:
+            raise ModelError(f"The model file {path} failed verification; re-fetch it with `posture-watch model fetch`.")
+        with quiet_native_stderr():
+            mp = import_mediapipe()
+            from mediapipe.tasks.python import BaseOptions, vision
+
+            self._mp = mp
+            self._path = Path(path)
+            options = vision.PoseLandmarkerOptions(
+                base_options=BaseOptions(model_asset_path=str(path)),
+                running_mode=vision.RunningMode.VIDEO,
+                num_poses=self.num_poses,
+                min_pose_detection_confidence=self._conf[0],
+                min_pose_presence_confidence=self._conf[1],
+                min_tracking_confidence=self._conf[2],
+                output_segmentation_masks=False,
+            )
+            try:
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            except (RuntimeError, ValueError) as exc:
+                raise ModelError(f"MediaPipe could not load the model {path} ({exc}); re-fetch it with "
+                                 "`posture-watch model fetch`.") from None
+        return self
+
+    def detect(self, frame: Frame, small: np.ndarray | None = None) -> Detection:
+        """Raises BadFrame for a picture that cannot be analysed (the caller skips it). `small`: the
+        picture's `small_grey` when the caller has made it already (the change gate)."""
+        if self._landmarker is None:
+            self.open()
+        image = as_bgr(frame.image)
+        rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+        ts_ms = max(int(round(frame.t_s * 1000)), self._last_ts_ms + 1)
+        self._last_ts_ms = ts_ms
+        mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        # MediaPipe's native code prints one-time notices on fd 2 on its first inferences and on the
+        # first runs of the landmark model, which waits for the first person found (an empty room first,
+        # then someone: they came out in the middle of a one-sentence error). A call with a pose has run
+        # both models, so two of them cover every first run.
+        if self._calls_with_pose < 2:
+            with quiet_native_stderr():
+                result = self._landmarker.detect_for_video(mp_image, ts_ms)
+        else:
+            result = self._landmarker.detect_for_video(mp_image, ts_ms)
+        poses = _poses(result)
+        self._calls_with_pose += bool(poses)
+        brightness, sharpness = image_facts(image, small)
+        h, w = image.shape[:2]
+        return Detection(t_s=frame.t_s, image_size=(w, h), poses=poses,
+                         brightness=brightness, sharpness=sharpness)
+
+    def look_for_others(self, frame: Frame, detection: Detection) -> Detection:
+        """A second, more careful look for another person: the census of the two-people check of
+        calibration and set-up (not the hot path).
+
+        In tracking mode (num_poses=1) the model follows one person and never reports a second, and
+        even with num_poses=2 the lite model's detector often reports only the most salient of two
+        people side by side. Hide the band of the image the found person occupies and look again (IMAGE mode); any
+        pose found there is a second person. Costs one extra inference.
+        """
+        if len(detection.poses) != 1:
+            return detection
+        lm = detection.poses[0].landmarks
+        seen = lm[:25][lm[:25, 3] > 0.3]
+        if len(seen) < 3:
+            return detection
+        x0, x1 = float(seen[:, 0].min()), float(seen[:, 0].max())
+        centre, half = (x0 + x1) / 2, max(x1 - x0, 0.05) * 0.75
+        image = frame.image.copy()
+        w = image.shape[1]
+        left, right = max(0, int((centre - half) * w)), min(w, int((centre + half) * w))
+        image[:, left:right] = np.median(image.reshape(-1, image.shape[2]), axis=0).astype(image.dtype)
+        if self._image_landmarker is None:
+            from mediapipe.tasks.python import BaseOptions, vision
+
+            options = vision.PoseLandmarkerOptions(
+                base_options=BaseOptions(model_asset_path=str(self._path)),
+                running_mode=vision.RunningMode.IMAGE, num_poses=1,
+                min_pose_detection_confidence=self._conf[0], min_pose_presence_confidence=self._conf[1])
+            with quiet_native_stderr():
+                self._image_landmarker = vision.PoseLandmarker.create_from_options(options)
+        rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+        with quiet_native_stderr():
+            result = self._image_landmarker.detect(self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb))
+        others = _poses(result)
+        if not others:
+            return detection
+        return Detection(t_s=detection.t_s, image_size=detection.image_size, poses=detection.poses + others,
+                         brightness=detection.brightness, sharpness=detection.sharpness)
+
+    def close(self) -> None:
+        with quiet_native_stderr():
+            for attr in ("_landmarker", "_image_landmarker"):
+                landmarker = getattr(self, attr)
+                if landmarker is not None:
+                    landmarker.close()
+                    setattr(self, attr, None)
+
+    def __enter__(self) -> "PoseEstimator":
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,199 @@
+"""`posture-watch analyze SRC`: judge samples of a recorded source and write contract JSON lines.
+
+Each line: {"t": seconds from the start of the source, "state": good|poor|away|unknown,
+"score": 0..100 or null, "faults": [...], "metrics": {...}} (plus "deviations", "flags", "view").
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import queue
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, TextIO
+
+from posture_watch.io.config import config_for
+from posture_watch.core.domain import AWAY, Detection, Frame, Reading
+from posture_watch.core.errors import UserError
+from posture_watch.io.files import open_text_output
+from posture_watch.io.sources import FrameSource, open_source
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AnalysisSummary:
+    samples: int = 0
+    source_s: float = 0.0
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    states: Counter = field(default_factory=Counter)
+    faults: Counter = field(default_factory=Counter)
+    person_found: int = 0
+
+    @property
+    def x_realtime(self) -> float:
+        return self.source_s / self.wall_s if self.wall_s > 0 else float("inf")
+
+
+def _sampled_frames(source: FrameSource, rate_hz: float | None, until_s: float | None) -> Iterator[Frame]:
+    step = 0.0 if rate_hz is None else 1.0 / rate_hz
+    next_t = 0.0
+    while True:
+        frame = source.read(next_t)
+        if frame is None or (until_s is not None and frame.t_s > until_s + 1e-9):
+            return
+        next_t = frame.t_s + step if step else frame.t_s + 1e-6
+        yield frame
+
+
+def read_ahead(frames: Iterator[Frame], depth: int = 2) -> Iterator[Frame]:
+    """The frames of `frames`, decoded on a second thread up to `depth` ahead, so that decoding a file
+    overlaps the pose model on another core (OpenCV and MediaPipe both release the GIL). One model,
+    one copy of it in memory: a second estimator made `analyze` faster still, but cost ~70 MB.
+    An error while reading is raised here, in order; closing this generator stops the thread."""
+    buffer: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                buffer.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                if not put(frame):
+                    return
+            put(_END)
+        except BaseException as exc:  # handed to the reader, raised there
+            put(_Failed(exc))
+
+    worker = threading.Thread(target=produce, name="posture-watch-decode", daemon=True)
+    worker.start()
+    try:
+        while (item := buffer.get()) is not _END:
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+_END = object()
+
+
+@dataclass(frozen=True)
+class _Failed:
+    exc: BaseException
+
+
+def _detections(frames: Iterator[Frame], estimator: Any) -> Iterator[Detection]:
+    """Detections in source order; an unusable picture is skipped (said once)."""
+    from posture_watch.io.pose import BadFrame
+
+    warned = False
+    for frame in frames:
+        try:
+            yield estimator.detect(frame)
+        except BadFrame as exc:
+            if not warned:
+                log.warning("skipping an unusable picture: %s", exc)
+                warned = True
+
+
+def iter_readings(source: FrameSource, estimator, judge, rate_hz: float | None,
+                  until_s: float | None = None) -> Iterator[Reading]:
+    """The analysis loop: sample the (open) source at `rate_hz` (None = every frame), detect, measure, judge.
+    A recorded source is decoded ahead on a second thread; a live one delivers in real time anyway."""
+    from posture_watch.core.geometry import measure
+
+    frames = _sampled_frames(source, rate_hz, until_s)
+    with contextlib.closing(frames if source.live else read_ahead(frames)) as ahead:
+        for detection in _detections(ahead, estimator):
+            yield judge.update(measure(detection))
+
+
+def analyze(source: FrameSource, estimator, judge, rate_hz: float | None, out: TextIO | None,
+            until_s: float | None = None, on_progress: Callable[[float], None] | None = None) -> AnalysisSummary:
+    summary = AnalysisSummary()
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    for reading in iter_readings(source, estimator, judge, rate_hz, until_s):
+        summary.samples += 1
+        summary.source_s = reading.t_s
+        summary.states[reading.state] += 1
+        summary.faults.update(reading.faults)
+        summary.person_found += reading.state != AWAY
+        if out is not None:
+            out.write(json.dumps(reading.to_json(), separators=(",", ":")) + "\n")
+        if on_progress is not None:
+            on_progress(reading.t_s)
+    summary.wall_s = time.perf_counter() - wall0
+    summary.cpu_s = time.process_time() - cpu0
+    if source.fps:
+        summary.source_s += 1.0 / source.fps
+    return summary
+
+
+def format_summary(s: AnalysisSummary, name: str) -> str:
+    judged = s.states.get("good", 0) + s.states.get("poor", 0)
+    lines = [f"{name}: {s.samples} samples over {s.source_s:.1f} s of source "
+             f"({s.x_realtime:.1f}x real time, {1000 * s.cpu_s / max(s.samples, 1):.0f} ms CPU per sample)"]
+    parts = [f"{state} {s.states.get(state, 0)} ({100 * s.states.get(state, 0) / max(s.samples, 1):.0f}%)"
+             for state in ("good", "poor", "away", "unknown")]
+    lines.append("  states: " + ", ".join(parts))
+    if judged:
+        lines.append(f"  upright share of judged samples: {100 * s.states.get('good', 0) / judged:.0f}%")
+    if s.faults:
+        lines.append("  faults: " + ", ".join(f"{k} {v}" for k, v in s.faults.most_common()))
+    return "\n".join(lines)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from posture_watch.io import models
+    from posture_watch.core.judge import Judge
+    from posture_watch.io.pose import PoseEstimator, mode_for
+    from posture_watch.core.profile import load_profile
+
+    cfg = config_for(args)
+    profile = load_profile(Path(args.profile).expanduser()) if args.profile else None
+    rate = None if args.every_frame else (args.rate or cfg.sampling.analyze_hz)
+    show = not args.quiet and sys.stderr.isatty() and args.jsonl != "-"
+    with open_source(args.source, fps=args.fps) as source:  # bad input fails here, before the model loads
+        model_path = models.ensure(cfg.model_variant)
+        with open_text_output(args.jsonl) as out, PoseEstimator(model_path, num_poses=mode_for(profile)) as estimator:
+            judge = Judge(profile, cfg.section("judge"))
+            total = args.seconds or source.duration_s
+            bar = None
+            if show and total:
+                from tqdm import tqdm
+
+                bar = tqdm(total=round(total, 1), unit="s", desc="analysing", leave=False,
+                           bar_format="{desc} {bar} {n:.0f}/{total:.0f} s of source [{elapsed}<{remaining}]")
+
+            def progress(t: float) -> None:
+                if bar is not None:
+                    bar.update(max(0.0, round(t, 1) - bar.n))
+
+            try:
+                summary = analyze(source, estimator, judge, rate, out, until_s=args.seconds, on_progress=progress)
+            finally:
+                if bar is not None:
+                    bar.close()
+        if summary.samples == 0:
+            raise UserError(f"The {source.description} gave no frames to analyse.")
+    if not args.quiet:
+        print(format_summary(summary, source.description), file=sys.stderr if args.jsonl == "-" else sys.stdout)
+    return 0

@@ -1,3 +1,4 @@
 from posture_watch.cli import entry
 
-raise SystemExit(entry())
+if __name__ == "__main__":
+    raise SystemExit(entry())

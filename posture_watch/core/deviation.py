@@ -84,14 +84,12 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import Callable, Mapping
 
 from posture_watch.core.domain import FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH
 from posture_watch.core import geometry as g
+from posture_watch.core.judge_config import JudgeConfig
 from posture_watch.core.profile import MeasureStats, Profile
-
-if TYPE_CHECKING:   # judge imports this module; the config class is only needed for type checking
-    from posture_watch.core.judge import JudgeConfig
 
 REL_DOWN, REL_UP, FRAME_Y, ABS, DIFF_DOWN, DIFF_UP = "rel_down", "rel_up", "frame_y", "abs", "diff_down", "diff_up"
 # what a deviation forgives: the part explained by a shrug (shoulders risen in the picture), by the trunk

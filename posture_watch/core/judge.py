@@ -27,71 +27,13 @@ from typing import Mapping
 from posture_watch.core.deviation import Tolerances, assess, tolerances
 from posture_watch.core.domain import AWAY, GOOD, POOR, UNKNOWN, Reading
 from posture_watch.core.geometry import TOO_DARK, Metrics
+from posture_watch.core.judge_config import JudgeConfig  # noqa: F401  (re-exported: the judge's settings)
 from posture_watch.core.profile import Profile
 
 UNCALIBRATED = "uncalibrated"
 NOT_THE_USER = "not_the_user"
 NO_POSTURE_MEASURE = "no_posture_measure"
 CAMERA_MOVED = "camera_moved"       # the camera seems turned since calibration (compensated, said)
-
-
-@dataclass(frozen=True)
-class JudgeConfig:
-    """Thresholds of the judge. A deviation equal to its tolerance has severity 1."""
-
-    window_s: float = 0.25              # smoothing window of the severities (median): lag ~0.1 s
-    presence_window_s: float = 1.0      # window of the share of present samples (away reacts in ~half)
-    poor_enter: float = 1.0             # smoothed severity at which posture becomes poor
-    poor_exit: float = 0.7              # ... and below which it is good again (hysteresis)
-    presence_min_frac: float = 0.5      # share of present samples in the window to count as present
-    hold_posture_s: float = 3.0         # keep the last good/poor through gaps without a usable measure
-    # tolerance floors, in the units of each deviation
-    head_drop_tol_pct: float = 9.0      # ears this much closer to the shoulder line (of its baseline height)
-    face_size_tol_pct: float = 12.0     # ear distance this much larger relative to shoulder width
-    lean_in_tol_pct: float = 16.0       # face/shoulders this much larger in the frame (leaning in)
-    shoulder_drop_tol_pct: float = 14.0  # shoulders sinking in the frame, % of baseline shoulder width
-    trunk_foreshortening_tol_pct: float = 10.0
-    shoulder_tilt_tol_deg: float = 7.0
-    lateral_offset_tol_pct: float = 15.0  # head shifted sideways over the shoulders, % of shoulder width
-    cva_tol_deg: float = 8.0            # side view: craniovertebral-angle proxy smaller by this
-    trunk_inclination_tol_deg: float = 15.0   # ISO 11226:2000 accepts trunk inclination up to 20 deg for static work
-    # Camera-independent floors (world landmarks). Sources: ISO 11226:2000 (static working postures)
-    # accepts neck flexion up to 25 deg only for short holds and calls a held forward bend of the
-    # head a risk; Hansraj 2014 (Surg Technol Int 25:277) puts the load on the neck at 12 kg at 15 deg
-    # of flexion against 5 kg upright. 10 deg more than one's own upright is well inside both and
-    # above the 2-4 deg frame-to-frame noise of the model on the real traces (dev-data). The
-    # lengths: on the real traces the world neck length shrank 6-12 % in forward-head and slumped
-    # holds and stayed within +-4 % upright (chin up included); the trunk length shrank 10 % in a
-    # rounded-back slump and stayed within +-3 % upright.
-    neck_bend_tol_deg: float = 10.0     # the neck bent forward against the trunk by this much
-    neck_shortening_tol_pct: float = 7.0   # ear-to-shoulder distance (metres) shorter by this share
-    back_rounding_tol_pct: float = 6.0  # shoulder-to-hip distance (metres) shorter: the spine rounded
-    trunk_recline_tol_deg: float = 10.0  # side view: trunk reclined behind its upright by this much ...
-    head_sink_tol_pct: float = 20.0     # ... and the head lower in the picture, % of the body's size (~5 cm)
-    slump_gate_severity: float = 0.5    # a sink is a slump when a sign in the body (trunk reclined, back rounded, neck bent or shortened) shows this much
-    explained_by_severity: float = 0.8  # a sink while leaning in this much counts as the lean
-    camera_moved_roll_deg: float = 3.0  # the camera turned this much since calibration: said (flag)
-    second_group_weight: float = 0.5    # a second group showing the same fault adds this share of its severity
-    side_second_group_weight: float = 0.0  # ... in a side view, where the groups share the shoulder landmark
-    noise_k: float = 4.0                # a tolerance is at least this many baseline spreads
-    reading_margin: float = 1.25        # the reading capture's deviations stay below the tolerance
-    reading_max_widen: float = 2.0      # ... but reading widens a tolerance at most this much
-    slouch_fraction: float = 0.5        # personal threshold: this share of the slouch sample's deviation
-    out_of_frame_severity: float = 1.3  # shoulders under the frame edge while the head is larger/lower
-    out_of_frame_face_pct: float = 5.0
-    out_of_frame_drop_pct: float = 8.0
-    side_head_turned_frac: float = 0.7  # side view: nose ahead of the ear less than this * baseline = turned
-    min_size_ratio: float = 0.55        # a person smaller than this * the calibrated size is not the user
-    max_size_ratio: float = 2.6
-    min_size_ratio_no_shoulders: float = 0.7  # face size needed when the shoulders are outside the frame
-    min_shoulder_ratio: float = 0.5     # frontal shoulder width (side: neck length) needed, of the calibrated
-    min_world_length_ratio: float = 0.6  # the model's metric shoulder width within 0.6-1.67x of the calibrated
-
-    def __post_init__(self) -> None:
-        if not 0 < self.poor_exit <= self.poor_enter:
-            raise ValueError("judge.poor_exit must be positive and not above judge.poor_enter")
-        if self.window_s < 0 or self.presence_window_s < 0:
-            raise ValueError("judge windows must not be negative")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,10 @@ class SourceLost(SourceError):
     """A live source stopped delivering frames (camera unplugged, device busy)."""
 
 
+class ConfigError(UserError):
+    """A setting in the config file (or given to `config set`) is unknown or out of range."""
+
+
 class ModelError(UserError):
     """The pose model is missing, corrupt or cannot be fetched."""
 

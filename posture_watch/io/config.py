@@ -36,11 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from posture_watch.io import paths
-from posture_watch.core.errors import UserError
-
-
-class ConfigError(UserError):
-    pass
+from posture_watch.core.errors import ConfigError  # noqa: F401  (re-exported: raised by every setting)
+from posture_watch.core.sampling import SamplingConfig  # noqa: F401  (re-exported: the [sampling] table)
 
 
 SENSITIVITY_SCALES: dict[str, float] = {"gentle": 1.3, "normal": 1.0, "strict": 0.75}
@@ -56,34 +53,6 @@ def scale_tolerances(judge_config: Any, sensitivity: str) -> Any:
     names = [f.name for f in dataclasses.fields(judge_config)
              if "_tol_" in f.name or f.name in _TOLERANCE_SHAPERS]
     return dataclasses.replace(judge_config, **{n: getattr(judge_config, n) * factor for n in names})
-
-
-@dataclass(frozen=True)
-class SamplingConfig:
-    slow_hz: float = 1.0   # steady good posture: a signal that changes over minutes needs no more
-    fast_hz: float = 4.0   # posture changing or poor: resolve the onset of a stretch to ~0.25 s
-    analyze_hz: float = 2.0  # `analyze` default: >= judge smoothing resolution, 15x cheaper than 30 fps
-    away_poll_s: float = 5.0  # long away: poll slowly
-    away_slow_after_s: float = 120.0
-    fast_after_change_s: float = 10.0  # keep the fast rate this long after the judged state changed
-    settled_after_s: float = 60.0  # good posture unchanged this long: sample at settled_hz
-    settled_hz: float = 0.33  # settled good posture: every 3 s is plenty for stretches judged over minutes
-    poor_held_hz: float = 1.0  # a poor stretch held for fast_after_change_s: its end is timed to 1 s (issue 14)
-    # change gate (issue 14): a picture whose tiny grey thumbnail differs from the last one the pose model saw
-    # by less than this (mean |difference|, grey levels 0..255) reuses the model's answer. Measured with
-    # benchmarks/gate_threshold.py: the largest value that moved no poor stretch's start or end by more than 1 s
-    # and no warning by more than 5 s on desk_session, grace_desk and a generated 4-minute drift (3.0 delayed
-    # the drift's onset 3 s). 0 turns the gate off.
-    unchanged_below_grey: float = 2.0
-    unchanged_max_s: float = 15.0  # ... but the model runs at least this often, so slow drift is caught
-
-    def __post_init__(self) -> None:
-        if not (self.unchanged_below_grey >= 0 and self.unchanged_max_s > 0):
-            raise ConfigError("sampling.unchanged_below_grey must be 0 or more and sampling.unchanged_max_s more than 0.")
-        for name in ("slow_hz", "fast_hz", "analyze_hz", "settled_hz", "poor_held_hz"):
-            value = getattr(self, name)
-            if not (0.05 <= value <= 60):
-                raise ConfigError(f"sampling.{name} must be between 0.05 and 60 Hz, not {value}.")
 
 
 TOP_KEYS = ("model_variant", "model_path", "camera", "sensitivity")

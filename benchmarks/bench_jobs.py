@@ -52,7 +52,7 @@ PEER_NUM_POSES = 1  # MediaPipe's default, what a peer's loop gets
 def product_num_poses() -> int:
     """The num_poses `run` and `analyze` use with the sample profile (the mode it was measured in)."""
     from posture_watch.io.pose import mode_for
-    from posture_watch.core.profile import load_profile
+    from posture_watch.io.profile_files import load_profile
 
     return MonitorConfig().num_poses or mode_for(load_profile(PROFILE))
 
@@ -133,7 +133,7 @@ def job_analyze(clip: str, rate: str, repeats: str) -> dict:
     from posture_watch.monitor.analyze import analyze
     from posture_watch.core.judge import Judge
     from posture_watch.io.pose import PoseEstimator
-    from posture_watch.core.profile import load_profile
+    from posture_watch.io.profile_files import load_profile
 
     profile = load_profile(PROFILE)
     xs, ms, walls = [], [], []

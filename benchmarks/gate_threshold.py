@@ -140,7 +140,7 @@ def main() -> int:
     args = ap.parse_args()
     from posture_watch.calibration.calibrate import build_profile
     from posture_watch.core.geometry import measure
-    from posture_watch.core.profile import load_profile
+    from posture_watch.io.profile_files import load_profile
 
     samples = bf.SAMPLES
     sample_profile = load_profile(bf.ROOT / "calibration" / "sample_profile.json")

@@ -27,7 +27,7 @@ from posture_watch.core.domain import Detection  # noqa: E402
 from posture_watch.core.geometry import measure  # noqa: E402
 from posture_watch.core.judge import Judge  # noqa: E402
 from posture_watch.io.pose import PoseEstimator, _poses, as_bgr, image_facts  # noqa: E402
-from posture_watch.core.profile import load_profile  # noqa: E402
+from posture_watch.io.profile_files import load_profile  # noqa: E402
 
 
 def main() -> int:

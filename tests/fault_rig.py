@@ -18,7 +18,7 @@ from posture_watch.core.geometry import measure
 from posture_watch.core.judge import Judge
 from posture_watch.monitor.loop import Monitor, MonitorConfig, Waker
 from posture_watch.io.pose import PoseEstimator, mode_for
-from posture_watch.core.profile import load_profile
+from posture_watch.io.profile_files import load_profile
 from posture_watch.io.sources import FrameSource, VideoFileSource
 from posture_watch.io.store import Store
 

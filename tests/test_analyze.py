@@ -11,7 +11,7 @@ from conftest import ROOT, sample
 from posture_watch.monitor.analyze import _sampled_frames, iter_readings, read_ahead
 from posture_watch.core.judge import Judge
 from posture_watch.io.pose import PoseEstimator
-from posture_watch.core.profile import load_profile
+from posture_watch.io.profile_files import load_profile
 from posture_watch.io.sources import VideoFileSource
 
 

@@ -16,7 +16,7 @@ from posture_watch.calibration import setup_checks as sc
 from posture_watch.calibration.calibrate import CalibrationConfig, build_profile, check_capture
 from posture_watch.core.errors import CaptureRejected
 from posture_watch.core.geometry import Metrics
-from posture_watch.core.profile import load_profile
+from posture_watch.io.profile_files import load_profile
 
 SCHEMA = json.loads((ROOT / "calibration" / "profile.schema.json").read_text())
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT, run_cli, sample
 from dbus_recorder import recording_bus
 from posture_watch.io import profile_store
-from posture_watch.core.profile import load_profile
+from posture_watch.io.profile_files import load_profile
 
 NO_BUS = {"DBUS_SESSION_BUS_ADDRESS": "", "XDG_RUNTIME_DIR": ""}
 

@@ -15,7 +15,7 @@ from conftest import ROOT, run_cli
 from posture_watch.core import fault_words, messages
 from posture_watch.core.domain import EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH, Event, Reading
 from posture_watch.io.preview import header_lines
-from posture_watch.core.profile import load_profile
+from posture_watch.io.profile_files import load_profile
 from posture_watch.core.report_words import clock_span, duration
 from posture_watch.io.store import Store
 from posture_watch.calibration.summary import thresholds

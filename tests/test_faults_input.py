@@ -20,7 +20,7 @@ from posture_watch.core.domain import Frame
 from posture_watch.core.errors import UserError
 from posture_watch.core.geometry import measure
 from posture_watch.core.judge import Judge
-from posture_watch.core.profile import load_profile
+from posture_watch.io.profile_files import load_profile
 from posture_watch.core.sampling import SamplingInput, next_interval_s
 from posture_watch.io.sources import VideoFileSource
 

@@ -25,7 +25,7 @@ def profiles(tmp_path_factory, model_path):
     before the mode was recorded, and written without the field."""
     from posture_watch.calibration.calibrate import calibrate_from_source
     from posture_watch.io.pose import PoseEstimator
-    from posture_watch.core.profile import save_profile
+    from posture_watch.io.profile_files import save_profile
     from posture_watch.io.sources import open_source
 
     folder = tmp_path_factory.mktemp("profiles")

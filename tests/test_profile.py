@@ -11,10 +11,8 @@ import jsonschema
 import pytest
 
 from posture_watch.core.errors import ProfileError
-from posture_watch.core.profile import (
-    SCHEMA_VERSION, MeasureStats, Profile, load_profile, save_profile, summarize, summarize_all,
-    validate_profile_dict,
-)
+from posture_watch.core.profile import SCHEMA_VERSION, MeasureStats, Profile, summarize, summarize_all, validate_profile_dict
+from posture_watch.io.profile_files import load_profile, save_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "calibration" / "profile.schema.json").read_text())

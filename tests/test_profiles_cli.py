@@ -15,7 +15,8 @@ from posture_watch.io import profile_store as store
 from posture_watch.calibration.calibrate import build_profile
 from posture_watch.core.errors import ProfileError
 from posture_watch.core.geometry import measure
-from posture_watch.core.profile import Profile, save_profile
+from posture_watch.core.profile import Profile
+from posture_watch.io.profile_files import save_profile
 
 
 def make(camera: str = "0", view_camera: k.Camera = k.DESKTOP) -> Profile:

@@ -14,7 +14,7 @@ from conftest import ROOT, assert_one_sentence_error, run_cli, sample
 from posture_watch.calibration.calibrate import build_profile
 from posture_watch.core.geometry import measure
 from posture_watch.monitor.loop_types import MonitorConfig
-from posture_watch.core.profile import load_profile, save_profile
+from posture_watch.io.profile_files import load_profile, save_profile
 from posture_watch.monitor.view_watch import ViewWatch
 
 

@@ -23,7 +23,8 @@ from conftest import ROOT, assert_one_sentence_error, run_cli, sample
 from posture_watch.calibration import setup_checks as sc
 from posture_watch.calibration import steps as ws
 from posture_watch.core.geometry import measure
-from posture_watch.core.profile import SCHEMA_VERSION, load_profile
+from posture_watch.core.profile import SCHEMA_VERSION
+from posture_watch.io.profile_files import load_profile
 from posture_watch.calibration.summary import make_profile, thresholds
 
 CAM = k.Camera("frontal", distance_m=0.6, height_m=-0.1, hfov_deg=70.0, image_size=(1280, 720), aim_drop_m=0.08)

@@ -25,7 +25,8 @@ from typing import Any, Callable, Iterable, Sequence
 from posture_watch.core import geometry as g
 from posture_watch.core.errors import CaptureRejected, UserError
 from posture_watch.core.geometry import Metrics, measure
-from posture_watch.core.profile import Profile, now_iso, save_profile, summarize_all, with_field
+from posture_watch.core.profile import Profile, now_iso, summarize_all, with_field
+from posture_watch.io.profile_files import save_profile
 
 log = logging.getLogger(__name__)
 

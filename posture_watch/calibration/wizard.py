@@ -26,7 +26,8 @@ from posture_watch.calibration.capture_checks import sample_of
 from posture_watch.core.domain import Detection, Frame
 from posture_watch.core.errors import CaptureRejected, UserError
 from posture_watch.io.interrupts import DeferredInterrupt
-from posture_watch.core.profile import Profile, load_profile, save_profile
+from posture_watch.core.profile import Profile
+from posture_watch.io.profile_files import load_profile, save_profile
 
 log = logging.getLogger(__name__)
 

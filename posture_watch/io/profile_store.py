@@ -20,7 +20,8 @@ from typing import Any
 from posture_watch.io.files import write_private_atomic
 from posture_watch.io import paths
 from posture_watch.core.errors import ProfileError
-from posture_watch.core.profile import Profile, load_profile, save_profile
+from posture_watch.core.profile import Profile
+from posture_watch.io.profile_files import load_profile, save_profile
 
 STATE_SCHEMA_VERSION = 1
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")

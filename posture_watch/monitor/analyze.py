@@ -165,7 +165,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from posture_watch.io import models
     from posture_watch.core.judge import Judge
     from posture_watch.io.pose import PoseEstimator, mode_for
-    from posture_watch.core.profile import load_profile
+    from posture_watch.io.profile_files import load_profile
 
     cfg = config_for(args)
     profile = load_profile(Path(args.profile).expanduser()) if args.profile else None

@@ -177,7 +177,7 @@ def test_the_scripted_path_prints_the_thresholds_it_chose(tmp_path):
 def test_the_census_is_what_tells_two_people_in_tracking_mode(model_path):
     """In tracking mode the model follows one person; the census (`look_for_others` on every other
     sample) is what finds the second one, and the capture is refused."""
-    from posture_watch.calibration.calibrate import calibrate_from_source
+    from posture_watch.calibration.scripted import calibrate_from_source
     from posture_watch.io.pose import PoseEstimator
     from posture_watch.io.sources import open_source
 

@@ -23,7 +23,7 @@ def pictures():
 def profiles(tmp_path_factory, model_path):
     """The sample profile (tracking mode), and an old one: calibrated on the same clip with num_poses=2, as
     before the mode was recorded, and written without the field."""
-    from posture_watch.calibration.calibrate import calibrate_from_source
+    from posture_watch.calibration.scripted import calibrate_from_source
     from posture_watch.io.pose import PoseEstimator
     from posture_watch.io.profile_files import save_profile
     from posture_watch.io.sources import open_source

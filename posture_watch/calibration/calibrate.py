@@ -8,27 +8,21 @@ The steps are separate functions so that the interactive wizard can reuse them:
     checks: both calibration paths call it)
     build_profile(upright, reading=None, slouch=None, ...) -> Profile         (pure)
 
-`calibrate_from_source` chains them for the non-interactive command
-`posture-watch calibrate --source SRC --profile PATH --non-interactive [--seconds N]`, which uses
-the whole source (or its first N seconds) as the upright capture, refuses an unusable capture
-with one sentence of advice (exit 2, no profile written), and otherwise saves the profile.
+`scripted.calibrate_from_source` chains them for the non-interactive command
+(`posture_watch.calibration.scripted`); the wizard's steps use them too. This module imports no other
+calibration module: the checks, the steps, the summary and both commands build on it.
 """
 
 from __future__ import annotations
 
-import logging
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from posture_watch.core import geometry as g
-from posture_watch.core.errors import CaptureRejected, UserError
+from posture_watch.core.errors import CaptureRejected
 from posture_watch.core.geometry import Metrics, measure
-from posture_watch.core.profile import Profile, now_iso, summarize_all, with_field
-from posture_watch.io.profile_files import save_profile
-
-log = logging.getLogger(__name__)
+from posture_watch.core.profile import Profile, now_iso, summarize_all
 
 
 @dataclass(frozen=True)
@@ -176,74 +170,6 @@ def build_profile(upright: Sequence[Metrics], reading: Sequence[Metrics] | None 
     return Profile(baseline=baseline, view=view, resolution=(int(size[0]), int(size[1])), camera=camera,
                    created_at=created_at or now_iso(), reading=stats(reading), slouch=stats(slouch),
                    samples=len(same_view), duration_s=max(0.0, duration), notes=notes)
-
-
-def calibrate_from_source(source: Any, estimator: Any, seconds: float | None = None,
-                          config: CalibrationConfig = CalibrationConfig(), camera: str | None = None,
-                          checks: Any = None) -> Profile:
-    """Non-interactive calibration: the whole source (or its first `seconds`) is the upright capture.
-    Raises CaptureRejected with one sentence of advice when the capture is unusable: the very checks
-    the wizard's upright step runs (capture_checks.capture_problem)."""
-    from posture_watch.calibration.capture_checks import CaptureCheckConfig, capture_problem, sample_of
-
-    samples: list[Any] = []
-    metrics = capture(source, estimator, seconds=seconds, sample_hz=config.sample_hz, max_samples=config.max_samples,
-                      second_look_every=config.second_look_every,
-                      on_frame=lambda frame, detection, m: samples.append(sample_of(frame.t_s, frame.image, detection, m)))
-    problem = capture_problem(samples, checks or CaptureCheckConfig(), config)
-    if problem is not None:
-        raise CaptureRejected(problem)
-    name = camera if camera is not None else getattr(source, "description", "")
-    profile = build_profile(metrics, camera=name)
-    return with_field(profile, num_poses=getattr(estimator, "num_poses", profile.num_poses))  # the mode it was measured in
-
-
-def cmd_calibrate(args: Any) -> int:
-    """`posture-watch calibrate --non-interactive`: the whole source (or its first --seconds) is the
-    upright capture; the profile goes to --profile, or is stored as the named profile in use
-    (--name, default "default"). A refused capture writes nothing and exits 2 (CaptureRejected)."""
-    if not getattr(args, "non_interactive", False):
-        try:
-            from posture_watch.calibration import wizard   # type: ignore[attr-defined]
-        except ImportError:
-            raise UserError("The interactive calibration is not available in this build; "
-                            "run `posture-watch calibrate --non-interactive --source SRC`.") from None
-        return int(wizard.cmd_wizard(args))
-    from posture_watch.io.config import config_for
-    from posture_watch.io.pose import PoseEstimator
-    from posture_watch.io.sources import open_source
-
-    cfg = config_for(args)
-    spec = args.source if args.source is not None else cfg.camera
-    out = Path(args.profile).expanduser() if args.profile else None
-    if out is not None and out.is_dir():
-        raise UserError(f"The profile path {out} is a folder; give a file path with --profile.")
-    name = None
-    if out is None:
-        from posture_watch.io import profile_store
-        name = profile_store.validate_name(getattr(args, "name", None) or "default")
-    source = open_source(spec, fps=getattr(args, "fps", None))
-    with source:
-        if getattr(source, "live", False) and args.seconds is None:
-            raise UserError("A camera needs a duration for non-interactive calibration; add --seconds 10.")
-        from posture_watch.io import models
-
-        # fetched like `run` and `analyze` do (with the progress bar) when it is not here yet
-        with PoseEstimator(models.ensure(cfg.model_variant), variant=cfg.model_variant) as estimator:
-            profile = calibrate_from_source(source, estimator, seconds=args.seconds, camera=str(spec))
-    if out is not None:
-        written = save_profile(profile, out)
-    else:
-        from posture_watch.io import profile_store
-        written = profile_store.save_named(profile, name or "default", use=True)
-    log.info("profile written to %s", written)
-    from posture_watch.calibration.capture_checks import CaptureCheckConfig
-    from posture_watch.calibration.summary import summary_text
-
-    print(f"Calibrated on {profile.samples} samples ({profile.view} view); profile written to {written}.")
-    for line in [*summary_text(profile, name or written.stem, cfg.section("judge"))[1:], *CaptureCheckConfig().lines()]:
-        print(line)
-    return 0
 
 
 def summary_lines(profile: Profile, keys: Iterable[str] = ("head_drop_ratio", "face_size_ratio",

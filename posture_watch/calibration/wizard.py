@@ -8,7 +8,7 @@
 
 With a recorded source (`--source FILE`) the same steps run on the file: a step that asks for
 another posture uses the next seconds of the file. `--non-interactive` is handed to
-`calibrate.cmd_calibrate`; `--check` to `calibrate_check.cmd_check`.
+`scripted.cmd_calibrate`; `--check` to `check.cmd_check`.
 """
 
 from __future__ import annotations
@@ -275,7 +275,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         from posture_watch.calibration.check import cmd_check
         return cmd_check(args)
     if getattr(args, "non_interactive", False):
-        from posture_watch.calibration.calibrate import cmd_calibrate as non_interactive
+        from posture_watch.calibration.scripted import cmd_calibrate as non_interactive
         return non_interactive(args)
     return cmd_wizard(args)
 

@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--upright-seconds", type=_positive_float, help="wizard: length of the upright capture (default 8)")
 
     # --- run
-    sp = add("run", "posture_watch.monitor.loop:cmd_run", "monitor posture in this terminal until Ctrl-C or "
+    sp = add("run", "posture_watch.monitor.runner:cmd_run", "monitor posture in this terminal until Ctrl-C or "
              "`posture-watch stop` (`autostart install` runs it in the background at login)")
     sp.add_argument("--source", default=None, help="camera index or /dev/videoN (default from config), or a video file to replay")
     sp.add_argument("--speed", type=_positive_float, default=1.0, help="replay a file at this many times real time")

@@ -14,7 +14,6 @@ counted as sitting.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import math
@@ -39,7 +38,7 @@ log = logging.getLogger(__name__)
 
 PREVIEW_HELD_REFRESH_S = 0.2  # while held, a preview window is redrawn this often (wall s) so it stays responsive
 
-__all__ = ["Monitor", "MonitorConfig", "RunSummary", "Waker", "cmd_run"]
+__all__ = ["Monitor", "MonitorConfig", "RunSummary", "Waker"]
 
 
 class Monitor:
@@ -554,8 +553,3 @@ class Monitor:
             if self.preview is not None:
                 self.preview.close()
 
-
-def cmd_run(args: argparse.Namespace) -> int:
-    from posture_watch.monitor.runner import run_from_args
-
-    return run_from_args(args)

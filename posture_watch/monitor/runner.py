@@ -197,3 +197,8 @@ def run_from_args(args: argparse.Namespace) -> int:
     log.info("monitor stopped (%s): %d samples, %.1f s CPU over %.1f s", summary.reason, summary.samples,
              summary.cpu_s, summary.wall_s)
     return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """`posture-watch run`."""
+    return run_from_args(args)

@@ -14,7 +14,7 @@ config.toml (all keys optional):
     [judge]    ... fields of posture_watch.core.judge.JudgeConfig
     [engine]   ... fields of posture_watch.core.engine.EngineConfig
     [notify]   ... fields of posture_watch.io.notify.NotifyConfig
-    [monitor]  ... fields of posture_watch.monitor.loop.MonitorConfig
+    [monitor]  ... fields of posture_watch.core.monitor_config.MonitorConfig
     [preview]  ... fields of posture_watch.io.preview.PreviewConfig
 
 Flags override the file; the file overrides the defaults. `posture-watch config show` lists every key
@@ -63,7 +63,7 @@ _SECTIONS: dict[str, tuple[str, str]] = {
     "judge": ("posture_watch.core.judge", "JudgeConfig"),
     "engine": ("posture_watch.core.engine", "EngineConfig"),
     "notify": ("posture_watch.io.notify", "NotifyConfig"),
-    "monitor": ("posture_watch.monitor.loop", "MonitorConfig"),
+    "monitor": ("posture_watch.core.monitor_config", "MonitorConfig"),
     "preview": ("posture_watch.io.preview", "PreviewConfig"),
 }
 

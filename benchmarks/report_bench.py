@@ -9,12 +9,12 @@ the median and the best wall time (time.perf_counter) and the median CPU time of
 
   read_day      Store.samples_between/events_between/sessions_between for the day's span
   read_week     the same for all 7 days (full rows; the CLI does not do this, see load_report)
-  aggregate     report.build_report on the week's full rows (day + 7-day trend)
+  aggregate     day_report.build_report on the week's full rows (day + 7-day trend)
   aggregate_day build_report on the day's rows only (trend days empty): the "one 8-hour day" figure
-  load_report   report_cli.load_report, the CLI's real path: full rows for the day, the cheap
+  load_report   report.command.load_report, the CLI's real path: full rows for the day, the cheap
                 Store.sample_states_between for the 6 trend days, then build_report
-  html          report_html.render_html (matplotlib SVG charts included)
-  terminal      report_terminal.render into a string
+  html          report.html_page.render_html (matplotlib SVG charts included)
+  terminal      report.terminal.render into a string
 
 Run: .venv/bin/python benchmarks/report_bench.py [--repeat 5] [--days 7]
 """

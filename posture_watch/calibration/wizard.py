@@ -1,9 +1,9 @@
 """`posture-watch calibrate` (interactive): the guided set-up, run by one step engine
-(`wizard_steps`) through either a preview window (with a display) or the terminal.
+(`steps`) through either a preview window (with a display) or the terminal.
 
     FrameSource -> PoseEstimator (+ a careful second look for another person during the set-up
-    and the upright capture) -> geometry.measure -> setup_checks.observe -> wizard_steps.advance
-    -> UI (preview window or terminal) ; at the end: wizard_summary.make_profile -> profile_store
+    and the upright capture) -> geometry.measure -> setup_checks.observe -> steps.advance
+    -> UI (preview window or terminal) ; at the end: summary.make_profile -> profile_store
     -> summary_image next to the profile.
 
 With a recorded source (`--source FILE`) the same steps run on the file: a step that asks for

@@ -2,7 +2,7 @@
 
     report = build_report(samples, events, sessions, day=date(2025, 11, 25), tz=ZoneInfo("Europe/Berlin"))
 
-Pure: no clock, no database, no files. The caller (report_cli) reads the rows from the store
+Pure: no clock, no database, no files. The caller (report/command.py) reads the rows from the store
 (`samples_between`, `events_between`, `sessions_between`) for the period plus the trend days
 before it, and passes "today" as `day`. Rows are duck-typed: anything with the store schema's
 attribute names works (faults as comma-separated text or a sequence, deviations as JSON text

@@ -20,19 +20,19 @@ import math
 import os
 import time
 from dataclasses import replace
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, Iterable, TextIO
 
-from posture_watch.core import engine, messages
+from posture_watch.core import camera_health, engine, messages
 from posture_watch.io.config import SamplingConfig
-from posture_watch.core.domain import (AWAY, EV_CAMERA_BACK, EV_CAMERA_COVERED, EV_CAMERA_LOST, EV_PROFILE,
-                                  EV_SCREEN_BACK, EV_SCREEN_LOCKED, EV_SESSION_END, EV_SESSION_START, Event,
-                                  Frame, Reading)
+from posture_watch.core.camera_health import CameraHealth, picture_fingerprint
+from posture_watch.core.domain import (AWAY, EV_PROFILE, EV_SCREEN_BACK, EV_SCREEN_LOCKED, EV_SESSION_END,
+                                       EV_SESSION_START, Event, Frame, Reading)
 from posture_watch.core.errors import ProfileError, SourceError, SourceLost, StoreError, UserError
 from posture_watch.core.sampling import SamplingInput, model_needed, next_interval_s, picture_change, rate_label
 from posture_watch.monitor.alert_hold import AlertHold
-from posture_watch.monitor.loop_types import FrozenWatch, MonitorConfig, RunSummary, Waker
+from posture_watch.monitor.loop_types import MonitorConfig, RunSummary, Waker
 from posture_watch.io.pose import BadFrame, as_bgr, small_grey, thumbnail
-from posture_watch.io.sources import Backoff, FrameSource
+from posture_watch.io.sources import FrameSource
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,6 @@ class Monitor:
         self._clock, self._wall = clock, wall
         self.screen = screen  # session_lock.ScreenWatch (reason(): "screen locked" | "asleep" | None), or None
         self._screen_held: tuple[str, float] | None = None  # (reason, since epoch)
-        self.backoff = Backoff(config.reconnect_first_s, config.reconnect_max_s)
         self.state = engine.initial_state(engine_config)
         self.summary = RunSummary()
         self._open = source_open  # the caller opened it already
@@ -77,13 +76,8 @@ class Monitor:
         self._last_frame_t: float | None = None
         self._last_frame_mono = 0.0
         self._prev_clocks: tuple[float, float] | None = None
-        self._lost_since: float | None = None
-        self._lost_reason = ""
-        self._covered_since: float | None = None
-        self._frozen_since: float | None = None
-        self._frozen_watch = FrozenWatch(config.frozen_after_s)
+        self.camera = CameraHealth()  # lost, covered, frozen, unusable pictures: core/camera_health.py
         self._store_failing = False
-        self._bad_in_row = 0
         self._last_reading: Reading | None = None
         self._changed_t = 0.0
         self._away_since_t: float | None = None
@@ -174,18 +168,17 @@ class Monitor:
             return
         t_epoch = self._start_epoch + frame.t_s if self.replay else self._wall()
         self._last_frame_t, self._last_frame_mono = frame.t_s, mono
-        if self._lost_since is not None:
-            self._emit(Event(kind=EV_CAMERA_BACK, t_s=t_epoch, duration_s=max(0.0, t_epoch - self._lost_since),
-                             detail="reconnected"))
-            log.warning("camera back after %.0f s", t_epoch - self._lost_since)
-            self._lost_since, self._lost_reason = None, ""
-            self.backoff.reset()
+        if self.camera.lost_since is not None:
+            back, events = camera_health.reconnected(self.camera, t_epoch)
+            self._emit_all(events)
+            log.warning("camera back after %.0f s", t_epoch - self.camera.lost_since)
+            self.camera = back
         try:
             small = small_grey(as_bgr(frame.image))
         except BadFrame as exc:
             self._bad_frame(frame, str(exc))
             return
-        self._bad_in_row = 0
+        self.camera = camera_health.good_frame(self.camera)
         thumb = thumbnail(small)
         if self._unchanged(frame.t_s, thumb):
             # the picture has not changed, so neither would the model's answer: the last one, re-timed, is
@@ -200,10 +193,10 @@ class Monitor:
             return
         if self._frozen(frame, t_epoch):
             return
-        if self._covered_since is not None:
-            self._emit(Event(kind=EV_CAMERA_BACK, t_s=t_epoch, duration_s=max(0.0, t_epoch - self._covered_since),
-                             detail="uncovered"))
-            self._covered_since = None
+        if self.camera.covered_since is not None:
+            back, events = camera_health.uncovered(self.camera, t_epoch)
+            self._emit_all(events)
+            self.camera = back
             self._restart_clocks(frame.t_s)
         reading = self.judge.update(self.measure(detection))
         if self.view_watch is not None and (problem := self.view_watch.update(reading.view)):
@@ -269,20 +262,19 @@ class Monitor:
     def _frozen(self, frame: Frame, t_epoch: float) -> bool:
         """The very same picture for `frozen_after_s`: a hung camera or a still image. Not judged (it
         would count as hours of whatever posture it shows); polled slowly until the picture changes."""
-        change = self._frozen_watch.update(frame.image, frame.t_s)
-        if change == "thawed":
-            self._emit(Event(kind=EV_CAMERA_BACK, t_s=t_epoch, duration_s=max(0.0, t_epoch - (self._frozen_since or t_epoch)),
-                             detail="the picture moves again"))
-            self._frozen_since, self._lost_reason = None, ""
+        health, change, events = camera_health.picture(self.camera, picture_fingerprint(frame.image), frame.t_s,
+                                                       t_epoch, self.config)
+        if change == camera_health.THAWED:
+            self._emit_all(events)
+            self.camera = health
             self._restart_clocks(frame.t_s)
-        if change in ("moving", "thawed"):
             return False
-        if change == "froze":
-            self._frozen_since = t_epoch
-            self._lost_reason = (f"the picture has not changed for {self.config.frozen_after_s:.0f} s: a frozen camera "
-                                 "or a still image")
-            log.warning("%s; not monitoring until it changes", self._lost_reason)
-            self._emit(Event(kind=EV_CAMERA_LOST, t_s=t_epoch, detail=self._lost_reason))
+        self.camera = health
+        if change == camera_health.MOVING:
+            return False
+        if change == camera_health.FROZE:
+            log.warning("%s; not monitoring until it changes", self.camera.lost_reason)
+            self._emit_all(events)
             self._restart_clocks(frame.t_s)
             if self.source.live:
                 self._close_source()  # reopening may wake a hung driver
@@ -292,20 +284,18 @@ class Monitor:
     def _bad_frame(self, frame: Frame, why: str) -> None:
         """An unusable picture is skipped; a live camera that keeps sending them is reopened."""
         self.summary.bad_frames += 1
-        self._bad_in_row += 1
+        self.camera, now_lost = camera_health.bad_frame(self.camera, self.config, self.source.live)
         if self.summary.bad_frames == 1:
             log.warning("skipping an unusable camera picture: %s", why)
         self._next_t = frame.t_s + self._interval_s
-        if self.source.live and self._bad_in_row >= self.config.bad_frames_lost:
-            self._bad_in_row = 0
-            self._camera_lost(f"The {self.source.description} delivers unusable pictures ({why}).")
+        if now_lost:
+            self._camera_lost(camera_health.bad_frames_reason(self.source.description, why))
 
     def _covered(self, frame: Frame, t_epoch: float) -> None:
-        self._frozen_watch.forget()
-        if self._covered_since is None:
-            self._covered_since = t_epoch
+        self.camera, events = camera_health.covered(self.camera, t_epoch)
+        if events:
             log.warning("the camera is covered (black picture); not monitoring until it is uncovered")
-            self._emit(Event(kind=EV_CAMERA_COVERED, t_s=t_epoch))
+            self._emit_all(events)
             self._restart_clocks(frame.t_s)
         self._preview_held()
         interval = next_interval_s(self.sampling, SamplingInput(state=None, since_change_s=0.0, covered=True))
@@ -314,28 +304,31 @@ class Monitor:
     # --- camera lifecycle ------------------------------------------------------------------
 
     def _camera_lost(self, reason: str) -> None:
-        if self._lost_since is None:
-            self._lost_since = self.now_epoch()
-            self._lost_reason = reason
+        if self.camera.lost_since is None:
+            self.camera, events = camera_health.lost(self.camera, self.now_epoch(), reason)
             log.warning("camera lost: %s; reconnecting", reason.rstrip("."))
-            self._emit(Event(kind=EV_CAMERA_LOST, t_s=self._lost_since, detail=reason))
+            self._emit_all(events)
             self._restart_clocks(self._now_s())
         self._close_source()
         self._publish()
         self._preview_held()
-        self._sleep_session(self.backoff.next_delay())
+        self._wait_to_reopen()
+
+    def _wait_to_reopen(self) -> None:
+        self.camera, delay = camera_health.next_delay(self.camera, self.config)
+        self._sleep_session(delay)
 
     def _reopen(self) -> bool:
         try:
             self.source.open()
         except SourceError as exc:
-            if self._lost_since is None:
+            if self.camera.lost_since is None:
                 self._camera_lost(str(exc))
             else:
                 log.info("camera still unavailable: %s", exc)
-                self._lost_reason = str(exc)
+                self.camera = camera_health.still_unavailable(self.camera, str(exc))
                 self._publish()
-                self._sleep_session(self.backoff.next_delay())
+                self._wait_to_reopen()
             return False
         self._open = True
         self._next_t = max(self._next_t, self._now_s())
@@ -450,26 +443,24 @@ class Monitor:
     def status(self) -> dict[str, Any]:
         now = self.now_epoch()
         st = engine.status(self.state, now)
+        camera, camera_since = camera_health.condition(self.camera)
         if st["paused"]:
             condition = "paused"
         elif st["snoozed"]:
             condition = "snoozed"
         elif self._screen_held is not None:
             condition = self._screen_held[0]
-        elif self._lost_since is not None or self._frozen_since is not None:
-            condition = "camera lost"
-        elif self._covered_since is not None:
-            condition = "camera covered"
+        elif camera is not None:
+            condition = camera
         elif self._last_reading is None and self.summary.samples == 0:
             condition = "starting"
         elif st["presence"] == "away":
             condition = "away"
         else:
             condition = "monitoring"
-        since = (self._lost_since or self._frozen_since) if condition == "camera lost" else \
-            self._covered_since if condition == "camera covered" else \
+        since = camera_since if condition == camera else \
             self._screen_held[1] if self._screen_held is not None and condition == self._screen_held[0] else None
-        return dict(st, condition=condition, now=now, since=since, lost_reason=self._lost_reason,
+        return dict(st, condition=condition, now=now, since=since, lost_reason=self.camera.lost_reason,
                     on_break=self.alert_hold.on_break, do_not_disturb=self.alert_hold.dnd_reason,
                     source=self.source.description, profile=self.profile_name or self.profile_path,
                     started_at=self._start_epoch, samples=self.summary.samples,
@@ -504,6 +495,10 @@ class Monitor:
         return (), "Stopping."
 
     # --- sinks -----------------------------------------------------------------------------
+
+    def _emit_all(self, events: Iterable[Event]) -> None:
+        for event in events:
+            self._emit(event)
 
     def _emit(self, event: Event) -> None:
         self.summary.events.append(event)

@@ -10,15 +10,16 @@ from what its own thread last saw, so this never waits on the desktop.
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable
+from typing import Iterable
 
 from posture_watch.core.domain import AWAY, EV_BACK, Event, Reading
+from posture_watch.monitor.ports import DoNotDisturb
 
 log = logging.getLogger(__name__)
 
 
 class AlertHold:
-    def __init__(self, dnd: Any = None, break_wait_max_s: float = 900.0) -> None:
+    def __init__(self, dnd: DoNotDisturb | None = None, break_wait_max_s: float = 900.0) -> None:
         self.dnd = dnd
         self.break_wait_max_s = break_wait_max_s
         self.dnd_reason: str | None = None

@@ -23,14 +23,16 @@ from dataclasses import replace
 from typing import Any, Callable, Iterable, TextIO
 
 from posture_watch.core import camera_health, engine, messages
-from posture_watch.io.config import SamplingConfig
 from posture_watch.core.camera_health import CameraHealth, picture_fingerprint
 from posture_watch.core.domain import (AWAY, EV_PROFILE, EV_SCREEN_BACK, EV_SCREEN_LOCKED, EV_SESSION_END,
                                        EV_SESSION_START, Event, Frame, Reading)
 from posture_watch.core.errors import ProfileError, SourceError, SourceLost, StoreError, UserError
-from posture_watch.core.sampling import SamplingInput, model_needed, next_interval_s, picture_change, rate_label
+from posture_watch.core.sampling import (SamplingConfig, SamplingInput, model_needed, next_interval_s, picture_change,
+                                         rate_label)
 from posture_watch.monitor.alert_hold import AlertHold
 from posture_watch.monitor.loop_types import MonitorConfig, RunSummary, Waker
+from posture_watch.monitor.ports import (DoNotDisturb, Estimator, Measure, Notifier, PostureJudge, PreviewSink,
+                                         Requests, SampleStore, ScreenWatch, ViewCheck)
 from posture_watch.io.pose import BadFrame, as_bgr, small_grey, thumbnail
 from posture_watch.io.sources import FrameSource
 
@@ -44,15 +46,16 @@ __all__ = ["Monitor", "MonitorConfig", "RunSummary", "Waker"]
 class Monitor:
     """`Monitor(...).run()` until the source ends or `stop()` is called."""
 
-    def __init__(self, *, source: FrameSource, estimator: Any, judge: Any, measure: Callable[[Any], Any],
+    def __init__(self, *, source: FrameSource, estimator: Estimator, judge: PostureJudge, measure: Measure,
                  engine_config: engine.EngineConfig, sampling: SamplingConfig, config: MonitorConfig,
-                 store: Any = None, notifier: Any = None, notify_config: Any = None, replay: bool = False,
-                 speed: float = 1.0, profile_name: str | None = None, profile_path: str | None = None,
-                 commands: Any = None, waker: Waker | None = None, jsonl: TextIO | None = None,
-                 preview: Any = None, on_event: Callable[[Event, str], None] | None = None,
+                 store: SampleStore | None = None, notifier: Notifier | None = None, notify_config: Any = None,
+                 replay: bool = False, speed: float = 1.0, profile_name: str | None = None,
+                 profile_path: str | None = None, commands: Requests | None = None, waker: Waker | None = None,
+                 jsonl: TextIO | None = None, preview: PreviewSink | None = None,
+                 on_event: Callable[[Event, str], None] | None = None,
                  source_open: bool = False, clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time,
-                 screen: Any = None, dnd: Any = None,
-                 on_status: Callable[[dict[str, Any]], None] | None = None, view_watch: Any = None,
+                 screen: ScreenWatch | None = None, dnd: DoNotDisturb | None = None,
+                 on_status: Callable[[dict[str, Any]], None] | None = None, view_watch: ViewCheck | None = None,
                  on_reading: Callable[[Reading, float], None] | None = None) -> None:
         self.source, self.estimator, self.judge, self.measure = source, estimator, judge, measure
         self.engine_config, self.sampling, self.config = engine_config, sampling, config

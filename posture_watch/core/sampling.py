@@ -17,13 +17,17 @@ adds up against the last picture the model saw, not the previous sample, so it o
 The gate stays open while sampling fast: at the start and just after the judged state changed, when
 the model's tracking and the judge's smoothing are settling.
 
+`Pacing` is this policy applied sample after sample, as a value the monitor carries (like the engine's
+state): `after_reading` plans the next target, `gate_holds`/`model_saw` are the change gate, `restarted`
+forgets after an interruption.
+
 The score is not used: on the sample clips it swings by 15-25 points within seconds in steady
 upright posture, so "the score is moving" would mean "always fast".
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -113,3 +117,78 @@ def model_needed(cfg: SamplingConfig, change: float | None, since_model_s: float
     if change is None or since_model_s >= cfg.unchanged_max_s - 1e-6:
         return True
     return change >= cfg.unchanged_below_grey
+
+
+# --- the monitor's pacing: the policy above applied sample after sample ------------------------
+
+@dataclass(frozen=True, eq=False)
+class Pacing:
+    """Where the monitor is in its sampling, as a value (like the engine's state).
+
+    next_t:        source time of the next frame to read (a target: the rate is kept on average).
+    interval_s:    the current interval (its rate_label is the status's "sampling").
+    changed_t:     when the judged state last changed (or the clocks were restarted).
+    away_since_t:  since when the user has been away (None: present).
+    last_state:    the last judged state since the clocks were (re)started; None: nothing judged yet.
+    gate_t, gate_thumb: source time and thumbnail of the last picture the pose model saw (the change gate).
+    """
+
+    next_t: float = 0.0
+    interval_s: float = 0.25
+    changed_t: float = 0.0
+    away_since_t: float | None = None
+    last_state: str | None = None
+    gate_t: float | None = None
+    gate_thumb: np.ndarray | None = None
+
+
+def start_pacing(cfg: SamplingConfig) -> Pacing:
+    """Sample fast at the start: the model's tracking and the judge's smoothing settle then."""
+    return Pacing(interval_s=1.0 / cfg.fast_hz)
+
+
+def read_no_earlier(pacing: Pacing, t_s: float) -> Pacing:
+    """The next frame no earlier than `t_s` (after a hold or a reopen, never plan in the past)."""
+    return replace(pacing, next_t=max(pacing.next_t, t_s))
+
+
+def read_at(pacing: Pacing, t_s: float) -> Pacing:
+    """The next frame at `t_s` (an unusable, covered or frozen picture: poll again then)."""
+    return replace(pacing, next_t=t_s)
+
+
+def gate_holds(cfg: SamplingConfig, pacing: Pacing, thumb: np.ndarray, t_s: float) -> bool:
+    """The change gate: the picture hardly differs from the last one the model saw, which is recent
+    enough. Never while sampling fast (the start, and just after the judged state changed: the model's
+    tracking and the judge are settling then), nor before anything was judged since an interruption."""
+    if pacing.gate_t is None or pacing.gate_thumb is None or pacing.last_state is None \
+            or not cfg.unchanged_below_grey or rate_label(cfg, pacing.interval_s) == "fast":
+        return False
+    return not model_needed(cfg, picture_change(thumb, pacing.gate_thumb), t_s - pacing.gate_t)
+
+
+def model_saw(pacing: Pacing, t_s: float, thumb: np.ndarray) -> Pacing:
+    """The pose model ran on this picture: the gate compares the next ones with it."""
+    return replace(pacing, gate_t=t_s, gate_thumb=thumb)
+
+
+def after_reading(cfg: SamplingConfig, pacing: Pacing, t_s: float, state: str) -> Pacing:
+    """A sample at `t_s` was judged `state`: the next interval and the next target."""
+    changed_t = t_s if pacing.last_state is None or pacing.last_state != state else pacing.changed_t
+    if state == AWAY:
+        away_since_t = t_s if pacing.away_since_t is None else pacing.away_since_t
+    else:
+        away_since_t = None
+    interval = next_interval_s(cfg, SamplingInput(
+        state=state, since_change_s=t_s - changed_t, away_s=0.0 if away_since_t is None else t_s - away_since_t))
+    # keep the rate on average (targets, not frame times), but never plan in the past
+    next_t = max(pacing.next_t + interval, t_s + interval / 2)
+    if pacing.gate_t is not None:  # the gate never holds past unchanged_max_s: a sample lands on it
+        next_t = min(next_t, pacing.gate_t + cfg.unchanged_max_s)
+    return replace(pacing, next_t=next_t, interval_s=interval, changed_t=changed_t, away_since_t=away_since_t,
+                   last_state=state)
+
+
+def restarted(pacing: Pacing, t_s: float) -> Pacing:
+    """After an interruption: nothing judged since, the gate forgets its picture, sample fast for a while."""
+    return replace(pacing, last_state=None, gate_t=None, gate_thumb=None, changed_t=t_s, away_since_t=None)

@@ -23,12 +23,12 @@ from dataclasses import replace
 from typing import Any, Callable, Iterable, TextIO
 
 from posture_watch.core import camera_health, engine, messages
+from posture_watch.core import sampling as pace
 from posture_watch.core.camera_health import CameraHealth, picture_fingerprint
 from posture_watch.core.domain import (AWAY, EV_PROFILE, EV_SCREEN_BACK, EV_SCREEN_LOCKED, EV_SESSION_END,
                                        EV_SESSION_START, Event, Frame, Reading)
 from posture_watch.core.errors import ProfileError, SourceError, SourceLost, StoreError, UserError
-from posture_watch.core.sampling import (SamplingConfig, SamplingInput, model_needed, next_interval_s, picture_change,
-                                         rate_label)
+from posture_watch.core.sampling import SamplingConfig, SamplingInput, next_interval_s, rate_label
 from posture_watch.monitor.alert_hold import AlertHold
 from posture_watch.monitor.loop_types import MonitorConfig, RunSummary, Waker
 from posture_watch.monitor.ports import (DoNotDisturb, Estimator, Measure, Notifier, PostureJudge, PreviewSink,
@@ -73,7 +73,7 @@ class Monitor:
         self._open = source_open  # the caller opened it already
         self._was_held = False
         self._forget = False
-        self._next_t = 0.0
+        self.pacing = pace.start_pacing(sampling)  # next target, rate, change gate: core/sampling.py
         self._start_epoch = 0.0
         self._mono0 = 0.0
         self._last_frame_t: float | None = None
@@ -81,16 +81,11 @@ class Monitor:
         self._prev_clocks: tuple[float, float] | None = None
         self.camera = CameraHealth()  # lost, covered, frozen, unusable pictures: core/camera_health.py
         self._store_failing = False
-        self._last_reading: Reading | None = None
-        self._changed_t = 0.0
-        self._away_since_t: float | None = None
-        self._interval_s = 1.0 / sampling.fast_hz
         # desktop edges: `dnd.quiet_reason()` -> why not to disturb now (None: go ahead); `on_status(status)`
         # after every sample and change (the tray); a break taken from a button or the tray menu
         self.on_status = on_status
         self.alert_hold = AlertHold(dnd, config.break_wait_max_s)
-        self._gate_ref: tuple[float, Any] | None = None  # (source s, thumbnail) of the last sample the model judged
-        self._last_detection: Any = None
+        self._last_detection: Any = None  # the model's last answer, reused while the change gate holds
 
     # --- time ------------------------------------------------------------------------------
 
@@ -142,11 +137,11 @@ class Monitor:
                     self._was_held = False
                     self._prev_clocks = None  # the time held is no stalled camera
                     self._restart_clocks(self._now_s())
-                    self._next_t = max(self._next_t, self._now_s())
+                    self.pacing = pace.read_no_earlier(self.pacing, self._now_s())
                 if not self._open and not self._reopen():
                     continue
                 try:
-                    frame = self.source.read(self._next_t)
+                    frame = self.source.read(self.pacing.next_t)
                 except SourceLost as exc:
                     self._camera_lost(str(exc))
                     continue
@@ -183,14 +178,14 @@ class Monitor:
             return
         self.camera = camera_health.good_frame(self.camera)
         thumb = thumbnail(small)
-        if self._unchanged(frame.t_s, thumb):
+        if pace.gate_holds(self.sampling, self.pacing, thumb, frame.t_s):
             # the picture has not changed, so neither would the model's answer: the last one, re-timed, is
             # judged again (the judge's smoothing goes on as if the model had run)
             detection = replace(self._last_detection, t_s=frame.t_s)
         else:
             detection = self.estimator.detect(frame, small)
             self.summary.model_calls += 1
-            self._gate_ref, self._last_detection = (frame.t_s, thumb), detection
+            self.pacing, self._last_detection = pace.model_saw(self.pacing, frame.t_s, thumb), detection
         if detection.brightness < self.config.covered_brightness and not detection.poses:
             self._covered(frame, t_epoch)
             return
@@ -224,43 +219,16 @@ class Monitor:
             self.preview.close()
             self.preview = None
 
-    def _unchanged(self, t_s: float, thumb: Any) -> bool:
-        """The change gate: the picture hardly differs from the last one the model saw, which is recent
-        enough. Never while sampling fast (the start, and just after the judged state changed: the model's
-        tracking and the judge are settling then), nor before anything was judged since an interruption."""
-        if self._gate_ref is None or self._last_reading is None or not self.sampling.unchanged_below_grey \
-                or rate_label(self.sampling, self._interval_s) == "fast":
-            return False
-        ref_t, ref = self._gate_ref
-        return not model_needed(self.sampling, picture_change(thumb, ref), t_s - ref_t)
-
     def _schedule(self, t_s: float, reading: Reading) -> None:
-        last = self._last_reading
-        if last is None or last.state != reading.state:
-            self._changed_t = t_s
-        if reading.state == AWAY:
-            self._away_since_t = t_s if self._away_since_t is None else self._away_since_t
-        else:
-            self._away_since_t = None
-        self._last_reading = reading
-        interval = next_interval_s(self.sampling, SamplingInput(
-            state=reading.state, since_change_s=t_s - self._changed_t,
-            away_s=0.0 if self._away_since_t is None else t_s - self._away_since_t))
-        if rate_label(self.sampling, interval) != rate_label(self.sampling, self._interval_s):
+        before, self.pacing = self.pacing.interval_s, pace.after_reading(self.sampling, self.pacing, t_s, reading.state)
+        interval = self.pacing.interval_s
+        if rate_label(self.sampling, interval) != rate_label(self.sampling, before):
             log.debug("sampling %s (every %.2f s)", rate_label(self.sampling, interval), interval)
-        self._interval_s = interval
-        # keep the rate on average (targets, not frame times), but never plan in the past
-        self._next_t = max(self._next_t + interval, t_s + interval / 2)
-        if self._gate_ref is not None:  # the gate never holds past unchanged_max_s: a sample lands on it
-            self._next_t = min(self._next_t, self._gate_ref[0] + self.sampling.unchanged_max_s)
 
     def _restart_clocks(self, t_s: float) -> None:
         """After an interruption: no time passes for the engine, and sample fast for a while."""
         self._forget = True
-        self._last_reading = None
-        self._gate_ref = None
-        self._changed_t = t_s
-        self._away_since_t = None
+        self.pacing = pace.restarted(self.pacing, t_s)
 
     def _frozen(self, frame: Frame, t_epoch: float) -> bool:
         """The very same picture for `frozen_after_s`: a hung camera or a still image. Not judged (it
@@ -281,7 +249,8 @@ class Monitor:
             self._restart_clocks(frame.t_s)
             if self.source.live:
                 self._close_source()  # reopening may wake a hung driver
-        self._next_t = frame.t_s + next_interval_s(self.sampling, SamplingInput(None, 0.0, covered=True))
+        poll_s = next_interval_s(self.sampling, SamplingInput(None, 0.0, covered=True))
+        self.pacing = pace.read_at(self.pacing, frame.t_s + poll_s)
         return True
 
     def _bad_frame(self, frame: Frame, why: str) -> None:
@@ -290,7 +259,7 @@ class Monitor:
         self.camera, now_lost = camera_health.bad_frame(self.camera, self.config, self.source.live)
         if self.summary.bad_frames == 1:
             log.warning("skipping an unusable camera picture: %s", why)
-        self._next_t = frame.t_s + self._interval_s
+        self.pacing = pace.read_at(self.pacing, frame.t_s + self.pacing.interval_s)
         if now_lost:
             self._camera_lost(camera_health.bad_frames_reason(self.source.description, why))
 
@@ -302,7 +271,7 @@ class Monitor:
             self._restart_clocks(frame.t_s)
         self._preview_held()
         interval = next_interval_s(self.sampling, SamplingInput(state=None, since_change_s=0.0, covered=True))
-        self._next_t = frame.t_s + interval
+        self.pacing = pace.read_at(self.pacing, frame.t_s + interval)
 
     # --- camera lifecycle ------------------------------------------------------------------
 
@@ -334,7 +303,7 @@ class Monitor:
                 self._wait_to_reopen()
             return False
         self._open = True
-        self._next_t = max(self._next_t, self._now_s())
+        self.pacing = pace.read_no_earlier(self.pacing, self._now_s())
         return True
 
     def _close_source(self) -> None:
@@ -352,7 +321,7 @@ class Monitor:
         if prev is None:
             return False
         jump = (wall - prev[0]) - (mono - prev[1])
-        stalled = mono - prev[1] > self.config.stall_s + self._interval_s
+        stalled = mono - prev[1] > self.config.stall_s + self.pacing.interval_s
         if abs(jump) <= self.config.clock_jump_s and not stalled:
             return False
         what = f"the clock jumped by {jump:+.0f} s" if abs(jump) > self.config.clock_jump_s else \
@@ -455,7 +424,7 @@ class Monitor:
             condition = self._screen_held[0]
         elif camera is not None:
             condition = camera
-        elif self._last_reading is None and self.summary.samples == 0:
+        elif self.pacing.last_state is None and self.summary.samples == 0:
             condition = "starting"
         elif st["presence"] == "away":
             condition = "away"
@@ -467,7 +436,8 @@ class Monitor:
                     on_break=self.alert_hold.on_break, do_not_disturb=self.alert_hold.dnd_reason,
                     source=self.source.description, profile=self.profile_name or self.profile_path,
                     started_at=self._start_epoch, samples=self.summary.samples,
-                    sampling=rate_label(self.sampling, self._interval_s), interval_s=round(self._interval_s, 3),
+                    sampling=rate_label(self.sampling, self.pacing.interval_s),
+                    interval_s=round(self.pacing.interval_s, 3),
                     pid=os.getpid(), camera_open=self._open, live=self.source.live)
 
     def _publish(self) -> None:

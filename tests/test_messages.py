@@ -8,7 +8,7 @@ import pytest
 
 from posture_watch.io.config import ConfigError, parse_config
 from posture_watch.core.domain import (EV_BREAK, EV_BREAK_REMINDER, EV_CAMERA_COVERED, EV_CAMERA_LOST, EV_ESCALATION,
-                                  EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH, Event)
+                                       EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH, Event)
 from posture_watch.core import fault_words
 from posture_watch.core.messages import describe, line, minutes_text, share_text
 from posture_watch.io.notify import NotifyConfig, in_quiet_hours

@@ -10,7 +10,7 @@ import pytest
 
 from posture_watch.core.errors import SourceError
 from posture_watch.io.sources import (Backoff, ImageFolderSource, MemorySource, PacedSource, VideoFileSource,
-                                   WebcamSource, open_source)
+                                      WebcamSource, open_source)
 
 
 def numbered_frames(n: int, size=(160, 120)) -> list[np.ndarray]:

@@ -23,7 +23,7 @@ import numpy as np
 
 from posture_watch.core import fault_words, messages
 from posture_watch.core.domain import (AWAY, GOOD, LEFT_EAR, LEFT_HIP, LEFT_SHOULDER, NOSE, POOR, RIGHT_EAR, RIGHT_HIP,
-                                  RIGHT_SHOULDER, Detection, Frame, Reading)
+                                       RIGHT_SHOULDER, Detection, Frame, Reading)
 from posture_watch.core.errors import UserError
 
 WINDOW = "posture-watch preview"

@@ -23,8 +23,8 @@ from posture_watch.core.domain import Event, Reading
 from posture_watch.core.errors import StoreError
 # The rows are re-exported: the report and the tests read them as store.SampleRow and so on.
 from posture_watch.io.store_schema import (APP_ID, KEY_METRICS, MIGRATIONS, SCHEMA_VERSION, SQLITE_HEADER,  # noqa: F401
-                                        EventRow, SampleRow, SampleState, SessionRow, event_values,
-                                        mapping_from_json, sample_values)
+                                           EventRow, SampleRow, SampleState, SessionRow, event_values,
+                                           mapping_from_json, sample_values)
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from typing import TextIO
 
 from posture_watch.io.config import config_for
 from posture_watch.core.domain import (EV_AWAY, EV_BACK, EV_BREAK, EV_BREAK_REMINDER, EV_CAMERA_BACK, EV_CAMERA_COVERED,
-                                  EV_CAMERA_LOST, EV_ESCALATION, EV_WARNING, Event)
+                                       EV_CAMERA_LOST, EV_ESCALATION, EV_WARNING, Event)
 from posture_watch.core.errors import UserError
 from posture_watch.monitor.loop import RunSummary
 

@@ -12,7 +12,7 @@ import time
 from typing import Any, TextIO
 
 from posture_watch.core.domain import (AWAY, EV_PROFILE, EV_SESSION_END, EV_SESSION_START, GOOD, POOR, UNKNOWN, Event,
-                                  Reading)
+                                       Reading)
 
 SILENT_EVENTS = (EV_SESSION_START, EV_PROFILE, EV_SESSION_END)  # said by the start and stop lines
 POSTURE_WORDS = {GOOD: "Posture: upright.", POOR: "Posture: poor", UNKNOWN: "Posture: cannot be judged right now."}

@@ -25,8 +25,8 @@ from typing import Any, Callable, Iterable, TextIO
 from posture_watch.core import camera_health, engine, messages
 from posture_watch.core import sampling as pace
 from posture_watch.core.camera_health import CameraHealth, picture_fingerprint
-from posture_watch.core.domain import (AWAY, EV_PROFILE, EV_SCREEN_BACK, EV_SCREEN_LOCKED, EV_SESSION_END,
-                                       EV_SESSION_START, Event, Frame, Reading)
+from posture_watch.core.domain import (EV_PROFILE, EV_SCREEN_BACK, EV_SCREEN_LOCKED, EV_SESSION_END, EV_SESSION_START,
+                                       Event, Frame, Reading)
 from posture_watch.core.errors import ProfileError, SourceError, SourceLost, StoreError, UserError
 from posture_watch.core.sampling import SamplingConfig, SamplingInput, next_interval_s, rate_label
 from posture_watch.monitor.alert_hold import AlertHold

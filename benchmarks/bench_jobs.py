@@ -40,6 +40,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import bench_frames as bf  # noqa: E402
+from posture_watch.io import paths  # noqa: E402
 from posture_watch.monitor.loop_types import MonitorConfig  # noqa: E402
 
 PROFILE = bf.ROOT / "calibration" / "sample_profile.json"
@@ -308,7 +309,7 @@ def job_soak(hours: str, variant: str = "now") -> dict:
     source = bf.SessionSource(day, pictures, live=False, on_read=probe)
     summary = run_monitor(_run_options(variant), _config(variant), source=source)
     rss.append(last[0])  # at the last frame, while everything is still open
-    with Store.open(readonly=True) as store:
+    with Store.open(paths.replay_database_path(), readonly=True) as store:   # a replay's own database
         stored = store.samples_between(0, 1e12)
         rows = len(stored)
         events = store.events_between(0, 1e12)
@@ -402,7 +403,7 @@ def job_desk(variant: str) -> dict:
     clip = bf.SAMPLES / "desk_session.mp4"
     labels = load_labels(clip.with_name("desk_session.labels.json"))
     summary = run_monitor(_run_options(variant), _config(variant), source=VideoFileSource(clip))
-    with Store.open(readonly=True) as store:
+    with Store.open(paths.replay_database_path(), readonly=True) as store:   # a replay's own database
         stored = store.samples_between(0, 1e12)
     t0 = summary.started_at
     held = [(seg.start_s, seg.end_s) for seg in labels.segments if seg.state == "poor"]

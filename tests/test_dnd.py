@@ -130,3 +130,53 @@ def test_a_held_warning_comes_once_it_is_over_if_the_stretch_goes_on() -> None:
     assert first_plain < hold_until  # without do-not-disturb it would have come during it
     warnings = [ts for kind, ts in held_events if kind == EV_WARNING]
     assert warnings == [hold_until]  # held, not dropped: it comes at the first step after, once
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("dbus-run-session") is None, reason="dbus-run-session is missing")
+def test_the_monitor_holds_its_warning_while_a_window_is_full_screen(x_display: str, tmp_path: Path) -> None:
+    """End to end: the real monitor replays the desk session (its held lean is warned about once) on an
+    X desktop where a window is full screen (a presentation) until well past the moment the warning is
+    due; a recording notification server on a real session bus. Nothing pops up while it is full
+    screen; the warning comes once the window leaves full screen, while the lean still goes on."""
+    from Xlib import X, display as xdisplay
+
+    from conftest import ROOT, sample
+    from test_monitor import _jsonl, _spawn
+
+    app = xdisplay.Display(x_display)
+    window = app.screen().root.create_window(0, 0, 640, 480, 0, app.screen().root_depth, X.InputOutput,
+                                             X.CopyFromParent, background_pixel=app.screen().black_pixel)
+    window.set_wm_name("a presentation")
+    window.map()
+    app.flush()
+    probe = FullScreenWindow(x_display)
+    out = tmp_path / "run.jsonl"
+    proc = None
+    try:
+        _wait_for(lambda: probe.check() is not None, timeout_s=20)     # openbox made it the active window
+        _full_screen(app, window, True)
+        _wait_for(lambda: probe.check() is True, timeout_s=20)
+        with recording_bus(tmp_path / "bus") as bus:
+            proc = _spawn(tmp_path / "home", "run", "--source", str(sample("desk_session.mp4")), "--speed", "5",
+                          "--profile", str(ROOT / "calibration" / "sample_profile.json"), "--jsonl", str(out),
+                          env={**bus.env, "DISPLAY": x_display})
+            # the lean is held from 45 s to 207 s of the clip; without the window the warning is due by ~170 s
+            _wait_for(lambda: (_jsonl(out) or [{"t": 0}])[-1]["t"] >= 190, timeout_s=240, proc=proc)
+            assert bus.calls() == []                                   # nothing popped up over it
+            _full_screen(app, window, False)
+            _wait_for(lambda: bus.calls(), timeout_s=60, proc=proc)
+            at = _jsonl(out)[-1]["t"]
+            (call,) = bus.calls()
+            assert call["summary"].startswith("Posture: head forward"), call
+            assert at < 207 + 5                                        # while the lean still goes on
+            proc.terminate()
+            _, stderr = proc.communicate(timeout=60)
+            assert proc.returncode == 0, stderr
+            assert len(bus.calls()) == 1                               # held, then sent once
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        probe.close()
+        app.close()

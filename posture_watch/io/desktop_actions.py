@@ -141,12 +141,16 @@ class DesktopActions:
 
 
 def recalibration_for(source_spec: str, live: bool, resolved: Any, judge_config: Any,
-                      explicit_profile: str | None) -> Recalibration:
+                      explicit_profile: str | None, config_file: str | None = None) -> Recalibration:
     """Recalibrate the profile in use from the same source: the guided wizard on a camera; on a
-    recording (nobody is there to be guided) the non-interactive calibration of its first seconds."""
+    recording (nobody is there to be guided) the non-interactive calibration of its first seconds.
+    With the settings the monitor runs with (`config_file`: its `--config FILE`)."""
     import sys
 
-    command = [sys.executable, "-m", "posture_watch", "calibrate", "--source", source_spec]
+    command = [sys.executable, "-m", "posture_watch"]
+    if config_file:
+        command += ["--config", str(Path(config_file).expanduser().resolve())]
+    command += ["calibrate", "--source", source_spec]
     if explicit_profile or resolved.name is None:
         command += ["--profile", str(resolved.path)]
     else:

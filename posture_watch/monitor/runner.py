@@ -37,6 +37,7 @@ class RunOptions:
                the events itself).
     into_history: a replayed file writes into the user's own database; by default a replay goes to
                the replay database (paths.replay_database_path()), so it never mixes with real days.
+    config_file: the `--config FILE` it was started with (a recalibration from the tray uses it too).
     """
 
     source: str | None = None
@@ -49,6 +50,7 @@ class RunOptions:
     exclusive: bool = True
     quiet_fallback: bool = False
     into_history: bool = False
+    config_file: str | None = None
 
 
 def database_for(replay: bool, opts: RunOptions) -> Path:
@@ -156,7 +158,8 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
             screen = ScreenWatch(on_change=waker.wake).start()
             stack.callback(screen.stop)
         desktop = start_desktop(notify_cfg, commands.submit if commands is not None else None,
-                                recalibration_for(spec, source.live, resolved, judge_cfg, opts.profile),
+                                recalibration_for(spec, source.live, resolved, judge_cfg, opts.profile,
+                                                  config_file=opts.config_file),
                                 replays=replay and not opts.into_history)
         stack.callback(desktop.close)  # after the notifier (which sends through it) is done
         notifier = Notifier(notify_cfg, log_fallback_level=logging.INFO if opts.quiet_fallback else logging.WARNING,
@@ -190,6 +193,7 @@ def run_from_args(args: argparse.Namespace) -> int:
     opts = RunOptions(source=args.source, speed=args.speed, profile=args.profile, no_notify=args.no_notify,
                       sound=args.sound, preview=args.preview, jsonl=args.jsonl,
                       into_history=bool(getattr(args, "into_history", False)),
+                      config_file=getattr(args, "config", None),
                       quiet_fallback=not quiet)  # the lines below say the warnings; --quiet: the fallback does
     summary = run_monitor(opts, config_for(args), on_event=report.on_event, on_start=report.on_start,
                           on_reading=report.on_reading)

@@ -487,6 +487,10 @@ def _moved_like_a_lean(metrics: g.Metrics, tol: Tolerances, turn_deg: float) -> 
     return float(np.linalg.norm(observed - by_lean)) < float(np.linalg.norm(observed - by_camera))
 
 
+# the face grown against the shoulders (the head come forward) and face and shoulders grown (come closer)
+_CLOSER = tuple(c for c in COMPONENTS if c.deviation in ("face_size_pct", "face_scale_pct", "shoulder_scale_pct"))
+
+
 def _fade(x: float, lo: float, hi: float) -> float:
     """1 up to `lo`, 0 from `hi`, linear between."""
     return min(1.0, max(0.0, (hi - x) / (hi - lo)))
@@ -512,11 +516,11 @@ def _shrug_share_pct(metrics: g.Metrics, tol: Tolerances, aspect: float) -> floa
     trust = _fade(max(0.0, ear_up) / height, 0.03, 0.08)
     # ... and at the same distance: a face grown against the shoulders is the head come forward, and
     # face and shoulders grown together are the person come closer (severities; upright noise ~0.25)
-    for dev, key in (("face_size_pct", "face_size_ratio"), ("face_scale_pct", "face_width_frac"),
-                     ("shoulder_scale_pct", "shoulder_width_frac")):
-        v, t = metrics.get(key), tol.items.get(dev)
-        if v is not None and t is not None and t.base > 0:
-            trust *= _fade(100.0 * (v / t.base - 1.0) / t.tol, 0.25, 0.75)
+    for comp in _CLOSER:
+        v, t = metrics.get(comp.measure), tolerance_of(comp, tol)
+        d = None if v is None or t is None else deviation_of(comp, v, t.base, tol.base_sw_frac, aspect)
+        if d is not None:
+            trust *= _fade(d / t.tol, 0.25, 0.75)
     # shoulders that rise while the ears sink as much are hunching into a slouch, not a shrug
     return 100.0 * trust * max(0.0, rise - sink) / height
 

@@ -9,8 +9,8 @@ from posture_watch.io.config import SamplingConfig
 from posture_watch.core.sampling import SamplingInput, model_needed, next_interval_s, picture_change, rate_label
 
 CFG = SamplingConfig()  # slow 1 Hz, fast 4 Hz, away poll 5 s after 120 s away, fast 10 s after a change,
-                        # settled (good for 60 s) every 3 s
-SLOW, FAST, POLL, SETTLED = 1.0, 0.25, 5.0, 1 / 0.33
+                        # settled (good for 60 s) every 10 s
+SLOW, FAST, POLL, SETTLED = 1.0, 0.25, 5.0, 10.0
 
 
 @pytest.mark.parametrize("seen, interval", [
@@ -39,6 +39,8 @@ def test_rates_come_from_the_config() -> None:
     assert next_interval_s(held, SamplingInput(state="poor", since_change_s=60.0)) == pytest.approx(0.25)
     assert next_interval_s(cfg, SamplingInput(state="away", since_change_s=600.0, away_s=600.0)) == 30.0
     assert [rate_label(cfg, x) for x in (0.125, 2.0, 30.0)] == ["fast", "slow", "poll"]
+    # the defaults: the away poll (5 s) is shorter than the settled interval (10 s) and still called a poll
+    assert [rate_label(CFG, x) for x in (FAST, SLOW, POLL, SETTLED)] == ["fast", "slow", "poll", "settled"]
 
 
 def test_settled_rate_comes_from_the_config_and_is_never_faster_than_slow() -> None:

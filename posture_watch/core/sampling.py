@@ -1,8 +1,10 @@
 """Adaptive sampling: how long to wait before the next analysed frame. Pure.
 
 Posture changes over minutes, so steady good posture is sampled slowly (`slow_hz`, ~1 Hz), and
-once it has stayed good for `settled_after_s` (a minute), every 3 s (`settled_hz`): the bulk of a
-working day costs a third. While the posture is poor or has just changed state, faster (`fast_hz`,
+once it has stayed good for `settled_after_s` (a minute), every 10 s (`settled_hz`): the bulk of a
+working day costs a tenth. 10 s is the engine's `max_sample_s`, the longest time one reading is
+credited with, so a slouch that begins between two settled samples is seen up to 10 s late but
+counted from the sample before it: its warning comes no later (issue 14, benchmarks/run.py). While the posture is poor or has just changed state, faster (`fast_hz`,
 ~4 Hz) so the onset and end of a stretch are timed well. The first poor sample switches to the fast
 rate, so an onset is timed to within one slow (or settled) sample, which is nothing next to the
 minutes a warning needs. Once a poor stretch has held for `fast_after_change_s`, `poor_held_hz`
@@ -44,7 +46,9 @@ class SamplingConfig:
     away_slow_after_s: float = 120.0
     fast_after_change_s: float = 10.0  # keep the fast rate this long after the judged state changed
     settled_after_s: float = 60.0  # good posture unchanged this long: sample at settled_hz
-    settled_hz: float = 0.33  # settled good posture: every 3 s is plenty for stretches judged over minutes
+    # settled good posture: every 10 s, the engine's max_sample_s (a reading is credited with up to that long, so
+    # a slouch beginning between two samples still counts from the first): plenty for stretches judged over minutes
+    settled_hz: float = 0.1
     poor_held_hz: float = 1.0  # a poor stretch held for fast_after_change_s: its end is timed to 1 s (issue 14)
     # change gate (issue 14): a picture whose tiny grey thumbnail differs from the last one the pose model saw
     # by less than this (mean |difference|, grey levels 0..255) reuses the model's answer. Measured with
@@ -99,9 +103,12 @@ def rate_label(cfg: SamplingConfig, interval_s: float) -> str:
     """'fast' | 'slow' | 'settled' | 'poll' for logs and status."""
     if interval_s <= 1.0 / cfg.fast_hz + 1e-9:
         return "fast"
-    if interval_s <= 1.0 / cfg.slow_hz + 1e-9:
+    slow = 1.0 / cfg.slow_hz
+    if interval_s <= slow + 1e-9:
         return "slow"
-    if interval_s <= 1.0 / cfg.settled_hz + 1e-9:
+    if abs(interval_s - max(slow, cfg.away_poll_s)) <= 1e-9:
+        return "poll"  # away or covered (the away poll may be shorter than the settled interval)
+    if interval_s <= max(slow, 1.0 / cfg.settled_hz) + 1e-9:
         return "settled"
     return "poll"
 

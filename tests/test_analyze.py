@@ -3,8 +3,11 @@ readings are the same as decoding and analysing one frame after the other."""
 
 from __future__ import annotations
 
+import logging
 import threading
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from conftest import ROOT, sample
@@ -67,4 +70,35 @@ def test_readings_equal_one_frame_after_the_other_on_a_real_clip():
         plain = [judge.update(measure(est.detect(f))).to_json() for f in _sampled_frames(src, 2.0, 30.0)]
     assert len(ahead) == len(plain) == 61
     assert ahead == plain
+    assert not _decode_threads()
+
+
+class _WithABrokenPicture(VideoFileSource):
+    """A recorded clip whose third sampled picture came out of the decoder as a 10x10 scrap."""
+
+    def __init__(self, path) -> None:
+        super().__init__(path)
+        self.handed = 0
+
+    def read(self, not_before_s: float = 0.0):
+        frame = super().read(not_before_s)
+        self.handed += frame is not None
+        if frame is not None and self.handed == 3:
+            return replace(frame, image=np.zeros((10, 10, 3), np.uint8))
+        return frame
+
+
+def test_an_unusable_picture_is_skipped_in_order_and_said_once(caplog):
+    """The pictures are made ready for the model on the decoding thread: one it cannot take is skipped
+    there, said once, and the readings before and after it are those of the plain loop."""
+    profile = load_profile(ROOT / "calibration" / "sample_profile.json")
+    clip = sample("calibration.mp4")
+    with caplog.at_level(logging.WARNING, logger="posture_watch.monitor.analyze"):
+        with _WithABrokenPicture(clip) as src, PoseEstimator() as est:
+            got = [r.t_s for r in iter_readings(src, est, Judge(profile), 2.0, until_s=5.0)]
+    with VideoFileSource(clip) as src:
+        every = [f.t_s for f in _sampled_frames(src, 2.0, 5.0)]
+    assert got == every[:2] + every[3:]
+    said = [r.getMessage() for r in caplog.records if "unusable picture" in r.getMessage()]
+    assert len(said) == 1 and "10x10" in said[0]
     assert not _decode_threads()

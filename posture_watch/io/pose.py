@@ -16,6 +16,7 @@ import importlib.util
 import logging
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,18 @@ def as_bgr(image: object) -> np.ndarray:
     return image
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A picture ready for the pose model (PoseEstimator.prepare): its time, size, MediaPipe image, and
+    the light and blur facts of the Detection it will become."""
+
+    t_s: float
+    image_size: tuple[int, int]
+    mp_image: Any
+    brightness: float
+    sharpness: float | None
+
+
 class PoseEstimator:
     """`with PoseEstimator() as est: detection = est.detect(frame)`."""
 
@@ -144,6 +157,7 @@ class PoseEstimator:
         self.num_poses = num_poses
         self._conf = (min_detection_confidence, min_presence_confidence, min_tracking_confidence)
         self._landmarker = None
+        self._mp: Any = None
         self._image_landmarker = None  # IMAGE mode, created on first second look
         self._path: Path | None = None
         self._last_ts_ms = -1
@@ -175,31 +189,44 @@ class PoseEstimator:
                                  "`posture-watch model fetch`.") from None
         return self
 
-    def detect(self, frame: Frame, small: np.ndarray | None = None) -> Detection:
-        """Raises BadFrame for a picture that cannot be analysed (the caller skips it). `small`: the
-        picture's `small_grey` when the caller has made it already (the change gate)."""
-        if self._landmarker is None:
+    def prepare(self, frame: Frame, small: np.ndarray | None = None) -> "Prepared":
+        """Everything of a detection that is not the model: the picture checked and converted for
+        MediaPipe, and the light and blur facts. Touches no model state, so `analyze` runs it on its
+        decoding thread while the model works on the picture before (the numbers are the same either
+        way). Raises BadFrame for a picture that cannot be analysed."""
+        if self._mp is None:
             self.open()
         image = as_bgr(frame.image)
         rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-        ts_ms = max(int(round(frame.t_s * 1000)), self._last_ts_ms + 1)
+        brightness, sharpness = image_facts(image, small)
+        h, w = image.shape[:2]
+        return Prepared(frame.t_s, (w, h), self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb),
+                        brightness, sharpness)
+
+    def detect_prepared(self, prepared: "Prepared") -> Detection:
+        """The pose model on a prepared picture (in source order: VIDEO mode tracks from one to the next)."""
+        if self._landmarker is None:
+            self.open()
+        ts_ms = max(int(round(prepared.t_s * 1000)), self._last_ts_ms + 1)
         self._last_ts_ms = ts_ms
-        mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         # MediaPipe's native code prints one-time notices on fd 2 on its first inferences and on the
         # first runs of the landmark model, which waits for the first person found (an empty room first,
         # then someone: they came out in the middle of a one-sentence error). A call with a pose has run
         # both models, so two of them cover every first run.
         if self._calls_with_pose < 2:
             with quiet_native_stderr():
-                result = self._landmarker.detect_for_video(mp_image, ts_ms)
+                result = self._landmarker.detect_for_video(prepared.mp_image, ts_ms)
         else:
-            result = self._landmarker.detect_for_video(mp_image, ts_ms)
+            result = self._landmarker.detect_for_video(prepared.mp_image, ts_ms)
         poses = _poses(result)
         self._calls_with_pose += bool(poses)
-        brightness, sharpness = image_facts(image, small)
-        h, w = image.shape[:2]
-        return Detection(t_s=frame.t_s, image_size=(w, h), poses=poses,
-                         brightness=brightness, sharpness=sharpness)
+        return Detection(t_s=prepared.t_s, image_size=prepared.image_size, poses=poses,
+                         brightness=prepared.brightness, sharpness=prepared.sharpness)
+
+    def detect(self, frame: Frame, small: np.ndarray | None = None) -> Detection:
+        """Raises BadFrame for a picture that cannot be analysed (the caller skips it). `small`: the
+        picture's `small_grey` when the caller has made it already (the change gate)."""
+        return self.detect_prepared(self.prepare(frame, small))
 
     def look_for_others(self, frame: Frame, detection: Detection) -> Detection:
         """A second, more careful look for another person: the census of the two-people check of

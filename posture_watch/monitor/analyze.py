@@ -100,29 +100,54 @@ class _Failed:
     exc: BaseException
 
 
-def _detections(frames: Iterator[Frame], estimator: Any) -> Iterator[Detection]:
+def _detections(items: Iterator[Any], detect: Callable[[Any], Detection]) -> Iterator[Detection]:
     """Detections in source order; an unusable picture is skipped (said once)."""
     from posture_watch.io.pose import BadFrame
 
     warned = False
-    for frame in frames:
+    for item in items:
         try:
-            yield estimator.detect(frame)
+            if isinstance(item, _Unusable):
+                raise item.exc
+            yield detect(item)
         except BadFrame as exc:
             if not warned:
                 log.warning("skipping an unusable picture: %s", exc)
                 warned = True
 
 
+@dataclass(frozen=True)
+class _Unusable:
+    exc: BaseException
+
+
+def _prepared(frames: Iterator[Frame], prepare: Callable[[Frame], Any]) -> Iterator[Any]:
+    """`prepare(frame)` of each frame, or _Unusable for a picture it refuses (skipped later, in order)."""
+    from posture_watch.io.pose import BadFrame
+
+    for frame in frames:
+        try:
+            yield prepare(frame)
+        except BadFrame as exc:
+            yield _Unusable(exc)
+
+
 def iter_readings(source: FrameSource, estimator, judge, rate_hz: float | None,
                   until_s: float | None = None) -> Iterator[Reading]:
     """The analysis loop: sample the (open) source at `rate_hz` (None = every frame), detect, measure, judge.
-    A recorded source is decoded ahead on a second thread; a live one delivers in real time anyway."""
+    A recorded source is decoded ahead on a second thread, and each picture made ready for the model there
+    too (PoseEstimator.prepare: colour conversion, MediaPipe image, light and blur facts), so that only the
+    model and the judging are left to this thread. A live source delivers in real time anyway."""
     from posture_watch.core.geometry import measure
 
     frames = _sampled_frames(source, rate_hz, until_s)
-    with contextlib.closing(frames if source.live else read_ahead(frames)) as ahead:
-        for detection in _detections(ahead, estimator):
+    prepare = getattr(estimator, "prepare", None)
+    if source.live or prepare is None:
+        ahead, detect = (frames if source.live else read_ahead(frames)), estimator.detect
+    else:
+        ahead, detect = read_ahead(_prepared(frames, prepare)), estimator.detect_prepared
+    with contextlib.closing(ahead):
+        for detection in _detections(ahead, detect):
             yield judge.update(measure(detection))
 
 

@@ -402,7 +402,8 @@ def job_desk(variant: str) -> dict:
 
     clip = bf.SAMPLES / "desk_session.mp4"
     labels = load_labels(clip.with_name("desk_session.labels.json"))
-    summary = run_monitor(_run_options(variant), _config(variant), source=VideoFileSource(clip))
+    with ModelCallTimes() as modelled:
+        summary = run_monitor(_run_options(variant), _config(variant), source=VideoFileSource(clip))
     with Store.open(paths.replay_database_path(), readonly=True) as store:   # a replay's own database
         stored = store.samples_between(0, 1e12)
     t0 = summary.started_at
@@ -410,8 +411,10 @@ def job_desk(variant: str) -> dict:
     timing = delays([(r.t - t0, r.state) for r in stored],
                     [e.t_s - t0 for e in summary.events if e.kind == "warning"], held)
     source_s = labels.segments[-1].end_s
+    in_poor = sum(1 for t in modelled if any(a <= t < b for a, b in held))
     return {"cpu_s": summary.cpu_s, "source_s": source_s, "cpu_s_per_s": summary.cpu_s / source_s,
-            "samples": summary.samples, "model_calls": summary.model_calls, "variant": variant, "delays": timing}
+            "samples": summary.samples, "model_calls": summary.model_calls, "variant": variant, "delays": timing,
+            "model_calls_in_poor_stretches": in_poor, "poor_s": sum(b - a for a, b in held)}
 
 
 def main(argv: list[str]) -> int:

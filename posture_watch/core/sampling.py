@@ -46,9 +46,9 @@ class SamplingConfig:
     away_slow_after_s: float = 120.0
     fast_after_change_s: float = 10.0  # keep the fast rate this long after the judged state changed
     settled_after_s: float = 60.0  # good posture unchanged this long: sample at settled_hz
-    # settled good posture: every 10 s, the engine's max_sample_s (a reading is credited with up to that long, so
-    # a slouch beginning between two samples still counts from the first): plenty for stretches judged over minutes
-    settled_hz: float = 0.1
+    # (a reading is credited with up to the engine's max_sample_s, 10 s, so a slouch that begins between two
+    # settled samples still counts from the one before it)
+    settled_hz: float = 0.1  # settled good posture: every 10 s is plenty for stretches judged over minutes
     poor_held_hz: float = 1.0  # a poor stretch held for fast_after_change_s: its end is timed to 1 s (issue 14)
     # change gate (issue 14): a picture whose tiny grey thumbnail differs from the last one the pose model saw
     # by less than this (mean |difference|, grey levels 0..255) reuses the model's answer. Measured with

@@ -79,3 +79,35 @@ def test_a_changed_picture_is_judged_at_once(tmp_path, profile, model_path, stil
     assert min(abs(t - first_after) for t in times) < 1e-3   # the first sample of the empty room ran the model
     aways = [e for e in Rig.events(summary) if e[1] == EV_AWAY]
     assert aways and aways[0][0] >= leaves_s
+
+
+def test_a_reused_answer_is_measured_the_same_without_measuring_again(tmp_path, profile, model_path, still):
+    """A sample the gate holds is judged on the model's last answer, re-timed; its measure is that answer's,
+    re-timed, too (geometry is pure), so the geometry runs once per model call, not once per sample."""
+    from posture_watch.core.geometry import measure
+
+    upright, _ = still
+    rig = Rig(Scripted(lambda t: noisy(upright, t), 90.0), tmp_path, profile, model_path, speed=1000.0)
+    recording = Recording(rig.estimator)
+    rig.monitor.estimator = recording
+    measured, judged = [], []
+
+    def counting(detection):
+        measured.append(detection)
+        return measure(detection)
+
+    judge_update = rig.monitor.judge.update
+
+    def noting(metrics):
+        judged.append(metrics)
+        return judge_update(metrics)
+
+    rig.monitor.measure, rig.monitor.judge.update = counting, noting
+    summary = rig.run()
+    assert summary.samples == len(judged) > summary.model_calls == len(measured) == len(recording.times)
+    answers = {d.t_s: d for d in measured}
+    last = None
+    for metrics in judged:   # each judged on what measuring the model's last answer, re-timed, gives afresh
+        last = answers.get(metrics.t_s, last)
+        assert last is not None
+        assert metrics.to_json() == measure(replace(last, t_s=metrics.t_s)).to_json(), metrics.t_s

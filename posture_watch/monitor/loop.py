@@ -86,6 +86,7 @@ class Monitor:
         self.on_status = on_status
         self.alert_hold = AlertHold(dnd, config.break_wait_max_s)
         self._last_detection: Any = None  # the model's last answer, reused while the change gate holds
+        self._last_metrics: Any = None    # ... and its measure (pure: the same answer measures the same)
 
     # --- time ------------------------------------------------------------------------------
 
@@ -178,7 +179,8 @@ class Monitor:
             return
         self.camera = camera_health.good_frame(self.camera)
         thumb = thumbnail(small)
-        if pace.gate_holds(self.sampling, self.pacing, thumb, frame.t_s):
+        reused = pace.gate_holds(self.sampling, self.pacing, thumb, frame.t_s)
+        if reused:
             # the picture has not changed, so neither would the model's answer: the last one, re-timed, is
             # judged again (the judge's smoothing goes on as if the model had run)
             detection = replace(self._last_detection, t_s=frame.t_s)
@@ -186,6 +188,7 @@ class Monitor:
             detection = self.estimator.detect(frame, small)
             self.summary.model_calls += 1
             self.pacing, self._last_detection = pace.model_saw(self.pacing, frame.t_s, thumb), detection
+            self._last_metrics = None
         if detection.brightness < self.config.covered_brightness and not detection.poses:
             self._covered(frame, t_epoch)
             return
@@ -196,7 +199,11 @@ class Monitor:
             self._emit_all(events)
             self.camera = back
             self._restart_clocks(frame.t_s)
-        reading = self.judge.update(self.measure(detection))
+        if reused and self._last_metrics is not None:
+            metrics = replace(self._last_metrics, t_s=frame.t_s)  # measure() of the re-timed answer, without the work
+        else:
+            metrics = self._last_metrics = self.measure(detection)
+        reading = self.judge.update(metrics)
         if self.view_watch is not None and (problem := self.view_watch.update(reading.view)):
             raise ProfileError(problem)  # every sample would be "unknown": say so now, not never
         if self._forget:

@@ -167,6 +167,34 @@ def _config(variant: str = "now"):
     return cfg
 
 
+class ModelCpu:
+    """Process CPU spent inside the monitor's own model calls (PoseEstimator.detect_prepared: detect_for_video and
+    the copy of its landmarks), measured while the monitor runs, so that the pipeline around the model can be set
+    against the model in the very same seconds (a busy host slows both alike)."""
+
+    def __enter__(self) -> list[float]:
+        from posture_watch.io.pose import PoseEstimator
+
+        self.spent: list[float] = []
+        self.original = original = PoseEstimator.detect_prepared
+        spent = self.spent
+
+        def detect_prepared(estimator, prepared):
+            c0 = time.process_time()
+            try:
+                return original(estimator, prepared)
+            finally:
+                spent.append(time.process_time() - c0)
+
+        PoseEstimator.detect_prepared = detect_prepared  # type: ignore[method-assign]
+        return self.spent
+
+    def __exit__(self, *exc: object) -> None:
+        from posture_watch.io.pose import PoseEstimator
+
+        PoseEstimator.detect_prepared = self.original  # type: ignore[method-assign]
+
+
 class ModelCallTimes:
     """Notes the source time of every frame the pose model is run on in this process (the monitor builds
     its own estimator, so PoseEstimator.detect is wrapped while the context lasts)."""
@@ -214,12 +242,12 @@ def job_run_replay(repeats: str) -> dict:
     from posture_watch.monitor.runner import run_monitor
 
     pictures = {name: bf.load_excerpt(name) for name in ("upright", "slouch", "away")}
-    pipe, floor, ratio, samples, calls = [], [], [], 0, 0
+    pipe, floor, ratio, same_time, samples, calls = [], [], [], [], 0, 0
     for _ in range(int(repeats)):
         reads: list[tuple[float, float]] = []
         source = bf.SessionSource(REPLAY_SESSION, pictures, live=False,
                                   on_read=lambda t: reads.append((t, time.process_time())))
-        with ModelCallTimes() as modelled:
+        with ModelCallTimes() as modelled, ModelCpu() as inside:
             summary = run_monitor(_run_options(), _config(), source=source)
         samples, calls = summary.samples, len(modelled)
         # the whole pipeline from its second frame to its last: the model's first call (its one-time allocations,
@@ -230,8 +258,12 @@ def job_run_replay(repeats: str) -> dict:
         floor_ms = model_alone_ms(((source.picture_at(t), t) for t in modelled), product_num_poses())
         floor.append(floor_ms)
         ratio.append(1000 * cpu / (floor_ms * max(len(counted), 1)))
+        # the same window, against the model's CPU inside the monitor in those very seconds
+        model_inside = sum(c for t, c in zip(modelled, inside) if reads[1][0] <= t < reads[-1][0])
+        same_time.append(cpu / model_inside)
     return {"pipeline_ms": statistics.median(pipe), "floor_ms": statistics.median(floor), "pipeline_runs": pipe,
             "floor_runs": floor, "overhead_ratio": statistics.median(ratio), "overhead_runs": ratio,
+            "vs_model_inside": statistics.median(same_time), "vs_model_inside_runs": same_time,
             "samples": samples, "model_calls": calls, "session_s": sum(s.seconds for s in REPLAY_SESSION)}
 
 

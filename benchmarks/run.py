@@ -407,6 +407,9 @@ def main() -> int:
           f"({fl['model_calls_in_poor_stretches']} of the monitor's model calls fell there)")
     print(f"  analyze: decoding {wo['decode_ms_per_sample']:.2f} ms a sample; overhead_ratio.analyze without it "
           f"{wo['ratio']:.3f}")
+    print(f"  run: the pipeline / the model's CPU inside the monitor in the same seconds {rr['vs_model_inside']:.3f} "
+          f"(runs {', '.join(f'{x:.3f}' for x in rr['vs_model_inside_runs'])}; against the model alone afterwards: "
+          f"{', '.join(f'{x:.3f}' for x in rr['overhead_runs'])})")
     print("absolute figures (this machine today; not bars):")
     for key, value in figs.items():
         if key not in TARGETS and key != "model_calls_per_hour":

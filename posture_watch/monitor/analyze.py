@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import queue
 import sys
 import threading
@@ -72,6 +73,7 @@ def read_ahead(frames: Iterator[Frame], depth: int = 2) -> Iterator[Frame]:
         return False
 
     def produce() -> None:
+        _lower_priority(DECODE_NICE)
         try:
             for frame in frames:
                 if not put(frame):
@@ -93,6 +95,21 @@ def read_ahead(frames: Iterator[Frame], depth: int = 2) -> Iterator[Frame]:
 
 
 _END = object()
+
+# The decoding thread yields its core to the pose model's own helper threads (they run beside its main one):
+# it has time to spare, the model has none.
+DECODE_NICE = 10
+
+
+def _lower_priority(nice: int) -> None:
+    """Lower this thread's scheduling priority by `nice` (Linux: threads have their own nice value)."""
+    if nice <= 0 or not hasattr(os, "setpriority") or not hasattr(threading, "get_native_id"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+    except OSError:
+        pass  # not allowed here: decoding merely competes a little more
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,12 @@ def entry() -> int:
     down, so that native libraries (MediaPipe, OpenCV) are never interrupted in their teardown."""
     code = main()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if code == 130:
+        # A Ctrl-C that came while a module was being imported may have passed through exec() of a string
+        # (dataclasses build their methods so). CPython (3.11) then marks it "unhandled", although main()
+        # caught it, and ends the process by killing itself with SIGINT (exit -2) instead of exiting 130.
+        # A successful exec() of a string clears that mark.
+        exec("None")
     return code
 
 

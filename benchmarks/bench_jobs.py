@@ -167,56 +167,35 @@ def _config(variant: str = "now"):
     return cfg
 
 
-class ModelCpu:
-    """Process CPU spent inside the monitor's own model calls (PoseEstimator.detect_prepared: detect_for_video and
-    the copy of its landmarks), measured while the monitor runs, so that the pipeline around the model can be set
-    against the model in the very same seconds (a busy host slows both alike)."""
+class ModelCalls:
+    """The monitor's own pose model calls in this process (it builds its own estimator, so
+    PoseEstimator.detect_prepared is wrapped while the context lasts): the source time of every picture the
+    model ran on, and the process CPU each call took (detect_for_video and the copy of its landmarks),
+    measured while the monitor runs, so that the pipeline around the model can be set against the model in
+    the very same seconds (a busy host slows both alike)."""
 
-    def __enter__(self) -> list[float]:
+    def __enter__(self) -> "ModelCalls":
         from posture_watch.io.pose import PoseEstimator
 
-        self.spent: list[float] = []
+        self.times: list[float] = []
+        self.cpu: list[float] = []
         self.original = original = PoseEstimator.detect_prepared
-        spent = self.spent
 
         def detect_prepared(estimator, prepared):
             c0 = time.process_time()
             try:
                 return original(estimator, prepared)
             finally:
-                spent.append(time.process_time() - c0)
+                self.times.append(prepared.t_s)
+                self.cpu.append(time.process_time() - c0)
 
         PoseEstimator.detect_prepared = detect_prepared  # type: ignore[method-assign]
-        return self.spent
+        return self
 
     def __exit__(self, *exc: object) -> None:
         from posture_watch.io.pose import PoseEstimator
 
         PoseEstimator.detect_prepared = self.original  # type: ignore[method-assign]
-
-
-class ModelCallTimes:
-    """Notes the source time of every frame the pose model is run on in this process (the monitor builds
-    its own estimator, so PoseEstimator.detect is wrapped while the context lasts)."""
-
-    def __enter__(self) -> list[float]:
-        from posture_watch.io.pose import PoseEstimator
-
-        self.times: list[float] = []
-        self.original = original = PoseEstimator.detect
-        times = self.times
-
-        def detect(estimator, frame, small=None):
-            times.append(frame.t_s)
-            return original(estimator, frame, small)
-
-        PoseEstimator.detect = detect  # type: ignore[method-assign]
-        return self.times
-
-    def __exit__(self, *exc: object) -> None:
-        from posture_watch.io.pose import PoseEstimator
-
-        PoseEstimator.detect = self.original  # type: ignore[method-assign]
 
 
 def delays(samples: list[tuple[float, str]], warnings: list[float], held: list[tuple[float, float]]) -> dict:
@@ -247,8 +226,9 @@ def job_run_replay(repeats: str) -> dict:
         reads: list[tuple[float, float]] = []
         source = bf.SessionSource(REPLAY_SESSION, pictures, live=False,
                                   on_read=lambda t: reads.append((t, time.process_time())))
-        with ModelCallTimes() as modelled, ModelCpu() as inside:
+        with ModelCalls() as calls_seen:
             summary = run_monitor(_run_options(), _config(), source=source)
+        modelled, inside = calls_seen.times, calls_seen.cpu
         samples, calls = summary.samples, len(modelled)
         # the whole pipeline from its second frame to its last: the model's first call (its one-time allocations,
         # ~70 ms) is left out here as model_alone leaves it out of the floor; the samples counted are frames 1..n-2
@@ -439,8 +419,9 @@ def job_desk(variant: str) -> dict:
 
     clip = bf.SAMPLES / "desk_session.mp4"
     labels = load_labels(clip.with_name("desk_session.labels.json"))
-    with ModelCallTimes() as modelled:
+    with ModelCalls() as calls_seen:
         summary = run_monitor(_run_options(variant), _config(variant), source=VideoFileSource(clip))
+    modelled = calls_seen.times
     with Store.open(paths.replay_database_path(), readonly=True) as store:   # a replay's own database
         stored = store.samples_between(0, 1e12)
     t0 = summary.started_at

@@ -124,8 +124,8 @@ def _detections(items: Iterator[Any], detect: Callable[[Any], Detection]) -> Ite
     warned = False
     for item in items:
         try:
-            if isinstance(item, _Unusable):
-                raise item.exc
+            if isinstance(item, BadFrame):  # refused on the decoding thread (_prepared)
+                raise item
             yield detect(item)
         except BadFrame as exc:
             if not warned:
@@ -133,20 +133,15 @@ def _detections(items: Iterator[Any], detect: Callable[[Any], Detection]) -> Ite
                 warned = True
 
 
-@dataclass(frozen=True)
-class _Unusable:
-    exc: BaseException
-
-
 def _prepared(frames: Iterator[Frame], prepare: Callable[[Frame], Any]) -> Iterator[Any]:
-    """`prepare(frame)` of each frame, or _Unusable for a picture it refuses (skipped later, in order)."""
+    """`prepare(frame)` of each frame, or the BadFrame of a picture it refuses (skipped later, in order)."""
     from posture_watch.io.pose import BadFrame
 
     for frame in frames:
         try:
             yield prepare(frame)
         except BadFrame as exc:
-            yield _Unusable(exc)
+            yield exc
 
 
 def iter_readings(source: FrameSource, estimator, judge, rate_hz: float | None,

@@ -1,5 +1,5 @@
-"""The analyze loop: a recorded source is decoded ahead on a second thread (one model in memory); the
-readings are the same as decoding and analysing one frame after the other."""
+"""The analyze loop: a recorded source is decoded ahead on a second thread and the model runs on a third
+(one model in memory); the readings are the same as decoding and analysing one frame after the other."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from posture_watch.io.sources import VideoFileSource
 
 
 def _decode_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "posture-watch-decode"]
+    return [t for t in threading.enumerate() if t.name in ("posture-watch-decode", "posture-watch-model")]
 
 
 def test_read_ahead_keeps_every_item_in_order():
@@ -56,6 +56,37 @@ def test_closing_early_stops_the_decoder_without_reading_on():
     assert len(read) <= 3 + 2 + 1  # what was taken, what the buffer holds, one in hand
 
 
+def test_closing_a_chain_early_stops_every_stage_from_the_end():
+    """analyze chains two of them (decoding, then the model) and closes the last one first: every thread ends."""
+    read = []
+
+    def source():
+        for i in range(10_000):
+            read.append(i)
+            yield i
+
+    first = read_ahead(source(), depth=2)
+    second = read_ahead((i * 10 for i in first), depth=2, nice=0, name="posture-watch-model")
+    assert [next(second) for _ in range(3)] == [0, 10, 20]
+    second.close()
+    first.close()
+    assert not _decode_threads()
+    assert len(read) <= 3 + 2 * (2 + 1)  # taken, and in both buffers and hands
+
+
+def test_an_error_in_the_first_stage_of_a_chain_reaches_the_reader_in_order():
+    def source():
+        yield from range(4)
+        raise OSError("the disk went away")
+
+    got = []
+    with pytest.raises(OSError, match="the disk went away"):
+        for item in read_ahead(read_ahead(source()), nice=0, name="posture-watch-model"):
+            got.append(item)
+    assert got == [0, 1, 2, 3]
+    assert not _decode_threads()
+
+
 def test_readings_equal_one_frame_after_the_other_on_a_real_clip():
     """Real MediaPipe on the first 30 s of the desk session at 2 Hz: the same frames reach the model in
     the same order, so every reading is identical to the plain sequential loop's."""
@@ -71,6 +102,11 @@ def test_readings_equal_one_frame_after_the_other_on_a_real_clip():
     assert len(ahead) == len(plain) == 61
     assert ahead == plain
     assert not _decode_threads()
+    with VideoFileSource(clip) as src, PoseEstimator() as est:
+        readings = iter_readings(src, est, Judge(profile), 2.0)
+        assert [next(readings).to_json() for _ in range(3)] == plain[:3]
+        readings.close()  # given up early: the decoding and the model's threads end with it
+        assert not _decode_threads()
 
 
 class _WithABrokenPicture(VideoFileSource):

@@ -55,11 +55,18 @@ def _sampled_frames(source: FrameSource, rate_hz: float | None, until_s: float |
         yield frame
 
 
-def read_ahead(frames: Iterator[Frame], depth: int = 2) -> Iterator[Frame]:
-    """The frames of `frames`, decoded on a second thread up to `depth` ahead, so that decoding a file
+# The decoding thread yields its core to the pose model's own helper threads (they run beside its main one):
+# it has time to spare, the model has none.
+DECODE_NICE = 10
+
+
+def read_ahead(frames: Iterator[Any], depth: int = 2, nice: int = DECODE_NICE,
+               name: str = "posture-watch-decode") -> Iterator[Any]:
+    """The items of `frames`, made on a thread of their own up to `depth` ahead, so that decoding a file
     overlaps the pose model on another core (OpenCV and MediaPipe both release the GIL). One model,
     one copy of it in memory: a second estimator made `analyze` faster still, but cost ~70 MB.
-    An error while reading is raised here, in order; closing this generator stops the thread."""
+    An error while reading is raised here, in order; closing this generator stops the thread, and closes
+    `frames` on it (a stage between two of them is closed by its caller, after the stage after it)."""
     buffer: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
@@ -73,7 +80,7 @@ def read_ahead(frames: Iterator[Frame], depth: int = 2) -> Iterator[Frame]:
         return False
 
     def produce() -> None:
-        _lower_priority(DECODE_NICE)
+        _lower_priority(nice)
         try:
             for frame in frames:
                 if not put(frame):
@@ -81,8 +88,12 @@ def read_ahead(frames: Iterator[Frame], depth: int = 2) -> Iterator[Frame]:
             put(_END)
         except BaseException as exc:  # handed to the reader, raised there
             put(_Failed(exc))
+        finally:
+            close = getattr(frames, "close", None)
+            if close is not None:
+                close()
 
-    worker = threading.Thread(target=produce, name="posture-watch-decode", daemon=True)
+    worker = threading.Thread(target=produce, name=name, daemon=True)
     worker.start()
     try:
         while (item := buffer.get()) is not _END:
@@ -95,10 +106,6 @@ def read_ahead(frames: Iterator[Frame], depth: int = 2) -> Iterator[Frame]:
 
 
 _END = object()
-
-# The decoding thread yields its core to the pose model's own helper threads (they run beside its main one):
-# it has time to spare, the model has none.
-DECODE_NICE = 10
 
 
 def _lower_priority(nice: int) -> None:
@@ -148,8 +155,9 @@ def iter_readings(source: FrameSource, estimator, judge, rate_hz: float | None,
                   until_s: float | None = None) -> Iterator[Reading]:
     """The analysis loop: sample the (open) source at `rate_hz` (None = every frame), detect, measure, judge.
     A recorded source is decoded ahead on a second thread, and each picture made ready for the model there
-    too (PoseEstimator.prepare: colour conversion, MediaPipe image, light and blur facts), so that only the
-    model and the judging are left to this thread. A live source delivers in real time anyway."""
+    too (PoseEstimator.prepare: colour conversion, MediaPipe image, light and blur facts). The model runs
+    on a third thread, in source order, so that measuring and judging one sample here overlaps the model on
+    the next. A live source delivers in real time anyway."""
     from posture_watch.core.geometry import measure
 
     frames = _sampled_frames(source, rate_hz, until_s)
@@ -157,7 +165,12 @@ def iter_readings(source: FrameSource, estimator, judge, rate_hz: float | None,
     if source.live or prepare is None:
         ahead, detect = (frames if source.live else read_ahead(frames)), estimator.detect
     else:
-        ahead, detect = read_ahead(_prepared(frames, prepare)), estimator.detect_prepared
+        prepared = read_ahead(_prepared(frames, prepare))
+        detections = read_ahead(_detections(prepared, estimator.detect_prepared), nice=0, name="posture-watch-model")
+        with contextlib.closing(prepared), contextlib.closing(detections):  # the model's stage stops first
+            for detection in detections:
+                yield judge.update(measure(detection))
+        return
     with contextlib.closing(ahead):
         for detection in _detections(ahead, detect):
             yield judge.update(measure(detection))

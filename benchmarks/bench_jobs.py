@@ -48,6 +48,7 @@ PROFILE = bf.ROOT / "calibration" / "sample_profile.json"
 # calibration/sample_profile.json as it was before issue 14 (c7e0a82): measured with num_poses=2, no num_poses field
 LEGACY_PROFILE = bf.ROOT / "benchmarks" / "sample_profile_num_poses_2.json"
 BEFORE_SETTLED_HZ = 0.33  # the starting point sampled settled good posture every 3 s (now every 10 s)
+BEFORE_FAST_HZ = 4.0  # ... and a change and a whole poor stretch at 4 Hz (now a change at 2 Hz, a held stretch at 1 Hz)
 PEER_FPS = 10.0     # postured's rate
 PEER_NUM_POSES = 1  # MediaPipe's default, what a peer's loop gets
 
@@ -163,7 +164,8 @@ def _config(variant: str = "now"):
     cfg = load_config()  # the per-user file under the benchmark's private POSTURE_WATCH_HOME: defaults
     if variant == "before":
         cfg = dataclasses.replace(cfg, sampling=dataclasses.replace(
-            cfg.sampling, unchanged_below_grey=0.0, poor_held_hz=cfg.sampling.fast_hz, settled_hz=BEFORE_SETTLED_HZ))
+            cfg.sampling, unchanged_below_grey=0.0, fast_hz=BEFORE_FAST_HZ, poor_held_hz=BEFORE_FAST_HZ,
+            settled_hz=BEFORE_SETTLED_HZ))
     return cfg
 
 

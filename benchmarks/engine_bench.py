@@ -1,7 +1,7 @@
 """How fast the pure engine steps, and how big its state gets, over a full day.
 
-Method: a synthetic 8-hour day sampled at a fixed rate (default 4 Hz, the monitor's fast
-rate, i.e. 115,200 readings; a worst case, since the monitor runs at 1 Hz while upright):
+Method: a synthetic 8-hour day sampled at a fixed rate (default 4 Hz, twice the monitor's fast
+rate, i.e. 115,200 readings; a worst case, since the monitor runs at 1 Hz or slower while upright):
 random spells of good / poor (one or two faults, varying deviations) / unknown / away of
 5 s to 5 min. The readings are built first; only `engine.step` is timed
 (time.perf_counter), `--repeat` times, median and best reported. Also reported: the

@@ -57,7 +57,7 @@ def test_show_lists_every_key_with_unit_default_value_and_meaning(private_home):
         assert len(meaning.split()) >= 3, f"{sec}.{name} has no meaning: {line!r}"
     assert _columns(by_name[("engine", "alert_window_s")])[1] == "180 s"
     assert _columns(by_name[("judge", "shoulder_tilt_tol_deg")])[1] == "7°"
-    assert _columns(by_name[("sampling", "fast_hz")])[1] == "4 Hz"
+    assert _columns(by_name[("sampling", "fast_hz")])[1] == "2 Hz"
     assert _columns(by_name[("", "sensitivity")])[1] == '"normal"'
 
 

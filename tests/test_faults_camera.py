@@ -50,16 +50,17 @@ def test_unusable_picture_is_a_bad_frame_with_a_reason(name):
 
 
 def test_unusable_pictures_in_a_replay_are_skipped(tmp_path, profile, model_path, upright, caplog):
-    """Every 4th picture is unusable (each kind in turn): skipped, warned once, the rest judged."""
+    """Every 4th picture read is unusable (each kind in turn): skipped, warned once, the rest judged."""
     kinds = list(BAD_PICTURES.values())
     bad_times: list[float] = []
+    handed = [0]
 
     def picture(t: float):
-        k = int(round(t * 10))
-        if k % 4 == 3:
+        handed[0] += 1
+        if handed[0] % 4 == 0:
             bad_times.append(t)
             return kinds[len(bad_times) % len(kinds)]
-        return upright[k % len(upright)]
+        return upright[int(round(t * 10)) % len(upright)]
 
     source = Scripted(picture, until_s=30.0)
     rig = Rig(source, tmp_path, profile, model_path)
@@ -76,10 +77,10 @@ def test_unusable_pictures_in_a_replay_are_skipped(tmp_path, profile, model_path
 
 def test_a_live_camera_sending_only_unusable_pictures_is_reopened(tmp_path, profile, model_path, upright):
     """Three unusable pictures in a row from a live camera: camera lost, reopened, back."""
-    def picture(t: float):  # 2 s of them: 8 samples at the start's 4 Hz, 3 in a row even on a loaded machine
-        return BAD_PICTURES["empty"] if 1.0 <= t < 3.0 else upright[int(t * 10) % len(upright)]
+    def picture(t: float):  # 3 s of them: 6 samples at the start's 2 Hz, 3 in a row even on a loaded machine
+        return BAD_PICTURES["empty"] if 1.0 <= t < 4.0 else upright[int(t * 10) % len(upright)]
 
-    source = Scripted(picture, until_s=6.0, live=True)
+    source = Scripted(picture, until_s=7.0, live=True)
     rig = Rig(source, tmp_path, profile, model_path, replay=False, speed=1.0,
               config=MonitorConfig(reconnect_first_s=0.2))
     summary = rig.run()

@@ -8,9 +8,9 @@ import pytest
 from posture_watch.io.config import SamplingConfig
 from posture_watch.core.sampling import SamplingInput, model_needed, next_interval_s, picture_change, rate_label
 
-CFG = SamplingConfig()  # slow 1 Hz, fast 4 Hz, away poll 5 s after 120 s away, fast 10 s after a change,
+CFG = SamplingConfig()  # slow 1 Hz, fast 2 Hz, away poll 5 s after 120 s away, fast 10 s after a change,
                         # settled (good for 60 s) every 10 s
-SLOW, FAST, POLL, SETTLED = 1.0, 0.25, 5.0, 10.0
+SLOW, FAST, POLL, SETTLED = 1.0, 0.5, 5.0, 10.0
 
 
 @pytest.mark.parametrize("seen, interval", [

@@ -5,7 +5,9 @@ once it has stayed good for `settled_after_s` (a minute), every 10 s (`settled_h
 working day costs a tenth. 10 s is the engine's `max_sample_s`, the longest time one reading is
 credited with, so a slouch that begins between two settled samples is seen up to 10 s late but
 counted from the sample before it: its warning comes no later (issue 14, benchmarks/run.py). While the posture is poor or has just changed state, faster (`fast_hz`,
-~4 Hz) so the onset and end of a stretch are timed well. The first poor sample switches to the fast
+2 Hz, the rate `analyze` judges at and the judge is measured at) so the onset and end of a stretch are
+timed to half a second. 4 Hz (until issue 14) cost a quarter more CPU on desk_session and timed no
+warning or end of a stretch better than 1 s (benchmarks/bench_jobs.py desk). The first poor sample switches to the fast
 rate, so an onset is timed to within one slow (or settled) sample, which is nothing next to the
 minutes a warning needs. Once a poor stretch has held for `fast_after_change_s`, `poor_held_hz`
 (1 Hz): its end is then timed to within a second, next to a 3-minute window. Someone away for long, or a covered lens, is polled every `away_poll_s`.
@@ -40,7 +42,7 @@ from posture_watch.core.errors import ConfigError
 @dataclass(frozen=True)
 class SamplingConfig:
     slow_hz: float = 1.0   # steady good posture: a signal that changes over minutes needs no more
-    fast_hz: float = 4.0   # posture changing or poor: resolve the onset of a stretch to ~0.25 s
+    fast_hz: float = 2.0   # posture changing or poor: the onset and end of a stretch to 0.5 s
     analyze_hz: float = 2.0  # `analyze` default: >= judge smoothing resolution, 15x cheaper than 30 fps
     away_poll_s: float = 5.0  # long away: poll slowly
     away_slow_after_s: float = 120.0
@@ -141,7 +143,7 @@ class Pacing:
     """
 
     next_t: float = 0.0
-    interval_s: float = 0.25
+    interval_s: float = 0.5
     changed_t: float = 0.0
     away_since_t: float | None = None
     last_state: str | None = None

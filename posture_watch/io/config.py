@@ -8,7 +8,7 @@ config.toml (all keys optional):
     sensitivity = "normal"          # gentle | normal | strict: scales the judge's tolerances (see below)
     [sampling]
     slow_hz = 1.0                   # while posture is steady and good
-    fast_hz = 4.0                   # while posture is changing or poor
+    fast_hz = 2.0                   # while posture is changing or poor
     settled_hz = 0.1                # good posture unchanged for settled_after_s (60 s)
     analyze_hz = 2.0                # default rate of `analyze`
     [judge]    ... fields of posture_watch.core.judge.JudgeConfig

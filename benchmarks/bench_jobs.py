@@ -5,7 +5,7 @@ out of the next.
   floor CLIP RATE REPEATS       CPU ms per frame of PoseLandmarker.detect_for_video alone on the frames
                                 `analyze` uses (CLIP at RATE Hz), VIDEO mode, the product's num_poses
   analyze CLIP RATE REPEATS     the real analyze loop: CPU ms per sample, x real time
-  run_replay REPEATS            the real monitor (runner.run_monitor) replaying a camera-like session
+  run_replay REPEATS [VARIANT]  the real monitor (runner.run_monitor) replaying a camera-like session
                                 held in memory as fast as it goes; then the model alone on the same frames
   live SECONDS [SLOUCH_S]       the real monitor at 1x on a live camera-like source: process CPU share
   soak HOURS [VARIANT]          an HOURS-long working day replayed at high speed: RSS, CPU, model calls and
@@ -53,12 +53,13 @@ PEER_FPS = 10.0     # postured's rate
 PEER_NUM_POSES = 1  # MediaPipe's default, what a peer's loop gets
 
 
-def product_num_poses() -> int:
-    """The num_poses `run` and `analyze` use with the sample profile (the mode it was measured in)."""
+def product_num_poses(variant: str = "now") -> int:
+    """The num_poses `run` and `analyze` use with the sample profile (the mode it was measured in); for the
+    starting point, with the profile as it was then."""
     from posture_watch.io.pose import mode_for
     from posture_watch.io.profile_files import load_profile
 
-    return MonitorConfig().num_poses or mode_for(load_profile(PROFILE))
+    return MonitorConfig().num_poses or mode_for(load_profile(LEGACY_PROFILE if variant == "before" else PROFILE))
 
 
 def _landmarker(num_poses: int, variant: str = "lite"):
@@ -217,19 +218,21 @@ def delays(samples: list[tuple[float, str]], warnings: list[float], held: list[t
 REPLAY_SESSION = [bf.Segment("upright", 120.0), bf.Segment("slouch", 120.0), bf.Segment("away", 120.0)]
 
 
-def job_run_replay(repeats: str) -> dict:
+def job_run_replay(repeats: str, variant: str = "now") -> dict:
     """The monitor's CPU per sample between its first and its last frame (start-up excluded), then the
-    model alone on exactly the frames it analysed, in the same order and with the same timestamps."""
+    model alone on exactly the frames it analysed, in the same order and with the same timestamps (from the
+    second run on, also the one measured just before the run)."""
     from posture_watch.monitor.runner import run_monitor
 
     pictures = {name: bf.load_excerpt(name) for name in ("upright", "slouch", "away")}
-    pipe, floor, ratio, same_time, samples, calls = [], [], [], [], 0, 0
+    pipe, floor, ratio, same_time, samples, calls, bracket, outside = [], [], [], [], 0, 0, [], []
+    before_ms, before_frames = None, None
     for _ in range(int(repeats)):
         reads: list[tuple[float, float]] = []
         source = bf.SessionSource(REPLAY_SESSION, pictures, live=False,
                                   on_read=lambda t: reads.append((t, time.process_time())))
         with ModelCalls() as calls_seen:
-            summary = run_monitor(_run_options(), _config(), source=source)
+            summary = run_monitor(_run_options(variant), _config(variant), source=source)
         modelled, inside = calls_seen.times, calls_seen.cpu
         samples, calls = summary.samples, len(modelled)
         # the whole pipeline from its second frame to its last: the model's first call (its one-time allocations,
@@ -237,15 +240,27 @@ def job_run_replay(repeats: str) -> dict:
         cpu = reads[-1][1] - reads[1][1]
         counted = [t for t in modelled if reads[1][0] <= t < reads[-1][0]]
         pipe.append(1000 * cpu / (len(reads) - 2))
-        floor_ms = model_alone_ms(((source.picture_at(t), t) for t in modelled), product_num_poses())
+        # the model alone on those frames right after the monitor; from the second run on, the floor is the mean
+        # of that and the one measured right before this run (after the run before it, on the very same frames:
+        # the replay is deterministic, checked here), so a host speeding up or slowing down between a run and
+        # its floor weighs on both sides alike
+        after_ms = model_alone_ms(((source.picture_at(t), t) for t in modelled), product_num_poses(variant))
+        if modelled != before_frames:
+            before_ms = None
+        floor_ms = after_ms if before_ms is None else (before_ms + after_ms) / 2
         floor.append(floor_ms)
+        bracket.append((before_ms, after_ms))
+        before_ms, before_frames = after_ms, modelled
         ratio.append(1000 * cpu / (floor_ms * max(len(counted), 1)))
         # the same window, against the model's CPU inside the monitor in those very seconds
         model_inside = sum(c for t, c in zip(modelled, inside) if reads[1][0] <= t < reads[-1][0])
         same_time.append(cpu / model_inside)
+        outside.append(1000 * (cpu - model_inside) / (len(reads) - 2))
     return {"pipeline_ms": statistics.median(pipe), "floor_ms": statistics.median(floor), "pipeline_runs": pipe,
-            "floor_runs": floor, "overhead_ratio": statistics.median(ratio), "overhead_runs": ratio,
+            "floor_runs": floor, "floor_before_after_runs": bracket,
+            "overhead_ratio": statistics.median(ratio), "overhead_runs": ratio,
             "vs_model_inside": statistics.median(same_time), "vs_model_inside_runs": same_time,
+            "outside_model_ms_per_sample": statistics.median(outside), "variant": variant,
             "samples": samples, "model_calls": calls, "session_s": sum(s.seconds for s in REPLAY_SESSION)}
 
 

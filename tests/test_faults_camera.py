@@ -143,6 +143,7 @@ def test_frozen_stream_is_reported_and_not_counted(tmp_path, profile, model_path
     assert rig.monitor.state.presence.sitting_s <= end - (back[0] - lost[0]) + 1.0
     during = [s for s in rig.statuses if s["condition"] == "camera lost"]
     assert during and "has not changed" in during[0]["lost_reason"]
+    assert {s["sampling"] for s in during} == {"poll"}  # polled slowly, and said so
 
 
 def test_frozen_live_camera_is_reopened(tmp_path, profile, model_path, upright):

@@ -192,6 +192,7 @@ def test_black_frames_mean_camera_covered_not_away(tmp_path, profile_path, model
     assert not [t for t in rig.sample_times(summary, tmp_path) if covered[0] <= t < back[0]]
     during = [s for s in rig.statuses if s["condition"] == "camera covered"]
     assert during and status_text(during[0]).startswith("Camera covered since ")
+    assert {s["sampling"] for s in during} == {"poll"}  # the status says how it samples now
 
 
 class CountingMemory(MemorySource):

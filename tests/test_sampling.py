@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from posture_watch.io.config import SamplingConfig
-from posture_watch.core.sampling import SamplingInput, model_needed, next_interval_s, picture_change, rate_label
+from posture_watch.core.sampling import (Pacing, SamplingInput, after_reading, gate_holds, model_needed, next_interval_s,
+                                         next_rate, picture_change, polling, start_pacing)
 
 CFG = SamplingConfig()  # slow 1 Hz, fast 2 Hz, away poll 5 s after 120 s away, fast 10 s after a change,
                         # settled (good for 60 s) every 10 s
@@ -38,16 +39,36 @@ def test_rates_come_from_the_config() -> None:
     held = SamplingConfig(poor_held_hz=4.0)   # the rate of a held poor stretch is a setting of its own
     assert next_interval_s(held, SamplingInput(state="poor", since_change_s=60.0)) == pytest.approx(0.25)
     assert next_interval_s(cfg, SamplingInput(state="away", since_change_s=600.0, away_s=600.0)) == 30.0
-    assert [rate_label(cfg, x) for x in (0.125, 2.0, 30.0)] == ["fast", "slow", "poll"]
+    assert next_rate(cfg, SamplingInput(state="poor", since_change_s=5.0))[1] == "fast"
+    assert next_rate(cfg, SamplingInput(state="away", since_change_s=600.0, away_s=600.0))[1] == "poll"
     # the defaults: the away poll (5 s) is shorter than the settled interval (10 s) and still called a poll
-    assert [rate_label(CFG, x) for x in (FAST, SLOW, POLL, SETTLED)] == ["fast", "slow", "poll", "settled"]
+    assert next_rate(CFG, SamplingInput(state="away", since_change_s=600.0, away_s=600.0)) == (POLL, "poll")
+    assert next_rate(CFG, SamplingInput(state="good", since_change_s=600.0)) == (SETTLED, "settled")
+
+
+def test_a_rate_is_named_by_the_rule_that_chose_it_not_by_its_interval() -> None:
+    """Set slow and fast alike: a steady good posture is still "slow", and the change gate works there."""
+    alike = SamplingConfig(slow_hz=2.0, fast_hz=2.0)
+    assert next_rate(alike, SamplingInput(state="good", since_change_s=30.0)) == (0.5, "slow")
+    assert next_rate(alike, SamplingInput(state="good", since_change_s=3.0)) == (0.5, "fast")
+    thumb = np.zeros((24, 32), np.float32)
+    pacing = start_pacing(alike)
+    assert pacing.rate == "fast" and not gate_holds(alike, pacing, thumb, 0.0)  # the start: always the model
+    pacing = Pacing(gate_t=29.0, gate_thumb=thumb, changed_t=0.0, last_state="good")  # good since 0 s
+    pacing = after_reading(alike, pacing, 30.0, "good")
+    assert pacing.rate == "slow" and pacing.interval_s == 0.5 and gate_holds(alike, pacing, thumb, 30.5)
+
+
+def test_a_covered_lens_is_polled_and_said_to_be() -> None:
+    pacing = polling(CFG, start_pacing(CFG), 12.0)
+    assert (pacing.next_t, pacing.interval_s, pacing.rate) == (12.0 + POLL, POLL, "poll")
 
 
 def test_settled_rate_comes_from_the_config_and_is_never_faster_than_slow() -> None:
     cfg = SamplingConfig(settled_after_s=600.0, settled_hz=0.1)
     assert next_interval_s(cfg, SamplingInput(state="good", since_change_s=599.0)) == pytest.approx(1.0)
     assert next_interval_s(cfg, SamplingInput(state="good", since_change_s=600.0)) == pytest.approx(10.0)
-    assert rate_label(cfg, 10.0) == "settled"
+    assert next_rate(cfg, SamplingInput(state="good", since_change_s=600.0))[1] == "settled"
     eager = SamplingConfig(slow_hz=0.25, settled_hz=2.0)
     assert next_interval_s(eager, SamplingInput(state="good", since_change_s=3600.0)) == pytest.approx(4.0)
 

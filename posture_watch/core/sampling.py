@@ -85,34 +85,29 @@ class SamplingInput:
     covered: bool = False
 
 
-def next_interval_s(cfg: SamplingConfig, now: SamplingInput) -> float:
-    """Seconds of source time until the next frame to analyse."""
+FAST, SLOW, SETTLED, POLL = "fast", "slow", "settled", "poll"  # the rates' names (logs, status, the gate)
+
+
+def next_rate(cfg: SamplingConfig, now: SamplingInput) -> tuple[float, str]:
+    """(seconds of source time until the next frame to analyse, the name of that rate). The name comes
+    with the rule that chose the interval, never from the interval: two rates may be set alike."""
     slow, fast = 1.0 / cfg.slow_hz, 1.0 / cfg.fast_hz
     if now.covered:
-        return max(slow, cfg.away_poll_s)
+        return max(slow, cfg.away_poll_s), POLL
     if now.state == AWAY:
-        return max(slow, cfg.away_poll_s) if now.away_s >= cfg.away_slow_after_s else slow
+        return (max(slow, cfg.away_poll_s), POLL) if now.away_s >= cfg.away_slow_after_s else (slow, SLOW)
     if now.state is None or now.since_change_s < cfg.fast_after_change_s:
-        return fast
+        return fast, FAST
     if now.state == POOR:
-        return 1.0 / cfg.poor_held_hz
+        return 1.0 / cfg.poor_held_hz, SLOW  # a held poor stretch: slower than fast (1 Hz by default)
     if now.state == GOOD and now.since_change_s >= cfg.settled_after_s:
-        return max(slow, 1.0 / cfg.settled_hz)
-    return slow
+        return max(slow, 1.0 / cfg.settled_hz), SETTLED
+    return slow, SLOW
 
 
-def rate_label(cfg: SamplingConfig, interval_s: float) -> str:
-    """'fast' | 'slow' | 'settled' | 'poll' for logs and status."""
-    if interval_s <= 1.0 / cfg.fast_hz + 1e-9:
-        return "fast"
-    slow = 1.0 / cfg.slow_hz
-    if interval_s <= slow + 1e-9:
-        return "slow"
-    if abs(interval_s - max(slow, cfg.away_poll_s)) <= 1e-9:
-        return "poll"  # away or covered (the away poll may be shorter than the settled interval)
-    if interval_s <= max(slow, 1.0 / cfg.settled_hz) + 1e-9:
-        return "settled"
-    return "poll"
+def next_interval_s(cfg: SamplingConfig, now: SamplingInput) -> float:
+    """Seconds of source time until the next frame to analyse."""
+    return next_rate(cfg, now)[0]
 
 
 def picture_change(thumb: np.ndarray, reference: np.ndarray) -> float:
@@ -135,7 +130,7 @@ class Pacing:
     """Where the monitor is in its sampling, as a value (like the engine's state).
 
     next_t:        source time of the next frame to read (a target: the rate is kept on average).
-    interval_s:    the current interval (its rate_label is the status's "sampling").
+    interval_s:    the current interval; rate: its name (the status's "sampling"; the gate is shut while FAST).
     changed_t:     when the judged state last changed (or the clocks were restarted).
     away_since_t:  since when the user has been away (None: present).
     last_state:    the last judged state since the clocks were (re)started; None: nothing judged yet.
@@ -144,6 +139,7 @@ class Pacing:
 
     next_t: float = 0.0
     interval_s: float = 0.5
+    rate: str = FAST
     changed_t: float = 0.0
     away_since_t: float | None = None
     last_state: str | None = None
@@ -153,7 +149,7 @@ class Pacing:
 
 def start_pacing(cfg: SamplingConfig) -> Pacing:
     """Sample fast at the start: the model's tracking and the judge's smoothing settle then."""
-    return Pacing(interval_s=1.0 / cfg.fast_hz)
+    return Pacing(interval_s=1.0 / cfg.fast_hz, rate=FAST)
 
 
 def read_no_earlier(pacing: Pacing, t_s: float) -> Pacing:
@@ -162,8 +158,14 @@ def read_no_earlier(pacing: Pacing, t_s: float) -> Pacing:
 
 
 def read_at(pacing: Pacing, t_s: float) -> Pacing:
-    """The next frame at `t_s` (an unusable, covered or frozen picture: poll again then)."""
+    """The next frame at `t_s` (an unusable picture: try again one interval on)."""
     return replace(pacing, next_t=t_s)
+
+
+def polling(cfg: SamplingConfig, pacing: Pacing, t_s: float) -> Pacing:
+    """A covered lens or a frozen picture at `t_s`: look again one away poll later, and say so."""
+    interval, rate = next_rate(cfg, SamplingInput(state=None, since_change_s=0.0, covered=True))
+    return replace(pacing, next_t=t_s + interval, interval_s=interval, rate=rate)
 
 
 def gate_holds(cfg: SamplingConfig, pacing: Pacing, thumb: np.ndarray, t_s: float) -> bool:
@@ -171,7 +173,7 @@ def gate_holds(cfg: SamplingConfig, pacing: Pacing, thumb: np.ndarray, t_s: floa
     enough. Never while sampling fast (the start, and just after the judged state changed: the model's
     tracking and the judge are settling then), nor before anything was judged since an interruption."""
     if pacing.gate_t is None or pacing.gate_thumb is None or pacing.last_state is None \
-            or not cfg.unchanged_below_grey or rate_label(cfg, pacing.interval_s) == "fast":
+            or not cfg.unchanged_below_grey or pacing.rate == FAST:
         return False
     return not model_needed(cfg, picture_change(thumb, pacing.gate_thumb), t_s - pacing.gate_t)
 
@@ -188,14 +190,14 @@ def after_reading(cfg: SamplingConfig, pacing: Pacing, t_s: float, state: str) -
         away_since_t = t_s if pacing.away_since_t is None else pacing.away_since_t
     else:
         away_since_t = None
-    interval = next_interval_s(cfg, SamplingInput(
+    interval, rate = next_rate(cfg, SamplingInput(
         state=state, since_change_s=t_s - changed_t, away_s=0.0 if away_since_t is None else t_s - away_since_t))
     # keep the rate on average (targets, not frame times), but never plan in the past
     next_t = max(pacing.next_t + interval, t_s + interval / 2)
     if pacing.gate_t is not None:  # the gate never holds past unchanged_max_s: a sample lands on it
         next_t = min(next_t, pacing.gate_t + cfg.unchanged_max_s)
-    return replace(pacing, next_t=next_t, interval_s=interval, changed_t=changed_t, away_since_t=away_since_t,
-                   last_state=state)
+    return replace(pacing, next_t=next_t, interval_s=interval, rate=rate, changed_t=changed_t,
+                   away_since_t=away_since_t, last_state=state)
 
 
 def restarted(pacing: Pacing, t_s: float) -> Pacing:

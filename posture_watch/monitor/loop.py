@@ -28,7 +28,7 @@ from posture_watch.core.camera_health import CameraHealth, picture_fingerprint
 from posture_watch.core.domain import (EV_PROFILE, EV_SCREEN_BACK, EV_SCREEN_LOCKED, EV_SESSION_END, EV_SESSION_START,
                                        Event, Frame, Reading)
 from posture_watch.core.errors import ProfileError, SourceError, SourceLost, StoreError, UserError
-from posture_watch.core.sampling import SamplingConfig, SamplingInput, next_interval_s, rate_label
+from posture_watch.core.sampling import SamplingConfig
 from posture_watch.monitor.alert_hold import AlertHold
 from posture_watch.monitor.loop_types import MonitorConfig, RunSummary, Waker
 from posture_watch.monitor.ports import (DoNotDisturb, Estimator, Measure, Notifier, PostureJudge, PreviewSink,
@@ -227,10 +227,9 @@ class Monitor:
             self.preview = None
 
     def _schedule(self, t_s: float, reading: Reading) -> None:
-        before, self.pacing = self.pacing.interval_s, pace.after_reading(self.sampling, self.pacing, t_s, reading.state)
-        interval = self.pacing.interval_s
-        if rate_label(self.sampling, interval) != rate_label(self.sampling, before):
-            log.debug("sampling %s (every %.2f s)", rate_label(self.sampling, interval), interval)
+        before, self.pacing = self.pacing.rate, pace.after_reading(self.sampling, self.pacing, t_s, reading.state)
+        if self.pacing.rate != before:
+            log.debug("sampling %s (every %.2f s)", self.pacing.rate, self.pacing.interval_s)
 
     def _restart_clocks(self, t_s: float) -> None:
         """After an interruption: no time passes for the engine, and sample fast for a while."""
@@ -250,14 +249,13 @@ class Monitor:
         self.camera = health
         if change == camera_health.MOVING:
             return False
+        self.pacing = pace.polling(self.sampling, self.pacing, frame.t_s)  # before it is said: the status polls
         if change == camera_health.FROZE:
             log.warning("%s; not monitoring until it changes", self.camera.lost_reason)
             self._emit_all(events)
             self._restart_clocks(frame.t_s)
             if self.source.live:
                 self._close_source()  # reopening may wake a hung driver
-        poll_s = next_interval_s(self.sampling, SamplingInput(None, 0.0, covered=True))
-        self.pacing = pace.read_at(self.pacing, frame.t_s + poll_s)
         return True
 
     def _bad_frame(self, frame: Frame, why: str) -> None:
@@ -272,13 +270,12 @@ class Monitor:
 
     def _covered(self, frame: Frame, t_epoch: float) -> None:
         self.camera, events = camera_health.covered(self.camera, t_epoch)
+        self.pacing = pace.polling(self.sampling, self.pacing, frame.t_s)  # before it is said: the status polls
         if events:
             log.warning("the camera is covered (black picture); not monitoring until it is uncovered")
             self._emit_all(events)
             self._restart_clocks(frame.t_s)
         self._preview_held()
-        interval = next_interval_s(self.sampling, SamplingInput(state=None, since_change_s=0.0, covered=True))
-        self.pacing = pace.read_at(self.pacing, frame.t_s + interval)
 
     # --- camera lifecycle ------------------------------------------------------------------
 
@@ -443,7 +440,7 @@ class Monitor:
                     on_break=self.alert_hold.on_break, do_not_disturb=self.alert_hold.dnd_reason,
                     source=self.source.description, profile=self.profile_name or self.profile_path,
                     started_at=self._start_epoch, samples=self.summary.samples,
-                    sampling=rate_label(self.sampling, self.pacing.interval_s),
+                    sampling=self.pacing.rate,
                     interval_s=round(self.pacing.interval_s, 3),
                     pid=os.getpid(), camera_open=self._open, live=self.source.live)
 

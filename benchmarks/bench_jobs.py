@@ -53,13 +53,17 @@ PEER_FPS = 10.0     # postured's rate
 PEER_NUM_POSES = 1  # MediaPipe's default, what a peer's loop gets
 
 
+def _profile(variant: str = "now") -> Path:
+    """The sample profile the monitor judges against: as it is, or for the starting point as it was then."""
+    return LEGACY_PROFILE if variant == "before" else PROFILE
+
+
 def product_num_poses(variant: str = "now") -> int:
-    """The num_poses `run` and `analyze` use with the sample profile (the mode it was measured in); for the
-    starting point, with the profile as it was then."""
+    """The num_poses `run` and `analyze` use with the variant's sample profile (the mode it was measured in)."""
     from posture_watch.io.pose import mode_for
     from posture_watch.io.profile_files import load_profile
 
-    return MonitorConfig().num_poses or mode_for(load_profile(LEGACY_PROFILE if variant == "before" else PROFILE))
+    return MonitorConfig().num_poses or mode_for(load_profile(_profile(variant)))
 
 
 def _landmarker(num_poses: int, variant: str = "lite"):
@@ -155,7 +159,7 @@ def job_analyze(clip: str, rate: str, repeats: str) -> dict:
 def _run_options(variant: str = "now"):
     from posture_watch.monitor.runner import RunOptions
 
-    return RunOptions(profile=str(LEGACY_PROFILE if variant == "before" else PROFILE), no_notify=True,
+    return RunOptions(profile=str(_profile(variant)), no_notify=True,
                       quiet_fallback=True, speed=1e6)
 
 
@@ -238,7 +242,7 @@ def job_run_replay(repeats: str, variant: str = "now") -> dict:
         # the whole pipeline from its second frame to its last: the model's first call (its one-time allocations,
         # ~70 ms) is left out here as model_alone leaves it out of the floor; the samples counted are frames 1..n-2
         cpu = reads[-1][1] - reads[1][1]
-        counted = [t for t in modelled if reads[1][0] <= t < reads[-1][0]]
+        window = [reads[1][0] <= t < reads[-1][0] for t in modelled]
         pipe.append(1000 * cpu / (len(reads) - 2))
         # the model alone on those frames right after the monitor; from the second run on, the floor is the mean
         # of that and the one measured right before this run (after the run before it, on the very same frames:
@@ -251,9 +255,9 @@ def job_run_replay(repeats: str, variant: str = "now") -> dict:
         floor.append(floor_ms)
         bracket.append((before_ms, after_ms))
         before_ms, before_frames = after_ms, modelled
-        ratio.append(1000 * cpu / (floor_ms * max(len(counted), 1)))
+        ratio.append(1000 * cpu / (floor_ms * max(sum(window), 1)))
         # the same window, against the model's CPU inside the monitor in those very seconds
-        model_inside = sum(c for t, c in zip(modelled, inside) if reads[1][0] <= t < reads[-1][0])
+        model_inside = sum(c for c, counted in zip(inside, window) if counted)
         same_time.append(cpu / model_inside)
         outside.append(1000 * (cpu - model_inside) / (len(reads) - 2))
     return {"pipeline_ms": statistics.median(pipe), "floor_ms": statistics.median(floor), "pipeline_runs": pipe,

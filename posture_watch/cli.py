@@ -182,21 +182,12 @@ def entry() -> int:
         # caught it, and ends the process by killing itself with SIGINT (exit -2) instead of exiting 130.
         # A successful exec() of a string clears that mark.
         exec("None")
-        _silence_native_stderr()
+        # a Ctrl-C while MediaPipe loads the model interrupts only the wait for it: the loading goes on on
+        # its own thread, and its native log lines would follow the one sentence
+        from posture_watch.io.native import silence_native_stderr
+
+        silence_native_stderr()
     return code
-
-
-def _silence_native_stderr() -> None:
-    """After the one sentence of an interrupt, native code that is still finishing on its own threads (a
-    Ctrl-C while MediaPipe loads the model interrupts only the wait for it) prints nothing more: fd 2 goes
-    to /dev/null for the rest of the process."""
-    try:
-        sys.stderr.flush()
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
-        os.close(devnull)
-    except (OSError, ValueError):
-        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:

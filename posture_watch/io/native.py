@@ -31,3 +31,17 @@ def quiet_native_stderr() -> Iterator[None]:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
+
+
+def silence_native_stderr() -> None:
+    """Send file descriptor 2 to /dev/null for the rest of the process (after the last sentence of ours:
+    native code still finishing on its own threads prints nothing more). Not with NATIVE_LOGS_ENV set."""
+    if os.environ.get(NATIVE_LOGS_ENV):
+        return
+    try:
+        sys.stderr.flush()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

@@ -160,19 +160,18 @@ def iter_readings(source: FrameSource, estimator, judge, rate_hz: float | None,
     the next. A live source delivers in real time anyway."""
     from posture_watch.core.geometry import measure
 
-    frames = _sampled_frames(source, rate_hz, until_s)
     prepare = getattr(estimator, "prepare", None)
-    if source.live or prepare is None:
-        ahead, detect = (frames if source.live else read_ahead(frames)), estimator.detect
-    else:
-        prepared = read_ahead(_prepared(frames, prepare))
-        detections = read_ahead(_detections(prepared, estimator.detect_prepared), nice=0, name="posture-watch-model")
-        with contextlib.closing(prepared), contextlib.closing(detections):  # the model's stage stops first
-            for detection in detections:
-                yield judge.update(measure(detection))
-        return
-    with contextlib.closing(ahead):
-        for detection in _detections(ahead, detect):
+    with contextlib.ExitStack() as stages:  # closed from the last stage back to the first
+        frames = stages.enter_context(contextlib.closing(_sampled_frames(source, rate_hz, until_s)))
+        if source.live:
+            detections = _detections(frames, estimator.detect)
+        elif prepare is None:
+            detections = _detections(stages.enter_context(contextlib.closing(read_ahead(frames))), estimator.detect)
+        else:
+            prepared = stages.enter_context(contextlib.closing(read_ahead(_prepared(frames, prepare))))
+            detections = stages.enter_context(contextlib.closing(
+                read_ahead(_detections(prepared, estimator.detect_prepared), nice=0, name="posture-watch-model")))
+        for detection in detections:
             yield judge.update(measure(detection))
 
 

@@ -168,8 +168,9 @@ def head_box(pose: Pose, size: tuple[int, int], cfg: SetupConfig = SetupConfig()
 
 
 def light_facts(image: np.ndarray, pose: Pose | None) -> tuple[float | None, float | None]:
-    """(face luma, background luma) 0..255 of an in-memory BGR frame: the face box, and the
-    frame's upper part outside the person's width. (None, None) without a usable face box."""
+    """(face luma, background luma) 0..255 of an in-memory BGR frame: the mean of the face box, and the
+    75th percentile of the frame's upper part outside the person's width. (None, None) without a usable
+    face box. Only the background is judged (`light_note`); the face's level is kept for the record."""
     if pose is None:
         return None, None
     h, w = image.shape[:2]
@@ -183,9 +184,10 @@ def light_facts(image: np.ndarray, pose: Pose | None) -> tuple[float | None, flo
     sx = sorted((float(lm[LEFT_SHOULDER, 0]), float(lm[RIGHT_SHOULDER, 0])))
     left, right = int(max(0.0, sx[0]) * w), int(min(1.0, sx[1]) * w)
     upper = grey[: max(1, int(0.6 * h))]
-    parts = [upper[:, :left], upper[:, right:]]
+    parts = [upper[:, :left].ravel(), upper[:, right:].ravel()]
     pixels = sum(p.size for p in parts)
-    background = float(sum(p.sum() for p in parts) / pixels) if pixels > 0.02 * upper.size else None
+    # the brighter quarter of the background: a window or a lamp shows as a large near-white patch
+    background = float(np.percentile(np.concatenate(parts), 75)) if pixels > 0.02 * upper.size else None
     return face, background
 
 

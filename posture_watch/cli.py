@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     # --- analyze
     sp = add("analyze", "posture_watch.monitor.analyze:cmd_analyze", "judge every sample of a video, image folder or camera and write JSON lines")
     sp.add_argument("source", help="video file, image folder, camera index or /dev/videoN")
-    sp.add_argument("--profile", help="calibration profile (JSON) to judge against")
+    sp.add_argument("--profile", help="profile to judge against: a stored profile's name or a profile file "
+                    "(default: the profile in use)")
     rate = sp.add_mutually_exclusive_group()
     rate.add_argument("--rate", type=_positive_float, help="samples per second (default from config, 2 Hz)")
     rate.add_argument("--every-frame", action="store_true", help="analyse every frame of the source")
@@ -90,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
              "`posture-watch stop` (`autostart install` runs it in the background at login)")
     sp.add_argument("--source", default=None, help="camera index or /dev/videoN (default from config), or a video file to replay")
     sp.add_argument("--speed", type=_positive_float, default=1.0, help="replay a file at this many times real time")
-    sp.add_argument("--profile", help="calibration profile (default: the profile in use)")
+    sp.add_argument("--profile", help="a stored profile's name or a profile file (default: the profile in use)")
     sp.add_argument("--no-notify", action="store_true", help="no desktop notifications (terminal/log only)")
     sp.add_argument("--preview", action="store_true", help="show a window with the landmarks and the judged state")
     sp.add_argument("--jsonl", help="also write every judged sample to this JSON-lines file")

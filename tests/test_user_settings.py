@@ -1,0 +1,84 @@
+"""Commands follow what the user set (issue 23, section 2): the profile in use and profile names,
+several settings at once, values checked as their use checks them, scripted calibration over a
+stored profile, replay speeds, and a damaged session row. Real CLI, real files, real SQLite."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import ROOT, assert_one_sentence_error, run_cli, sample
+
+SAMPLE_PROFILE = ROOT / "calibration" / "sample_profile.json"
+
+
+def _store(name: str, use: bool = True) -> None:
+    from posture_watch.io import profile_store
+    from posture_watch.io.profile_files import load_profile
+
+    profile_store.save_named(load_profile(SAMPLE_PROFILE), name, use=use)
+
+
+def _states(stdout: str) -> dict[str, int]:
+    line = next(x for x in stdout.splitlines() if "states:" in x)
+    return {part.split()[0]: int(part.split()[1]) for part in line.split(":", 1)[1].split(",")}
+
+
+# --- analyze and --profile NAME ---------------------------------------------------------------------
+
+def test_analyze_without_profile_judges_against_the_profile_in_use(private_home):
+    _store("default")
+    clip = str(sample("desk_session.mp4"))
+    implicit = run_cli("analyze", clip, "--seconds", "30")
+    explicit = run_cli("analyze", clip, "--seconds", "30", "--profile", str(SAMPLE_PROFILE))
+    assert implicit.returncode == 0 and explicit.returncode == 0, implicit.stderr + explicit.stderr
+    assert _states(implicit.stdout) == _states(explicit.stdout)
+    assert _states(implicit.stdout)["unknown"] < _states(implicit.stdout)["good"] + _states(implicit.stdout)["poor"]
+
+
+def test_analyze_with_no_profile_at_all_says_why_nothing_was_judged(private_home):
+    proc = run_cli("analyze", str(sample("desk_session.mp4")), "--seconds", "5")
+    assert proc.returncode == 0, proc.stderr
+    assert "nothing could be judged good or poor: there is no calibration profile" in proc.stdout
+
+
+def test_analyze_of_an_empty_room_says_nobody_was_there(private_home):
+    _store("default")
+    proc = run_cli("analyze", str(sample("empty_room.mp4")), "--seconds", "3")
+    assert proc.returncode == 0, proc.stderr
+    assert "nothing could be judged good or poor: nobody was found in the picture" in proc.stdout
+
+
+@pytest.mark.parametrize("command", [["run", "--source", "{clip}", "--speed", "1000", "--no-notify", "--quiet"],
+                                     ["analyze", "{clip}", "--seconds", "3"]])
+def test_a_stored_profile_is_taken_by_its_name(private_home, tmp_path, command):
+    _store("default")
+    _store("second", use=False)
+    argv = [a.replace("{clip}", str(sample("calibration.mp4"))) for a in command]
+    proc = run_cli(*argv, "--profile", "second", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_name_gets_advice_that_makes_the_named_profile(private_home, tmp_path):
+    line = assert_one_sentence_error(run_cli("run", "--profile", "third", "--source", str(sample("calibration.mp4")),
+                                             cwd=tmp_path))
+    assert "no profile named 'third'" in line and "calibrate --name third" in line
+    # the advice does what it says: the named profile exists afterwards, and `run --profile third` takes it
+    proc = run_cli("calibrate", "--non-interactive", "--source", str(sample("calibration.mp4")), "--name", "third",
+                   cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert list(tmp_path.iterdir()) == []
+    proc = run_cli("run", "--profile", "third", "--source", str(sample("calibration.mp4")), "--speed", "1000",
+                   "--no-notify", "--quiet", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_file_path_is_still_a_file(private_home, tmp_path):
+    mine = tmp_path / "second"           # a file without .json, named like a profile that is not stored
+    shutil.copy(SAMPLE_PROFILE, mine)
+    proc = run_cli("analyze", str(sample("calibration.mp4")), "--seconds", "3", "--profile", "second", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(mine.read_text())

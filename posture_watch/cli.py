@@ -141,11 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--yes", action="store_true", help="delete without asking")
 
     # --- settings
-    sp = add("config", "posture_watch.admin.config_cli:cmd_config", "list every setting with its unit and meaning, or change one")
+    sp = add("config", "posture_watch.admin.config_cli:cmd_config", "list every setting with its unit and meaning, or change some")
     sp.add_argument("action", choices=["show", "set"],
-                    help="show: every setting (or KEY) with its value, unit and meaning; set: change KEY to VALUE")
+                    help="show: every setting (or KEY) with its value, unit and meaning; set: change KEY to VALUE (several KEY VALUE pairs at once)")
     sp.add_argument("key", nargs="?", help="SECTION.KEY (e.g. engine.alert_window_s) or a top-level key (sensitivity)")
     sp.add_argument("value", nargs="?", help="the new value (set)")
+    sp.add_argument("more", nargs="*", metavar="KEY VALUE",
+                    help="more pairs to set: all are checked together and written at once (set)")
 
     # --- doctor, data, autostart
     add("doctor", "posture_watch.admin.doctor:cmd_doctor",

@@ -82,3 +82,50 @@ def test_a_file_path_is_still_a_file(private_home, tmp_path):
     proc = run_cli("analyze", str(sample("calibration.mp4")), "--seconds", "3", "--profile", "second", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(mine.read_text())
+
+
+# --- config set: several pairs, each value checked as its use checks it, a bad value in the file named --------
+
+def _config_file(home):
+    return home / "config" / "config.toml"
+
+
+def test_config_set_writes_quiet_hours_start_and_end_together(private_home):
+    proc = run_cli("config", "set", "notify.quiet_hours_start", "22:00", "notify.quiet_hours_end", "07:00")
+    assert proc.returncode == 0, proc.stderr
+    from posture_watch.io.config import load_config
+
+    notify = load_config(_config_file(private_home)).section("notify")
+    assert (notify.quiet_hours_start, notify.quiet_hours_end) == ("22:00", "07:00")
+    before = _config_file(private_home).read_text()
+    # one bad pair: nothing of the command is written
+    line = assert_one_sentence_error(run_cli("config", "set", "sensitivity", "gentle", "notify.quiet_hours_end", "25:99"))
+    assert "not changed" in line
+    assert _config_file(private_home).read_text() == before
+    assert "KEY VALUE" in assert_one_sentence_error(run_cli("config", "set", "sensitivity", "gentle", "camera"))
+
+
+@pytest.mark.parametrize("key, value", [("model_variant", "huge"), ("camera", "abc"), ("camera", "-1"),
+                                        ("model_path", "/etc/hostname")])
+def test_config_set_refuses_a_value_its_use_would_refuse(private_home, key, value):
+    line = assert_one_sentence_error(run_cli("config", "set", key, value))
+    assert key in line
+    assert not _config_file(private_home).exists()
+
+
+def test_a_bad_value_already_in_the_file_is_named_with_its_key_and_the_file(private_home):
+    path = _config_file(private_home)
+    path.parent.mkdir(parents=True)
+    path.write_text('model_variant = "huge"  # set by hand\n')
+    doctor = run_cli("doctor", env={"DBUS_SESSION_BUS_ADDRESS": "", "XDG_RUNTIME_DIR": ""})
+    assert doctor.returncode == 1 and "Traceback" not in doctor.stderr, doctor.stderr
+    settings = next(line for line in doctor.stdout.splitlines() if line.startswith("settings"))
+    assert "PROBLEM" in settings and "model_variant" in settings and str(path) in settings
+    assert "folder" in doctor.stdout          # the checks that need no settings still ran
+    for argv in (["report"], ["analyze", str(sample("calibration.mp4"))], ["config", "show"],
+                 ["config", "set", "sensitivity", "gentle"]):
+        line = assert_one_sentence_error(run_cli(*argv))
+        assert "model_variant" in line and str(path) in line, (argv, line)
+    # and `config set` is how to mend it: the comment stays
+    assert run_cli("config", "set", "model_variant", "lite").returncode == 0
+    assert "# set by hand" in path.read_text() and run_cli("doctor").stdout.startswith("settings       ok")

@@ -25,8 +25,8 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"'{text}' must be greater than zero")
+    if not 0 < value < float("inf"):   # nan and inf too: a replay at infinite speed ends at infinity
+        raise argparse.ArgumentTypeError(f"'{text}' must be a finite number greater than zero")
     return value
 
 

@@ -129,3 +129,73 @@ def test_a_bad_value_already_in_the_file_is_named_with_its_key_and_the_file(priv
     # and `config set` is how to mend it: the comment stays
     assert run_cli("config", "set", "model_variant", "lite").returncode == 0
     assert "# set by hand" in path.read_text() and run_cli("doctor").stdout.startswith("settings       ok")
+
+
+# --- scripted calibration over what is there ----------------------------------------------------------
+
+def _calibrate(*extra: str, cwd=None):
+    return run_cli("calibrate", "--non-interactive", "--source", str(sample("calibration.mp4")), "--seconds", "5",
+                   *extra, cwd=cwd)
+
+
+def test_scripted_calibration_over_a_named_profile_needs_yes_and_keeps_a_backup(private_home):
+    _store("desk")
+    stored = private_home / "data" / "profiles" / "desk.json"
+    before = stored.read_bytes()
+    line = assert_one_sentence_error(_calibrate("--name", "desk"))
+    assert "'desk' already exists" in line and "--yes" in line
+    assert stored.read_bytes() == before
+    proc = _calibrate("--name", "desk", "--yes")
+    assert proc.returncode == 0, proc.stderr
+    backups = list((private_home / "data" / "profiles" / "backups").iterdir())
+    assert [b.read_bytes() for b in backups] == [before]
+    assert "it replaces is kept in" in proc.stdout and str(backups[0].parent) in proc.stdout
+
+
+def test_scripted_calibration_never_overwrites_a_file_that_is_not_a_profile(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    line = assert_one_sentence_error(_calibrate("--profile", str(notes)))
+    assert "not a calibration profile" in line
+    assert notes.read_text() == "my notes\n"
+    mine = tmp_path / "mine.json"          # a profile file is replaced, and that is said
+    shutil.copy(SAMPLE_PROFILE, mine)
+    proc = _calibrate("--profile", str(mine))
+    assert proc.returncode == 0, proc.stderr
+    assert "replaces the profile" in proc.stdout and json.loads(mine.read_text())["samples"] < 100
+
+
+# --- replay speed and a damaged session row ----------------------------------------------------------------
+
+@pytest.mark.parametrize("speed", ["inf", "Infinity", "nan", "0", "-2"])
+def test_a_replay_speed_that_is_not_a_finite_positive_number_is_refused(private_home, speed):
+    line = assert_one_sentence_error(run_cli("run", "--source", str(sample("calibration.mp4")), "--speed", speed,
+                                             "--profile", str(SAMPLE_PROFILE), "--no-notify"))
+    assert "finite number greater than zero" in line
+    assert not (private_home / "data" / "replays.sqlite3").exists()
+
+
+@pytest.mark.parametrize("ended_at", [float("inf"), 1e300])
+def test_sessions_list_survives_a_damaged_row_and_names_it(private_home, ended_at):
+    import sqlite3
+
+    from posture_watch.core.domain import Reading
+    from posture_watch.io.store import Store
+
+    db = private_home / "data" / "posture.sqlite3"
+    with Store.open(db) as store:
+        good = store.start_session(1_000_000.0, "camera 0", "desk")
+        store.add_sample(good, Reading(t_s=0.0, state="good", score=90.0), 1_000_000.0)
+        store.end_session(good, 1_000_060.0)
+        bad = store.start_session(1_000_100.0, "video x.mp4", "desk")   # what `run --speed inf` stored
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (ended_at, bad))
+    conn.commit()
+    conn.close()
+    listed = run_cli("sessions", "list")
+    assert listed.returncode == 0 and "Traceback" not in listed.stderr, listed.stderr
+    rows = {line.split()[0]: line for line in listed.stdout.splitlines() if line.strip()[:1].isdigit()}
+    assert "0:01:00" in rows[str(good)] and "damaged" in rows[str(bad)]
+    assert f"Session {bad} is damaged" in listed.stdout and f"sessions delete {bad}" in listed.stdout
+    assert run_cli("sessions", "delete", str(bad), "--yes").returncode == 0
+    assert "damaged" not in run_cli("sessions", "list").stdout

@@ -27,7 +27,7 @@ from posture_watch.core.domain import Detection, Frame
 from posture_watch.core.errors import CaptureRejected, UserError
 from posture_watch.io.interrupts import DeferredInterrupt
 from posture_watch.core.profile import Profile
-from posture_watch.io.profile_files import load_profile, save_profile
+from posture_watch.io.profile_files import load_profile, refuse_to_replace_other_files, save_profile
 
 log = logging.getLogger(__name__)
 
@@ -218,8 +218,8 @@ def cmd_wizard(args: argparse.Namespace) -> int:
 
     cfg = config_for(args)
     spec = args.source if args.source is not None else cfg.camera
-    if getattr(args, "profile", None) and Path(args.profile).expanduser().is_dir():
-        raise UserError(f"The profile path {args.profile} is a folder; give a file path with --profile.")
+    if getattr(args, "profile", None):
+        refuse_to_replace_other_files(args.profile)   # a folder, or a file that is not a profile
     if args.name:
         profile_store.validate_name(args.name)
     judge_config = cfg.section("judge")

@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     # --- calibrate
     sp = add("calibrate", "posture_watch.calibration.wizard:cmd_calibrate", "capture your good posture as a personal baseline")
     sp.add_argument("--source", default=None, help="camera index, /dev/videoN, video file or image folder (default: config camera)")
-    sp.add_argument("--profile", help="where to write the profile (default: a named profile in the data folder)")
+    sp.add_argument("--profile", help="where to write the profile: a file, or a stored profile's name (as --name) "
+                    "(default: a named profile in the data folder)")
     sp.add_argument("--name", default=None, help="profile name, e.g. laptop or desk")
     sp.add_argument("--non-interactive", action="store_true", help="no prompts: use the whole source (or its first --seconds) as the upright capture")
     sp.add_argument("--seconds", type=_positive_float, help="use only the first N seconds of the source")

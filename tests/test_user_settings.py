@@ -199,3 +199,13 @@ def test_sessions_list_survives_a_damaged_row_and_names_it(private_home, ended_a
     assert f"Session {bad} is damaged" in listed.stdout and f"sessions delete {bad}" in listed.stdout
     assert run_cli("sessions", "delete", str(bad), "--yes").returncode == 0
     assert "damaged" not in run_cli("sessions", "list").stdout
+
+
+def test_calibrate_profile_name_of_a_stored_profile_recalibrates_it(private_home, tmp_path):
+    _store("second", use=False)
+    line = assert_one_sentence_error(_calibrate("--profile", "second", cwd=tmp_path))
+    assert "'second' already exists" in line            # the stored profile, asked about as --name is
+    proc = _calibrate("--profile", "second", "--yes", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert list(tmp_path.iterdir()) == []               # no file named 'second' in the current folder
+    assert "kept in" in proc.stdout

@@ -274,6 +274,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if getattr(args, "check", False):
         from posture_watch.calibration.check import cmd_check
         return cmd_check(args)
+    stored_name = getattr(args, "profile", None)
+    if stored_name and not args.name and profile_store.looks_like_name(stored_name) \
+            and profile_store.profile_path(stored_name).exists() and not Path(stored_name).exists():
+        args.name, args.profile = stored_name, None   # `--profile desk` names the stored profile, as in `run`
     if getattr(args, "non_interactive", False):
         from posture_watch.calibration.scripted import cmd_calibrate as non_interactive
         return non_interactive(args)

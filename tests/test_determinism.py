@@ -18,6 +18,23 @@ from conftest import ROOT
 def test_property_tests_are_derandomized_in_make_test_and_ci():
     assert settings.default.derandomize is True
     assert settings.default.database is None
+    assert settings.default.deadline is None     # nothing that times the machine decides a run
+
+
+def test_every_property_test_ignores_how_fast_the_machine_is():
+    """A test's own @settings(suppress_health_check=...) replaces the profile's list: each must keep too_slow."""
+    import importlib
+    import inspect
+
+    from hypothesis import HealthCheck
+
+    files = [p for p in (ROOT / "tests").glob("test_*.py") if re.search(r"^@given", p.read_text(), re.M)]
+    assert files
+    for module in (importlib.import_module(p.stem) for p in files):
+        for name, func in inspect.getmembers(module, inspect.isfunction):
+            if getattr(func, "is_hypothesis_test", False):
+                chosen = func._hypothesis_internal_use_settings
+                assert HealthCheck.too_slow in chosen.suppress_health_check and chosen.deadline is None, name
 
 
 def _make_target(name: str) -> str:

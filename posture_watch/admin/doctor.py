@@ -161,7 +161,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     settings, cfg = check_settings(args)
     if cfg is None:
         skipped = "not checked: the settings have a problem (see above)"
-        checks = [settings, *check_folders(), *(Check(name, False, skipped, needed=False) for name in ("model", "camera", "profile")),
+        checks = [settings, *check_folders(),
+                  *(Check(name, False, skipped, needed=False) for name in ("model", "camera", "profile")),
                   check_notifications(), check_autostart()]
     else:
         checks = [settings, *run_checks(str(cfg.camera), cfg.model_variant)]

@@ -47,14 +47,13 @@ def cmd_calibrate(args: Any) -> int:
     (--name, default "default"). A refused capture writes nothing and exits 2 (CaptureRejected).
     `calibrate` without --non-interactive is the wizard's (`wizard.cmd_calibrate` hands this one the
     scripted case; nothing here calls back into the wizard)."""
+    from posture_watch.io import profile_store
     from posture_watch.io.config import config_for
     from posture_watch.io.pose import PoseEstimator
     from posture_watch.io.sources import open_source
 
     cfg = config_for(args)
     spec = args.source if args.source is not None else cfg.camera
-    from posture_watch.io import profile_store
-
     out = Path(args.profile).expanduser() if args.profile else None
     replaces = out is not None and out.exists()
     if out is not None:

@@ -276,8 +276,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return cmd_check(args)
     stored_name = getattr(args, "profile", None)
     if stored_name and not args.name and profile_store.looks_like_name(stored_name) \
-            and profile_store.profile_path(stored_name).exists() and not Path(stored_name).exists():
-        args.name, args.profile = stored_name, None   # `--profile desk` names the stored profile, as in `run`
+            and profile_store.profile_path(stored_name).exists():
+        # `--profile desk` names the stored profile, as in `run` and `analyze` (profile_store.explicit_entry)
+        args.name, args.profile = stored_name, None
     if getattr(args, "non_interactive", False):
         from posture_watch.calibration.scripted import cmd_calibrate as non_interactive
         return non_interactive(args)

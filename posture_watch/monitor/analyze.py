@@ -251,6 +251,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from posture_watch.io import models
     from posture_watch.core.judge import Judge
     from posture_watch.io.pose import PoseEstimator, mode_for
+
     cfg = config_for(args)
     rate = None if args.every_frame else (args.rate or cfg.sampling.analyze_hz)
     show = not args.quiet and sys.stderr.isatty() and args.jsonl != "-"

@@ -6,13 +6,17 @@ PY     := $(VENV)/bin/python
 PW     := $(VENV)/bin/posture-watch
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench install model samples sysdeps clean
+.PHONY: demo test fuzz bench install model samples sysdeps clean
 
 demo: samples
 	$(PW) demo
 
 test: samples sysdeps
 	$(PY) -m pytest -q
+
+# The property tests with fresh random examples each run (make test and CI use fixed, derandomized ones).
+fuzz: samples
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -m property
 
 bench: samples
 	$(PY) benchmarks/run.py

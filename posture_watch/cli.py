@@ -25,8 +25,8 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"'{text}' must be greater than zero")
+    if not 0 < value < float("inf"):   # nan and inf too: a replay at infinite speed ends at infinity
+        raise argparse.ArgumentTypeError(f"'{text}' must be a finite number greater than zero")
     return value
 
 
@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     # --- analyze
     sp = add("analyze", "posture_watch.monitor.analyze:cmd_analyze", "judge every sample of a video, image folder or camera and write JSON lines")
     sp.add_argument("source", help="video file, image folder, camera index or /dev/videoN")
-    sp.add_argument("--profile", help="calibration profile (JSON) to judge against")
+    sp.add_argument("--profile", help="profile to judge against: a stored profile's name or a profile file "
+                    "(default: the profile in use)")
     rate = sp.add_mutually_exclusive_group()
     rate.add_argument("--rate", type=_positive_float, help="samples per second (default from config, 2 Hz)")
     rate.add_argument("--every-frame", action="store_true", help="analyse every frame of the source")
@@ -73,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     # --- calibrate
     sp = add("calibrate", "posture_watch.calibration.wizard:cmd_calibrate", "capture your good posture as a personal baseline")
     sp.add_argument("--source", default=None, help="camera index, /dev/videoN, video file or image folder (default: config camera)")
-    sp.add_argument("--profile", help="where to write the profile (default: a named profile in the data folder)")
+    sp.add_argument("--profile", help="where to write the profile: a file, or a stored profile's name (as --name) "
+                    "(default: a named profile in the data folder)")
     sp.add_argument("--name", default=None, help="profile name, e.g. laptop or desk")
     sp.add_argument("--non-interactive", action="store_true", help="no prompts: use the whole source (or its first --seconds) as the upright capture")
     sp.add_argument("--seconds", type=_positive_float, help="use only the first N seconds of the source")
@@ -90,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
              "`posture-watch stop` (`autostart install` runs it in the background at login)")
     sp.add_argument("--source", default=None, help="camera index or /dev/videoN (default from config), or a video file to replay")
     sp.add_argument("--speed", type=_positive_float, default=1.0, help="replay a file at this many times real time")
-    sp.add_argument("--profile", help="calibration profile (default: the profile in use)")
+    sp.add_argument("--profile", help="a stored profile's name or a profile file (default: the profile in use)")
     sp.add_argument("--no-notify", action="store_true", help="no desktop notifications (terminal/log only)")
     sp.add_argument("--preview", action="store_true", help="show a window with the landmarks and the judged state")
     sp.add_argument("--jsonl", help="also write every judged sample to this JSON-lines file")
@@ -140,11 +142,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--yes", action="store_true", help="delete without asking")
 
     # --- settings
-    sp = add("config", "posture_watch.admin.config_cli:cmd_config", "list every setting with its unit and meaning, or change one")
+    sp = add("config", "posture_watch.admin.config_cli:cmd_config", "list every setting with its unit and meaning, or change some")
     sp.add_argument("action", choices=["show", "set"],
-                    help="show: every setting (or KEY) with its value, unit and meaning; set: change KEY to VALUE")
+                    help="show: every setting (or KEY) with its value, unit and meaning; set: change KEY to VALUE (several KEY VALUE pairs at once)")
     sp.add_argument("key", nargs="?", help="SECTION.KEY (e.g. engine.alert_window_s) or a top-level key (sensitivity)")
     sp.add_argument("value", nargs="?", help="the new value (set)")
+    sp.add_argument("more", nargs="*", metavar="KEY VALUE",
+                    help="more pairs to set: all are checked together and written at once (set)")
 
     # --- doctor, data, autostart
     add("doctor", "posture_watch.admin.doctor:cmd_doctor",

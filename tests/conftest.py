@@ -11,6 +11,18 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property tests are deterministic in `make test` and CI: the same examples on every run (derandomized,
+# no example database carried between runs), so a run passes or fails by the code, not by chance.
+# `make fuzz` (HYPOTHESIS_PROFILE=fuzz) draws fresh random examples; a failure it finds becomes an
+# explicit @example on the test.
+# No deadline and no "too slow" health check either: both time the machine, and this one is shared.
+_STEADY = dict(database=None, print_blob=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile("ci", derandomize=True, **_STEADY)
+hypothesis_settings.register_profile("fuzz", derandomize=False, **_STEADY)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_videos"
@@ -49,6 +61,13 @@ def leftover_processes(mark: str | None = None) -> list[tuple[int, str]]:
         if state != "Z":
             found.append((int(entry.name), cmdline))
     return found
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Every hypothesis test carries the `property` mark, so `make fuzz` can run exactly them."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.property)
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:

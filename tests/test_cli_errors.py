@@ -88,3 +88,10 @@ def test_nobody_in_the_video_is_away_not_an_error(blank_video, tmp_path):
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(lines) == 10
     assert {x["state"] for x in lines} == {"away"}
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "0001-01-03"])
+def test_a_day_at_the_end_of_the_calendar_is_one_sentence(day):
+    """Issue 23: the day after 9999-12-31 and the trend's week before 0001-01-01 cannot be computed."""
+    line = assert_one_sentence_error(run_cli("report", "--date", day, "--json", "-"))
+    assert day in line and "unexpected" not in line

@@ -9,7 +9,7 @@ import math
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, sample
@@ -220,7 +220,8 @@ def _safe(argv: list[str]) -> bool:
     return True
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
 @given(argv=st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), max_size=6))
 def test_fuzzed_command_line_is_never_a_traceback(argv, capsys, tmp_path):
     if not _safe(argv):
@@ -261,8 +262,11 @@ def command_lines(draw):
     ]))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
 @given(argv=command_lines())
+@example(argv=["report", "--date", "9999-12-31", "--json", "-"])  # found by a fresh run (issue 23): OverflowError
+@example(argv=["report", "--date", "0001-01-01", "--days", "1"])
 def test_fuzzed_option_values_are_never_a_traceback(argv, capsys, private_home):
     if argv[0] in ("run", "calibrate", "analyze") and argv[1 + (argv[0] != "analyze")] in ("0", "-1", "1", "5"):
         return  # a camera index: there is none here, but do not wait for one

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 from conftest import ROOT, assert_one_sentence_error, run_cli, sample
@@ -32,7 +33,14 @@ def test_a_replay_goes_to_the_replay_database_not_the_history(private_home: Path
     # the user's day has no data; the replay's does, when asked for
     own = json.loads(run_cli("report", "--json", "-").stdout)
     assert own["has_data"] is False
-    replayed = json.loads(run_cli("report", "--replays", "--json", "-").stdout)
+    # the replay's own day (not today's date read again: a run across midnight would look at the next day)
+    conn = sqlite3.connect(replays)
+    try:
+        started_at = conn.execute("SELECT started_at FROM sessions").fetchone()[0]
+    finally:
+        conn.close()
+    replay_day = datetime.fromtimestamp(started_at).date().isoformat()
+    replayed = json.loads(run_cli("report", "--replays", "--date", replay_day, "--json", "-").stdout)
     assert replayed["has_data"] is True
     listed = run_cli("sessions", "list", "--replays")
     assert listed.returncode == 0 and "calibration.mp4" in listed.stdout

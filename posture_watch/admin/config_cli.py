@@ -1,4 +1,4 @@
-"""`posture-watch config show [KEY]` and `posture-watch config set KEY VALUE`.
+"""`posture-watch config show [KEY]` and `posture-watch config set KEY VALUE [KEY VALUE ...]`.
 
 Every key of config.toml comes from the settings dataclasses (posture_watch.io.config and the classes
 it names per section); its unit comes from its name (`_s` seconds, `_hz`, `_pct`, `_deg`, ...) and
@@ -6,8 +6,9 @@ its one line of meaning from the class itself: the field's trailing comment, or 
 class docstring (`name: meaning`, or `name = default` with the meaning on the lines below). So a
 new setting is explained where it is defined, and `config show` cannot drift from it.
 
-`set` checks the value the way loading the file would (type, range, the class's own checks), then
-writes config.toml with tomlkit, which keeps the file's comments and layout; the file is replaced
+`set` checks each value as its use will (`check_value`), then all the pairs together the way loading the
+file would (type, range, the class's own checks, pairs such as the quiet hours), then writes them at once to
+config.toml with tomlkit, which keeps the file's comments and layout; the file is replaced
 atomically and stays private (0600).
 """
 
@@ -160,8 +161,11 @@ def all_keys(config: cfgmod.Config) -> list[Key]:
                 TOP_MEANINGS.get(name, "")) for name in cfgmod.TOP_KEYS]
     for section, cls in _sections().items():
         default = cls()
-        current = config.sampling if section == "sampling" else cfgmod._build(  # noqa: SLF001
-            cls, config.sections.get(section, {}), section)
+        try:
+            current = config.sampling if section == "sampling" else cfgmod._build(  # noqa: SLF001
+                cls, config.sections.get(section, {}), section)
+        except ConfigError as exc:
+            raise ConfigError(cfgmod.in_file(str(exc), config.source) if config.source else str(exc)) from None
         said = meanings(cls)
         for f in dataclasses.fields(cls):
             value = getattr(default, f.name)
@@ -238,30 +242,36 @@ def parse_value(key: Key, text: str) -> Any:
     return text
 
 
-def set_value(path: Path, dotted: str, text: str) -> Key:
-    """Check `text` for the setting `dotted` and write it into the TOML file at `path` (comments kept)."""
+def set_values(path: Path, pairs: list[tuple[str, str]]) -> list[Key]:
+    """Check each `KEY VALUE` of `pairs`, then all of them together as loading the file will (types, ranges,
+    pairs such as quiet hours, the values' own rules), and write them into the TOML file at `path` in one
+    go (comments kept). Nothing is written unless the whole file, with them, is good; a bad value already
+    in the file is named with its key and the file (`config set` is how to fix it)."""
     import tomlkit
 
-    keys = all_keys(cfgmod.load_config(path))
-    key = find_key(keys, dotted)
-    value = parse_value(key, text)
+    keys = all_keys(cfgmod.Config())
+    chosen = [(find_key(keys, dotted), text) for dotted, text in pairs]
+    changed = [dataclasses.replace(key, current=check_value(key, parse_value(key, text))) for key, text in chosen]
     try:
         doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
     except OSError as exc:
         raise ConfigError(f"Cannot read the config file {path} ({exc.strerror}).") from None
-    if key.section:
-        if key.section not in doc:
-            doc[key.section] = tomlkit.table()
-        doc[key.section][key.name] = value
-    else:
-        doc[key.name] = value  # tomlkit puts a new top-level key before the first table
-    try:
-        checked = cfgmod.parse_config(doc.unwrap())  # the same checks as loading the file ...
-        if key.section in cfgmod._SECTIONS:  # noqa: SLF001
-            checked.section(key.section)     # ... and the section's own (ranges, pairs)
-    except ConfigError as exc:
-        reason = re.sub(r"^Bad value in \[\w+\] of the config file: ", "", str(exc))
-        raise ConfigError(f"{key.dotted} was not changed: {reason}") from None
+    except tomlkit.exceptions.ParseError as exc:
+        raise ConfigError(f"The config file {path} is not valid TOML ({exc}); fix or delete it.") from None
+    before = doc.unwrap()
+    for key in changed:
+        if key.section:
+            if key.section not in doc:
+                doc[key.section] = tomlkit.table()
+            doc[key.section][key.name] = key.current
+        else:
+            doc[key.name] = key.current  # tomlkit puts a new top-level key before the first table
+    reason = _problem(doc.unwrap())
+    if reason:
+        names = " and ".join(k.dotted for k in changed)
+        if reason == _problem(before):  # a bad value already in the file, not one of these
+            reason = cfgmod.in_file(reason, path)
+        raise ConfigError(f"{names} {'was' if len(changed) == 1 else 'were'} not changed: {reason}")
     from posture_watch.io.files import write_private_atomic
 
     if path == paths.config_path():
@@ -272,14 +282,44 @@ def set_value(path: Path, dotted: str, text: str) -> Key:
         write_private_atomic(path, tomlkit.dumps(doc))
     except OSError as exc:
         raise ConfigError(f"Cannot write the config file {path} ({exc.strerror}).") from None
-    return dataclasses.replace(key, current=value)
+    return changed
+
+
+def _problem(data: dict[str, Any]) -> str | None:
+    """What loading a file with these values would refuse (its checks, then each section's own), or None."""
+    try:
+        checked = cfgmod.parse_config(data)
+        for section in checked.sections:
+            checked.section(section)
+    except ConfigError as exc:
+        return re.sub(r"^Bad value in \[\w+\] of the config file: ", "", str(exc))
+    return None
+
+
+def check_value(key: Key, value: Any) -> Any:
+    """The rules of the value's use that the file's types do not say: a camera that is an index, a device
+    or a file that is there, a model file that is a pose model."""
+    camera = str(value).strip()
+    if key.dotted == "camera" and not (camera.isdigit() or camera.startswith("/dev/") or Path(camera).expanduser().exists()):
+        raise ConfigError(f"camera must be a camera index (0, 1, ...) or a device path such as /dev/video2, and "
+                          f"{value} does not exist.")
+    if key.dotted == "model_path" and value:
+        from posture_watch.io import models
+
+        model = Path(str(value)).expanduser()
+        if not model.is_file():
+            raise ConfigError(f"model_path must be a pose model .task file, and {model} is not a file.")
+        if models.identify(model) is None:
+            raise ConfigError(f"model_path must be a known pose_landmarker .task file, and {model} is not one "
+                              "(size or checksum differ).")
+    return value
 
 
 def cmd_config(args: argparse.Namespace) -> int:
     given = getattr(args, "config", None)
     path = Path(given).expanduser() if given else paths.config_path()
     if args.action == "show":
-        if args.value is not None:
+        if args.value is not None or getattr(args, "more", None):
             raise ConfigError("`config show` takes at most one KEY.")
         config = cfgmod.load_config(path)
         keys = all_keys(config)
@@ -288,8 +328,15 @@ def cmd_config(args: argparse.Namespace) -> int:
         print(f"Settings from {path}" + ("" if path.exists() else " (no file yet: all defaults)") + ":")
         print(render(keys, config.sensitivity))
         return 0
-    if not args.key or args.value is None:
-        raise ConfigError("`config set` needs a KEY and a VALUE, e.g. `posture-watch config set sensitivity gentle`.")
-    key = set_value(path, args.key, args.value)
-    print(f"{key.dotted} = {_with_unit(key, key.current)} written to {path}.")
+    words = [w for w in (args.key, args.value) if w is not None] + list(getattr(args, "more", None) or [])
+    if not words or len(words) % 2:
+        raise ConfigError("`config set` needs KEY VALUE pairs, e.g. `posture-watch config set sensitivity gentle` or "
+                          "`posture-watch config set notify.quiet_hours_start 22:00 notify.quiet_hours_end 07:00`.")
+    pairs = list(zip(words[::2], words[1::2]))
+    dotted = [key for key, _ in pairs]
+    twice = next((key for key in dotted if dotted.count(key) > 1), None)
+    if twice:
+        raise ConfigError(f"`config set` was given {twice} twice; give each setting once.")
+    for key in set_values(path, pairs):
+        print(f"{key.dotted} = {_with_unit(key, key.current)} written to {path}.")
     return 0

@@ -145,9 +145,27 @@ def run_checks(camera: str, variant: str) -> list[Check]:
     return checks
 
 
+def check_settings(args: argparse.Namespace) -> tuple[Check, object | None]:
+    """The settings file loads, and each section's values pass their own checks; else its problem, in the
+    sentence that names the key and the file (the other checks that need the settings are not run then)."""
+    try:
+        cfg = config_for(args)
+        for section in ("judge", "engine", "notify", "monitor", "preview"):
+            cfg.section(section)
+    except UserError as exc:
+        return Check("settings", False, str(exc)), None
+    return Check("settings", True, str(cfg.source or "no config file: every setting has its default")), cfg
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
-    cfg = config_for(args)
-    checks = run_checks(str(cfg.camera), cfg.model_variant)
+    settings, cfg = check_settings(args)
+    if cfg is None:
+        skipped = "not checked: the settings have a problem (see above)"
+        checks = [settings, *check_folders(),
+                  *(Check(name, False, skipped, needed=False) for name in ("model", "camera", "profile")),
+                  check_notifications(), check_autostart()]
+    else:
+        checks = [settings, *run_checks(str(cfg.camera), cfg.model_variant)]
     for check in checks:
         print(check.line())
     missing = [c.name for c in checks if c.needed and not c.ok]

@@ -48,9 +48,17 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             return 0
         print(f"{kind.capitalize()} sessions in {db}:")
         print(f"{'ID':>5}  {'started':<19}  {'length':<18}  {'samples':>7}  profile / source")
+        damaged = []
         for row, samples in rows:
-            print(f"{row.id:>5}  {_when(row.started_at):<19}  {_length(row.started_at, row.ended_at):<18}  "
-                  f"{samples:>7}  {row.profile_name or '-'} / {row.source}")
+            try:
+                when, length, _ = _when(row.started_at), _length(row.started_at, row.ended_at), _when(row.ended_at)
+            except (OverflowError, ValueError, OSError, TypeError):   # a time no clock can show (inf, 1e300)
+                when, length = "damaged", "damaged"
+                damaged.append(row)
+            print(f"{row.id:>5}  {when:<19}  {length:<18}  {samples:>7}  {row.profile_name or '-'} / {row.source}")
+        for row in damaged:
+            print(f"Session {row.id} is damaged: its start ({row.started_at!r}) or end ({row.ended_at!r}) is not a "
+                  f"time; `posture-watch sessions delete {row.id}{' --replays' if kind == 'replay' else ''}` removes it.")
         return 0
     if args.id is None:
         raise UserError("Say which session: `posture-watch sessions delete ID` (see `posture-watch sessions list`).")
@@ -67,7 +75,11 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         if not args.yes:
             if not sys.stdin.isatty():
                 raise UserError("Refusing to delete a session without confirmation; add --yes.")
-            answer = input(f"Delete session {row.id} ({_when(row.started_at)}, {samples} samples)? [y/N] ")
+            try:
+                when = _when(row.started_at)
+            except (OverflowError, ValueError, OSError, TypeError):
+                when = "damaged"
+            answer = input(f"Delete session {row.id} ({when}, {samples} samples)? [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 print("Nothing deleted.")
                 return 1

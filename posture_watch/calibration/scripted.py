@@ -18,7 +18,7 @@ from posture_watch.calibration.capture_checks import CaptureCheckConfig, capture
 from posture_watch.calibration.summary import summary_text
 from posture_watch.core.errors import CaptureRejected, UserError
 from posture_watch.core.profile import Profile, with_field
-from posture_watch.io.profile_files import save_profile
+from posture_watch.io.profile_files import refuse_to_replace_other_files, save_profile
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ def cmd_calibrate(args: Any) -> int:
     (--name, default "default"). A refused capture writes nothing and exits 2 (CaptureRejected).
     `calibrate` without --non-interactive is the wizard's (`wizard.cmd_calibrate` hands this one the
     scripted case; nothing here calls back into the wizard)."""
+    from posture_watch.io import profile_store
     from posture_watch.io.config import config_for
     from posture_watch.io.pose import PoseEstimator
     from posture_watch.io.sources import open_source
@@ -56,12 +57,16 @@ def cmd_calibrate(args: Any) -> int:
     cfg = config_for(args)
     spec = args.source if args.source is not None else cfg.camera
     out = Path(args.profile).expanduser() if args.profile else None
-    if out is not None and out.is_dir():
-        raise UserError(f"The profile path {out} is a folder; give a file path with --profile.")
+    replaces = out is not None and out.exists()
+    if out is not None:
+        refuse_to_replace_other_files(out)     # before the capture: nothing is measured for nothing
     name = None
     if out is None:
-        from posture_watch.io import profile_store
         name = profile_store.validate_name(getattr(args, "name", None) or "default")
+        replaces = profile_store.profile_path(name).exists()
+        if replaces and not getattr(args, "yes", False):   # nobody to ask: --yes says it (README)
+            raise UserError(f"A profile named '{name}' already exists; add --yes to replace it (the old one is "
+                            f"kept in {profile_store.backups_dir()}), or give another --name.")
     source = open_source(spec, fps=getattr(args, "fps", None))
     with source:
         if getattr(source, "live", False) and args.seconds is None:
@@ -75,10 +80,12 @@ def cmd_calibrate(args: Any) -> int:
     if out is not None:
         written = save_profile(profile, out)
     else:
-        from posture_watch.io import profile_store
         written = profile_store.save_named(profile, name or "default", use=True)
     log.info("profile written to %s", written)
     print(f"Calibrated on {profile.samples} samples ({profile.view} view); profile written to {written}.")
+    if replaces:
+        print(f"The profile '{name}' it replaces is kept in {profile_store.backups_dir()}." if name
+              else f"It replaces the profile that was in {written}.")
     for line in [*notes, *summary_text(profile, name or written.stem, cfg.section("judge"))[1:],
                  *CaptureCheckConfig().lines()]:
         print(line)

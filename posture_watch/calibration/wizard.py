@@ -27,7 +27,7 @@ from posture_watch.core.domain import Detection, Frame
 from posture_watch.core.errors import CaptureRejected, UserError
 from posture_watch.io.interrupts import DeferredInterrupt
 from posture_watch.core.profile import Profile
-from posture_watch.io.profile_files import load_profile, save_profile
+from posture_watch.io.profile_files import load_profile, refuse_to_replace_other_files, save_profile
 
 log = logging.getLogger(__name__)
 
@@ -218,8 +218,8 @@ def cmd_wizard(args: argparse.Namespace) -> int:
 
     cfg = config_for(args)
     spec = args.source if args.source is not None else cfg.camera
-    if getattr(args, "profile", None) and Path(args.profile).expanduser().is_dir():
-        raise UserError(f"The profile path {args.profile} is a folder; give a file path with --profile.")
+    if getattr(args, "profile", None):
+        refuse_to_replace_other_files(args.profile)   # a folder, or a file that is not a profile
     if args.name:
         profile_store.validate_name(args.name)
     judge_config = cfg.section("judge")
@@ -274,6 +274,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if getattr(args, "check", False):
         from posture_watch.calibration.check import cmd_check
         return cmd_check(args)
+    stored_name = getattr(args, "profile", None)
+    if stored_name and not args.name and profile_store.looks_like_name(stored_name) \
+            and profile_store.profile_path(stored_name).exists():
+        # `--profile desk` names the stored profile, as in `run` and `analyze` (profile_store.explicit_entry)
+        args.name, args.profile = stored_name, None
     if getattr(args, "non_interactive", False):
         from posture_watch.calibration.scripted import cmd_calibrate as non_interactive
         return non_interactive(args)

@@ -18,7 +18,8 @@ config.toml (all keys optional):
     [preview]  ... fields of posture_watch.io.preview.PreviewConfig
 
 Flags override the file; the file overrides the defaults. `posture-watch config show` lists every key
-with its unit, default, current value and meaning; `posture-watch config set KEY VALUE` changes one.
+with its unit, default, current value and meaning; `posture-watch config set KEY VALUE [KEY VALUE ...]` changes
+some, checked together. A bad value is named with its key and the file (`Config.source`).
 
 Sensitivity. "gentle" widens every tolerance the judge derives from a profile by SENSITIVITY_SCALES
 (x1.3), "strict" narrows them (x0.75): the floors ([judge] *_tol_*), the share of the baseline's own
@@ -76,12 +77,17 @@ class Config:
     sensitivity: str = "normal"
     sampling: SamplingConfig = field(default_factory=SamplingConfig)
     sections: dict[str, Any] = field(default_factory=dict)  # raw [judge]/[engine]/[notify] tables
+    source: Path | None = field(default=None, compare=False)  # the file it was read from (None: defaults)
 
     def section(self, name: str) -> Any:
-        """The dataclass for a section ([judge], [engine], [notify]) with the file's overrides."""
+        """The dataclass for a section ([judge], [engine], [notify]) with the file's overrides; a bad value
+        is a ConfigError naming its key and the file."""
         module_name, class_name = _SECTIONS[name]
         cls = getattr(importlib.import_module(module_name), class_name)
-        built = _build(cls, self.sections.get(name, {}), name)
+        try:
+            built = _build(cls, self.sections.get(name, {}), name)
+        except ConfigError as exc:
+            raise ConfigError(in_file(str(exc), self.source) if self.source else str(exc)) from None
         return scale_tolerances(built, self.sensitivity) if name == "judge" else built
 
 
@@ -125,7 +131,21 @@ def parse_config(data: dict[str, Any]) -> Config:
         top[key] = str(value)
     if top.get("sensitivity", "normal") not in SENSITIVITY_SCALES:
         raise ConfigError(f"Setting sensitivity must be one of {', '.join(SENSITIVITY_SCALES)}, not {top['sensitivity']!r}.")
+    variants = model_variants()
+    if top.get("model_variant", "lite") not in variants:
+        raise ConfigError(f"Setting model_variant must be one of {', '.join(variants)}, not {top['model_variant']!r}.")
+    camera = top.get("camera", "0").strip()
+    if not (camera.isdigit() or Path(camera).expanduser().is_absolute()):  # what `open_source` can open
+        raise ConfigError(f"Setting camera must be a camera index (0, 1, ...) or a device path such as /dev/video2, "
+                          f"not {top['camera']!r}.")
     return Config(sampling=sampling, sections=sections, **top)
+
+
+def model_variants() -> tuple[str, ...]:
+    """The pose model variants `model_variant` may name (the ones io.models can fetch and verify)."""
+    from posture_watch.io.models import VARIANTS
+
+    return tuple(VARIANTS)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -141,7 +161,17 @@ def load_config(path: Path | None = None) -> Config:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"The config file {path} is not valid TOML ({exc}); fix or delete it.") from None
-    return parse_config(data)
+    try:
+        return dataclasses.replace(parse_config(data), source=path)
+    except ConfigError as exc:
+        raise ConfigError(in_file(str(exc), path)) from None
+
+
+def in_file(sentence: str, path: Path) -> str:
+    """A config problem's sentence naming the file it is in (the value came from there, not from a flag)."""
+    if "the config file" in sentence:
+        return sentence.replace("the config file", f"the config file {path}", 1)
+    return f"{sentence.rstrip('.')} (in the config file {path}; change it with `posture-watch config set` or edit the file)."
 
 
 def config_for(args: Any) -> Config:

@@ -156,7 +156,8 @@ def recalibration_for(source_spec: str, live: bool, resolved: Any, judge_config:
     else:
         command += ["--name", resolved.name]
     if not live:
-        command += ["--non-interactive", "--seconds", str(RECORDING_CALIBRATION_S)]
+        # the user asked for it from the menu: the profile in use is replaced (and kept as a backup)
+        command += ["--non-interactive", "--seconds", str(RECORDING_CALIBRATION_S), "--yes"]
 
     def load_judge() -> tuple[Any, str | None, str | None]:
         from posture_watch.core.judge import Judge

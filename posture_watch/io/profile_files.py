@@ -35,6 +35,26 @@ def load_profile(path: Path | str) -> Profile:
     return validate_profile_dict(data, path)
 
 
+PROFILE_KIND = "posture-watch-profile"
+
+
+def refuse_to_replace_other_files(path: Path | str) -> None:
+    """A profile is written over a profile (of any version, even a damaged one) or into a new file, never
+    over another file: that is ProfileError, said before anything is captured."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise ProfileError(f"The profile path {path} is a folder; give a file path with --profile.")
+    if not (path.exists() or path.is_symlink()):
+        return
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        data = None
+    if not (isinstance(data, dict) and data.get("kind") == PROFILE_KIND):
+        raise ProfileError(f"{path} is not a calibration profile, and calibrating would overwrite it; it was "
+                           "left alone: give --profile a new file (or a profile to replace).")
+
+
 def save_profile(profile: Profile, path: Path | str) -> Path:
     """Write atomically with mode 0600 (parent folders are created private). Returns the path."""
     path = Path(path).expanduser()

@@ -263,14 +263,34 @@ def check_view(resolved: ResolvedProfile | Profile, observed_view: str | None) -
         raise ProfileError(problem)
 
 
+def looks_like_name(text: str) -> bool:
+    """`--profile desk` names a stored profile; `desk.json`, `./desk` or `~/p.json` are files."""
+    return "/" not in text and not text.endswith(".json") and bool(NAME_RE.match(text)) \
+        and not text.endswith(".summary")
+
+
+def explicit_entry(text: Path | str) -> ResolvedProfile:
+    """`--profile NAME|FILE`: a stored profile's name (see `profiles list`) or a profile file's path.
+    A name that is neither gets advice that makes the named profile."""
+    text = str(text)
+    if looks_like_name(text):
+        path = profile_path(text)
+        if path.exists():
+            return ResolvedProfile(load_profile(path), text, path, "explicit")
+        if not Path(text).exists():
+            raise ProfileError(f"There is no profile named '{text}'; create it with `posture-watch calibrate "
+                               f"--name {text}` (`posture-watch profiles list` shows the profiles there are).")
+    path = Path(text).expanduser()
+    profile = load_profile(path)
+    name = path.stem if path.parent.resolve() == paths.profiles_dir().resolve() else None
+    return ResolvedProfile(profile, name, path, "explicit")
+
+
 def resolve_profile_entry(camera: str | int | None, resolution: tuple[int, int] | None = None,
                           explicit_path: Path | str | None = None, view: str | None = None) -> ResolvedProfile:
     """The profile `run` should use for `camera`, checked against `resolution` (and `view` if known)."""
     if explicit_path:
-        path = Path(explicit_path).expanduser()
-        profile = load_profile(path)
-        name = path.stem if path.parent.resolve() == paths.profiles_dir().resolve() else None
-        resolved = ResolvedProfile(profile, name, path, "explicit")
+        resolved = explicit_entry(explicit_path)
     else:
         state = read_state()
         key = camera_key(camera)

@@ -17,7 +17,6 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
 from posture_watch.io.config import config_for
@@ -38,6 +37,7 @@ class AnalysisSummary:
     states: Counter = field(default_factory=Counter)
     faults: Counter = field(default_factory=Counter)
     person_found: int = 0
+    unjudged_flags: Counter = field(default_factory=Counter)   # flags of the samples neither good nor poor
 
     @property
     def x_realtime(self) -> float:
@@ -184,6 +184,8 @@ def analyze(source: FrameSource, estimator, judge, rate_hz: float | None, out: T
         summary.source_s = reading.t_s
         summary.states[reading.state] += 1
         summary.faults.update(reading.faults)
+        if reading.state not in ("good", "poor"):
+            summary.unjudged_flags.update(reading.flags)
         summary.person_found += reading.state != AWAY
         if out is not None:
             out.write(json.dumps(reading.to_json(), separators=(",", ":")) + "\n")
@@ -196,6 +198,27 @@ def analyze(source: FrameSource, estimator, judge, rate_hz: float | None, out: T
     return summary
 
 
+# Why a sample was neither good nor poor, said once in the summary when nothing could be judged.
+UNJUDGED_WHY = (
+    ("uncalibrated", "there is no calibration profile to judge against (run `posture-watch calibrate`, "
+                     "or give one with --profile NAME|FILE)"),
+    ("not_the_user", "the person in the picture does not match the profile (someone else, or another camera "
+                     "set-up: give the right one with --profile NAME|FILE)"),
+    ("too_dark", "the picture is too dark to see a posture"),
+    ("no_posture_measure", "no posture measure could be taken (head or shoulders out of the picture)"),
+)
+
+
+def unjudged_reason(s: AnalysisSummary) -> str:
+    """Why no sample was judged good or poor, in words (the most common cause)."""
+    if s.person_found == 0:
+        return "nobody was found in the picture"
+    for flag, words in UNJUDGED_WHY:
+        if s.unjudged_flags.get(flag):
+            return words
+    return "the person was seen but no posture could be judged (too little of them in the picture)"
+
+
 def format_summary(s: AnalysisSummary, name: str) -> str:
     judged = s.states.get("good", 0) + s.states.get("poor", 0)
     lines = [f"{name}: {s.samples} samples over {s.source_s:.1f} s of source "
@@ -205,22 +228,35 @@ def format_summary(s: AnalysisSummary, name: str) -> str:
     lines.append("  states: " + ", ".join(parts))
     if judged:
         lines.append(f"  upright share of judged samples: {100 * s.states.get('good', 0) / judged:.0f}%")
+    elif s.samples:
+        lines.append(f"  nothing could be judged good or poor: {unjudged_reason(s)}.")
     if s.faults:
         lines.append("  faults: " + ", ".join(f"{k} {v}" for k, v in s.faults.most_common()))
     return "\n".join(lines)
+
+
+def profile_for(spec: str, size: tuple[int, int] | None, explicit: str | None) -> Any:
+    """The profile to judge against: --profile (a stored name or a file), else the profile in use, chosen as
+    `run` chooses it. With no profile at all, None: every sample is then "unknown", and the summary says why."""
+    from posture_watch.io import profile_store
+
+    if explicit:
+        return profile_store.explicit_entry(explicit).profile
+    if not profile_store.profile_names() and not profile_store.read_state().default:
+        return None
+    return profile_store.resolve_profile_entry(spec, size).profile
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from posture_watch.io import models
     from posture_watch.core.judge import Judge
     from posture_watch.io.pose import PoseEstimator, mode_for
-    from posture_watch.io.profile_files import load_profile
 
     cfg = config_for(args)
-    profile = load_profile(Path(args.profile).expanduser()) if args.profile else None
     rate = None if args.every_frame else (args.rate or cfg.sampling.analyze_hz)
     show = not args.quiet and sys.stderr.isatty() and args.jsonl != "-"
     with open_source(args.source, fps=args.fps) as source:  # bad input fails here, before the model loads
+        profile = profile_for(args.source, source.size, args.profile)
         model_path = models.ensure(cfg.model_variant)
         with open_text_output(args.jsonl) as out, PoseEstimator(model_path, num_poses=mode_for(profile)) as estimator:
             judge = Judge(profile, cfg.section("judge"))

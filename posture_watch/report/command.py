@@ -71,6 +71,18 @@ def parse_day(text: str | None, today: date) -> date:
         raise UserError(f"--date must be a day written as YYYY-MM-DD (or today, yesterday), not '{text}'.") from None
 
 
+def check_reportable(day: date, days: int, tz: tzinfo, config: ReportConfig) -> None:
+    """A report needs the local midnights from its trend's first day to the day after `day`: a day
+    at either end of the calendar (0001-01-01, 9999-12-31) has none to compute, which is one sentence."""
+    try:
+        day_bounds(day - timedelta(days=max(days, config.trend_days) - 1), tz)
+        day_bounds(day, tz)
+    except (OverflowError, ValueError, OSError):
+        raise UserError(f"--date {day.isoformat()} is too close to the end of the calendar for a report "
+                        f"(it needs the {max(days, config.trend_days)} days up to it and the day after); "
+                        "give a day between the years 2 and 9998.") from None
+
+
 def report_config(args: argparse.Namespace | None = None) -> ReportConfig:
     """Break rules and the sample cap follow the engine's settings (config.toml [engine])."""
     from posture_watch.io.config import config_for, load_config
@@ -136,7 +148,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not 1 <= days <= MAX_DAYS:
         raise UserError(f"--days must be between 1 and {MAX_DAYS}, not {days}.")
     db = paths.replay_database_path() if getattr(args, "replays", False) else None
-    report = load_report(day, days, tz, report_config(args), db)
+    config = report_config(args)
+    check_reportable(day, days, tz, config)
+    report = load_report(day, days, tz, config, db)
 
     to_stdout = "-" in (args.json, args.csv)
     console = Console(stderr=to_stdout, highlight=False)

@@ -198,3 +198,12 @@ def test_a_second_pose_on_the_same_body_is_not_a_second_person():
     beside[:, 0] += 0.45
     two = replace(det, poses=(first, type(first)(beside, first.world)))
     assert "two_people" in measure(two).flags
+
+
+def test_a_four_second_clip_is_four_seconds_long():
+    """A 4.0 s clip sampled 10 times a second has samples at 0.0-3.9 s: it covers 4.0 s, the minimum."""
+    samples = capture(FRONTAL, seconds=3.9)
+    assert len(samples) == 40 and cc.covered_s(samples) == pytest.approx(4.0)
+    assert cc.capture_problem(samples) is None
+    short = cc.capture_problem(samples[:30])
+    assert short is not None and "only 3.0 s long" in short

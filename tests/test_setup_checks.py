@@ -194,3 +194,9 @@ def test_a_dim_or_backlit_but_clear_picture_gets_one_line_of_advice_not_a_refusa
     dim = _still_window(0.5, brightness=20.0)
     assert sc.evaluate(dim).ok and "dim" in (sc.light_note(dim) or "")
     assert sc.light_note(_still_window(0.5)) is None
+
+
+def test_off_centre_and_a_turned_head_are_said_but_never_stop_the_set_up():
+    """A side camera often sees the person near an edge of the picture; the judge measures them as well."""
+    window = [_obs((sc.OFF_CENTRE,))] * 6 + [_obs((sc.HEAD_TURNED,))] * 4
+    assert sc.evaluate(window).ok

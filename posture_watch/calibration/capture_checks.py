@@ -246,8 +246,8 @@ def capture_problem(samples: Sequence[Sample], checks: CaptureCheckConfig = Capt
         for p in s.setup.problems:
             counts[p] = counts.get(p, 0) + 1
     for p in sc.PRIORITY:
-        if p in (sc.OFF_CENTRE, sc.HEAD_TURNED):
-            continue   # a capture slightly off centre or with glances still makes a baseline
+        if p in sc.ADVISORY:
+            continue   # a capture off centre or with glances still makes a baseline
         if counts.get(p, 0) > checks.max_problem_frac * n:
             return sc.ADVICE[p]
     move, scale = movement(samples)

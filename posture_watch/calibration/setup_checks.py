@@ -70,6 +70,9 @@ ADVICE: dict[str, str] = {
     HEAD_TURNED: "Your head is turned away: face the middle of your screen.",
 }
 PRIORITY = tuple(ADVICE)
+# Said while they last, never a reason to stop: the judge measures a person off to one side, or one who
+# glances away, as well as one in the middle (a side camera often sees the person near an edge).
+ADVISORY = (OFF_CENTRE, HEAD_TURNED)
 
 
 # The points the judge reads in every view: nose, ears, shoulders.
@@ -317,9 +320,9 @@ def light_note(window: Sequence[SetupObservation], config: SetupConfig = SetupCo
 
 
 def evaluate(window: Sequence[SetupObservation], config: SetupConfig = SetupConfig()) -> SetupVerdict:
-    """Pure: a window of samples passes when every check passes in `window_ok_frac` of them and the
-    landmarks are clear over it (`clarity_problem`); otherwise the verdict names the commonest problem
-    among those that failed."""
+    """Pure: a window of samples passes when every check but the ADVISORY ones passes in `window_ok_frac`
+    of them and the landmarks are clear over it (`clarity_problem`); otherwise the verdict names the
+    commonest problem among those that failed."""
     n = len(window)
     if n == 0:
         return SetupVerdict(False, NO_PERSON, "The camera gave no picture yet.", {}, 0)
@@ -328,7 +331,7 @@ def evaluate(window: Sequence[SetupObservation], config: SetupConfig = SetupConf
         for p in obs.problems:
             counts[p] = counts.get(p, 0) + 1
     shares = {p: c / n for p, c in counts.items()}
-    failing = [p for p in PRIORITY if shares.get(p, 0.0) > 1.0 - config.window_ok_frac + 1e-9]
+    failing = [p for p in PRIORITY if shares.get(p, 0.0) > 1.0 - config.window_ok_frac + 1e-9 and p not in ADVISORY]
     # clarity after the framing problems (a shoulder cut off explains jumping points better) and before
     # the rest (unclear points also make a head look turned)
     if not any(PRIORITY.index(p) < PRIORITY.index(UNCLEAR) for p in failing):

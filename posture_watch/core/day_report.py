@@ -22,7 +22,9 @@ Definitions (all times are covered time, see report_intervals):
   faults         poor time that named each fault (a sample with two faults counts for both),
                  poor time it was named first (most severe), and the median deviation of those
                  samples; the dominant fault is the one most often named first;
-  hours          24 local hours of the day (summed over the days of a longer period).
+  hours          24 local hours of the day (summed over the days of a longer period);
+  asymmetry      one-sided habits (core/asymmetry.py): the period, the last `asymmetry_weeks`
+                 weeks and each of their days; needs the samples of those weeks.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from posture_watch.core import asymmetry_words
 from posture_watch.core import report_words as words
+from posture_watch.core.asymmetry import Asymmetry, AsymmetryConfig, build_asymmetry
 from posture_watch.core.domain import EV_BREAK_REMINDER, EV_ESCALATION, EV_WARNING, FAULTS
 from posture_watch.core.report_intervals import (
     CODE_STATES, FAULT_BITS, S_AWAY, S_GOOD, S_POOR, S_UNKNOWN, Intervals, build_intervals, day_bounds,
@@ -58,6 +62,12 @@ class ReportConfig:
     fatigue_change_pts: float = 10.0    # percentage points of poor share that count as a change
     hour_min_observed_s: float = 60.0   # an hour with less judged posture gets no poor share
     trend_days: int = 7
+    asymmetry: AsymmetryConfig = AsymmetryConfig()
+
+    @property
+    def history_days(self) -> int:
+        """Days before the report's last day whose samples the report reads (trend and sides)."""
+        return max(self.trend_days, 7 * self.asymmetry.weeks)
 
     def __post_init__(self) -> None:
         for name in ("max_sample_gap_s", "break_min_away_s", "break_every_s", "fatigue_window_s"):
@@ -180,6 +190,9 @@ class DayReport:
     disclaimer: str
     # per local day of the period, oldest first: (day, its 24 hours); `hours` sums them
     day_hours: tuple[tuple[date, tuple[HourStat, ...]], ...] = ()
+    asymmetry: Asymmetry | None = None
+    asymmetry_words: tuple[str, ...] = ()     # the sentences of the period and the weeks
+    asymmetry_tips: tuple[str, ...] = ()      # tips for the side measured
 
     @property
     def days(self) -> int:
@@ -232,6 +245,7 @@ def build_report(
     profiles = _profiles(iv, sessions, start_t, end_t, gap)
     upright = good_s / observed_s if observed_s > 0 else None
     score = weighted_score(iv, start_t, end_t, gap)
+    asym = build_asymmetry(iv, day, days, tz, gap, cfg.asymmetry)
 
     facts = words.Facts(
         first_day=first_day, last_day=day, monitored_s=monitored_s, away_s=away_s, observed_s=observed_s,
@@ -254,7 +268,8 @@ def build_report(
         breaks=breaks, faults=faults, dominant_fault=dominant, hours=hours, fatigue=fatigue, timeline=timeline,
         trend=trend, profiles=profiles, sessions=len({int(s) for s in iv.session[iv.window(start_t, end_t, gap)]}),
         title=words.title(first_day, day), summary=words.summary(facts), tips=words.tips(facts),
-        disclaimer=words.DISCLAIMER, day_hours=day_hours,
+        disclaimer=words.DISCLAIMER, day_hours=day_hours, asymmetry=asym,
+        asymmetry_words=asymmetry_words.sentences(asym, days), asymmetry_tips=asymmetry_words.tips(asym),
     )
 
 

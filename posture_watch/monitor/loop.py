@@ -22,7 +22,7 @@ import time
 from dataclasses import replace
 from typing import Any, Callable, Iterable, TextIO
 
-from posture_watch.core import camera_health, engine, messages
+from posture_watch.core import asymmetry, camera_health, engine, messages
 from posture_watch.core import sampling as pace
 from posture_watch.core.camera_health import CameraHealth, picture_fingerprint
 from posture_watch.core.domain import (EV_PROFILE, EV_SCREEN_BACK, EV_SCREEN_LOCKED, EV_SESSION_END, EV_SESSION_START,
@@ -213,7 +213,9 @@ class Monitor:
         self.alert_hold.after_step(reading, events)
         self.summary.samples += 1
         if self.store is not None:
-            self._write(self.store.add_sample, self.summary.session_id, reading, t_epoch)
+            sides = asymmetry.sides(reading.metrics, reading.deviations, reading.view,
+                                    asymmetry.side_baseline(getattr(self.judge, "profile", None)))
+            self._write(self.store.add_sample, self.summary.session_id, reading, t_epoch, sides)
         if self.jsonl is not None:
             self.jsonl.write(json.dumps(reading.to_json(), separators=(",", ":")) + "\n")
             self.jsonl.flush()

@@ -154,12 +154,14 @@ def renderable(report: DayReport, width: int = 100) -> RenderableType:
         _faults(r), Text(""),
         Text(r.summary), Text(""),
     ]
+    if r.asymmetry_words:
+        parts += [Text.assemble(("Left and right (yours) ", "bold"), " ".join(r.asymmetry_words)), Text("")]
     if r.profiles and len(r.profiles) > 1:
         parts.append(Text("Profiles: " + ", ".join(f"{p.name} {words.duration(p.monitored_s)} "
                                                    f"({words.pct(p.upright_share)} upright)" for p in r.profiles)))
         parts.append(Text(""))
     parts.append(Text("Tips", style="bold"))
-    for i, tip in enumerate(r.tips, 1):
+    for i, tip in enumerate(r.tips + r.asymmetry_tips, 1):
         parts.append(Text(f"{i}. {tip}"))
     parts += [Text(""), Text(r.disclaimer, style="dim")]
     return Group(*parts)

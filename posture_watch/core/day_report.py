@@ -17,7 +17,8 @@ Definitions (all times are covered time, see report_intervals):
   warnings       warning events (escalations are counted separately);
   longest poor stretch / upright streak: runs of poor / good, which "unknown" neither ends nor
                  extends, and which another state, a gap or a new session ends;
-  breaks taken   away stretches of at least `break_min_away_s` (the engine's break rule);
+  breaks taken   away stretches of at least `break_min_away_s` (the engine's break rule), and
+                 break routines done (`posture-watch break`: break events with the detail "routine");
   breaks due     one per `break_every_s` of present time (the engine's reminder interval);
   faults         poor time that named each fault (a sample with two faults counts for both),
                  poor time it was named first (most severe), and the median deviation of those
@@ -38,7 +39,7 @@ import numpy as np
 from posture_watch.core import asymmetry_words
 from posture_watch.core import report_words as words
 from posture_watch.core.asymmetry import Asymmetry, AsymmetryConfig, build_asymmetry
-from posture_watch.core.domain import EV_BREAK_REMINDER, EV_ESCALATION, EV_WARNING, FAULTS
+from posture_watch.core.domain import EV_BREAK, EV_BREAK_REMINDER, EV_ESCALATION, EV_WARNING, FAULTS
 from posture_watch.core.report_intervals import (
     CODE_STATES, FAULT_BITS, S_AWAY, S_GOOD, S_POOR, S_UNKNOWN, Intervals, build_intervals, day_bounds,
     deviation_map, hourly_state_sums, run_groups, runs, segments, state_sums, weighted_score,
@@ -219,7 +220,7 @@ def build_report(
     cfg = config or ReportConfig()
     if days < 1:
         raise ValueError("days must be at least 1")
-    sessions = list(sessions)
+    sessions, events = list(sessions), list(events)
     first_day = day - timedelta(days=days - 1)
     start_t, _ = day_bounds(first_day, tz)
     _, end_t = day_bounds(day, tz)
@@ -235,7 +236,9 @@ def build_report(
     dominant = _dominant(faults)
     longest_poor = _longest(runs(iv, start_t, end_t, gap, S_POOR, neutral=(S_UNKNOWN,)))
     longest_good = _longest(runs(iv, start_t, end_t, gap, S_GOOD, neutral=(S_UNKNOWN,)))
-    breaks = _breaks(iv, start_t, end_t, cfg, monitored_s - away_s)
+    routines = [float(ev.t) for ev in events
+                if ev.kind == EV_BREAK and getattr(ev, "detail", "") == "routine" and start_t <= ev.t < end_t]
+    breaks = _breaks(iv, start_t, end_t, cfg, monitored_s - away_s, routines)
     hours = _hours(hourly_state_sums(iv, start_t, end_t, tz, gap), cfg)
     day_hours = tuple((d, _hours(hourly_state_sums(iv, *day_bounds(d, tz), tz, gap), cfg)) if days > 1 else (d, hours)
                       for d in (first_day + timedelta(days=k) for k in range(days)))
@@ -318,16 +321,18 @@ def _dominant(faults: tuple[FaultStat, ...]) -> str | None:
     return best.fault if best is not None and best.duration_s > 0 else None
 
 
-def _breaks(iv: Intervals, start_t: float, end_t: float, cfg: ReportConfig, present_s: float) -> Breaks:
+def _breaks(iv: Intervals, start_t: float, end_t: float, cfg: ReportConfig, present_s: float,
+            routines: list[float]) -> Breaks:
     gap = cfg.max_sample_gap_s
     taken = [r for r in runs(iv, start_t, end_t, gap, S_AWAY) if r.covered_s >= cfg.break_min_away_s - 1e-6]
     # Sitting clock: present time since the last break, reset by a break or a new session.
-    dur, state, group = run_groups(iv, start_t, end_t, gap, np.array([r.end_t for r in taken]))
+    dur, state, group = run_groups(iv, start_t, end_t, gap, np.array(sorted([r.end_t for r in taken] + routines)))
     present = np.where(state != S_AWAY, dur, 0.0)
     longest = float(np.bincount(group, weights=present).max()) if group.size else 0.0
     due = int((present_s + 1e-6) // cfg.break_every_s)
-    return Breaks(taken=len(taken), due=due, every_s=cfg.break_every_s, min_away_s=cfg.break_min_away_s,
-                  longest_sitting_s=longest, taken_at=tuple(r.start_t for r in taken))
+    return Breaks(taken=len(taken) + len(routines), due=due, every_s=cfg.break_every_s,
+                  min_away_s=cfg.break_min_away_s, longest_sitting_s=longest,
+                  taken_at=tuple(sorted([r.start_t for r in taken] + routines)))
 
 
 def _hours(table: np.ndarray, cfg: ReportConfig) -> tuple[HourStat, ...]:

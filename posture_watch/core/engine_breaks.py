@@ -32,7 +32,8 @@ def routine_ended(state: EngineState, now: float, done: bool) -> tuple[EngineSta
         return state, events
     presence = replace(state.presence, sitting_s=0.0,
                        next_reminder_sitting_s=state.config.break_reminder_after_s)
-    state = replace(state, presence=presence, posture=state.posture.cleared(), alerts=state.alerts.episode_ended())
+    state = replace(state, presence=presence, posture=state.posture.cleared(), alerts=state.alerts.episode_ended(),
+                    fatigue=state.fatigue.after_break())
     took = Event(kind=EV_BREAK, t_s=now, duration_s=None if started is None else max(0.0, now - started),
                  detail=ROUTINE)
     return state, events + (took,)

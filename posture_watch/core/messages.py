@@ -119,6 +119,14 @@ def describe(event: Event, *, stand_up_min: float = 2.0, escalation_wording: str
     if event.kind == EV_BREAK_REMINDER:
         stand = round(stand_up_min) if stand_up_min >= 1 else stand_up_min
         sitting = minutes_text(event.duration_s or 0.0)
+        if event.detail == "fatigue":
+            late, early = event.deviation.get("poor_pct_last_hour"), event.deviation.get("poor_pct_earlier")
+            why = f" (poor {late:.0f} % of the time, against {early:.0f} % earlier today)" if late is not None \
+                and early is not None else ""
+            return Message(title="A short break now",
+                           body=f"Your posture has slipped over the last hour{why}; a short break now — stand up "
+                                f"for {_plural(stand, 'minute')}, or run `posture-watch break`.",
+                           urgency="normal", kind=event.kind)
         return Message(title="Time for a break",
                        body=f"You have been sitting for {sitting} — stand up for {_plural(stand, 'minute')}.",
                        urgency="normal", kind=event.kind)

@@ -110,3 +110,42 @@ def test_a_routine_done_is_a_break_and_a_night_starts_a_new_level():
     later = T0 + 1320 + CFG.fatigue_day_reset_s + 1
     state, _ = step(state, reading(later, GOOD), later)
     assert state.fatigue.earlier_good_s == 0                            # a new day's own level
+
+
+def test_the_report_shows_the_upright_share_after_each_break_against_before(tmp_path):
+    """A real SQLite day: 20 min mostly poor before each break, upright after; one break is a routine."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from posture_watch.core.day_report import ReportConfig
+    from posture_watch.core.domain import Event
+    from posture_watch.io.store import Store
+    from posture_watch.report.command import load_report
+    from posture_watch.report.export import report_dict
+    from posture_watch.report.terminal import render_text
+
+    tz, day = ZoneInfo("Europe/Berlin"), date(2025, 5, 14)
+    t = datetime(2025, 5, 14, 9, tzinfo=tz).timestamp()
+    db = tmp_path / "posture.sqlite3"
+    with Store.open(db) as store:
+        sid = store.start_session(t, "test", "desk", None)
+        for block in range(4):
+            for i in range(0, 40 * 60, 5):      # 40 min: 20 upright, then 20 of which 15 poor
+                minute = i // 60
+                state = POOR if minute >= 20 and minute % 4 != 0 else GOOD
+                store.add_sample(sid, reading(0, state), t + i)
+            t += 40 * 60
+            if block == 1:                       # a routine done at the desk (the monitor paused: no samples)
+                store.add_event(sid, Event(kind=EV_BREAK, t_s=0, duration_s=120.0, detail="routine"), t + 120)
+                t += 120
+            else:
+                for i in range(0, 300, 5):
+                    store.add_sample(sid, reading(0, AWAY), t + i)
+                t += 300
+        store.end_session(sid, t)
+    r = load_report(day, 1, tz, ReportConfig(), db_path=db)
+    assert r.breaks.taken == 4                   # three away, one routine
+    effect = report_dict(r)["break_effect"]["period"]
+    assert effect["breaks"] == 3                  # the last has nothing after it
+    assert effect["upright_before"] == pytest.approx(0.25, abs=0.02) and effect["upright_after"] == 1.0
+    assert "After a break you sat upright 100 % of the next 20 min, against 25 %" in render_text(r, width=200)

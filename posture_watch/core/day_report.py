@@ -19,6 +19,8 @@ Definitions (all times are covered time, see report_intervals):
                  extends, and which another state, a gap or a new session ends;
   breaks taken   away stretches of at least `break_min_away_s` (the engine's break rule), and
                  break routines done (`posture-watch break`: break events with the detail "routine");
+  break effects  upright share in the 20 min after each break against the 20 min before
+                 (core/break_effect.py), for the period and for the last `asymmetry.weeks` weeks;
   breaks due     one per `break_every_s` of present time (the engine's reminder interval);
   faults         poor time that named each fault (a sample with two faults counts for both),
                  poor time it was named first (most severe), and the median deviation of those
@@ -39,7 +41,8 @@ import numpy as np
 from posture_watch.core import asymmetry_words
 from posture_watch.core import report_words as words
 from posture_watch.core.asymmetry import Asymmetry, AsymmetryConfig, build_asymmetry
-from posture_watch.core.domain import EV_BREAK, EV_BREAK_REMINDER, EV_ESCALATION, EV_WARNING, FAULTS
+from posture_watch.core.break_effect import BreakEffect, break_effect, break_spans, routines
+from posture_watch.core.domain import EV_BREAK_REMINDER, EV_ESCALATION, EV_WARNING, FAULTS
 from posture_watch.core.report_intervals import (
     CODE_STATES, FAULT_BITS, S_AWAY, S_GOOD, S_POOR, S_UNKNOWN, Intervals, build_intervals, day_bounds,
     deviation_map, hourly_state_sums, run_groups, runs, segments, state_sums, weighted_score,
@@ -194,6 +197,12 @@ class DayReport:
     asymmetry: Asymmetry | None = None
     asymmetry_words: tuple[str, ...] = ()     # the sentences of the period and the weeks
     asymmetry_tips: tuple[str, ...] = ()      # tips for the side measured
+    break_effects: tuple[BreakEffect, ...] = ()   # upright before/after breaks: the period, the weeks
+
+    @property
+    def weeks(self) -> int:
+        """The weeks of the left-and-right and break-effect history."""
+        return len(self.asymmetry.daily) // 7 if self.asymmetry is not None else 0
 
     @property
     def days(self) -> int:
@@ -236,9 +245,10 @@ def build_report(
     dominant = _dominant(faults)
     longest_poor = _longest(runs(iv, start_t, end_t, gap, S_POOR, neutral=(S_UNKNOWN,)))
     longest_good = _longest(runs(iv, start_t, end_t, gap, S_GOOD, neutral=(S_UNKNOWN,)))
-    routines = [float(ev.t) for ev in events
-                if ev.kind == EV_BREAK and getattr(ev, "detail", "") == "routine" and start_t <= ev.t < end_t]
-    breaks = _breaks(iv, start_t, end_t, cfg, monitored_s - away_s, routines)
+    breaks = _breaks(iv, start_t, end_t, cfg, monitored_s - away_s, [b for _, b in routines(events, start_t, end_t)])
+    weeks_t, _ = day_bounds(day - timedelta(days=7 * cfg.asymmetry.weeks - 1), tz)
+    effects = tuple(break_effect(iv, break_spans(iv, events, a, end_t, gap, cfg.break_min_away_s), gap)
+                    for a in (start_t, min(start_t, weeks_t)))
     hours = _hours(hourly_state_sums(iv, start_t, end_t, tz, gap), cfg)
     day_hours = tuple((d, _hours(hourly_state_sums(iv, *day_bounds(d, tz), tz, gap), cfg)) if days > 1 else (d, hours)
                       for d in (first_day + timedelta(days=k) for k in range(days)))
@@ -273,6 +283,7 @@ def build_report(
         title=words.title(first_day, day), summary=words.summary(facts), tips=words.tips(facts),
         disclaimer=words.DISCLAIMER, day_hours=day_hours, asymmetry=asym,
         asymmetry_words=asymmetry_words.sentences(asym, days), asymmetry_tips=asymmetry_words.tips(asym),
+        break_effects=effects,
     )
 
 

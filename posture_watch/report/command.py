@@ -99,7 +99,7 @@ def load_report(day: date, days: int, tz: tzinfo, config: ReportConfig, db_path:
             # deviations: the cheap read.
             samples = store.sample_states_between(trend_t - gap, start_t - gap)
             samples += store.samples_between(start_t - gap, end_t)
-            events = store.events_between(start_t, end_t)
+            events = store.events_between(trend_t, end_t)   # break routines over the weeks; counts are the period's
             sessions = store.sessions_between(trend_t - gap, end_t)
     return build_report(samples, events, sessions, day=day, tz=tz, days=days, config=config)
 

@@ -18,6 +18,8 @@ time. Keys (always present; null where a value does not exist):
     trend          [{day, monitored_s, upright_share, score}],
     profiles       [{name, sessions, monitored_s, observed_s, upright_share}],
     title, summary, tips, disclaimer,
+    break_effect   {period, weeks: {breaks, window_s, upright_before, upright_after}}: the upright share
+                   in the 20 min before and after each break (time-weighted over the breaks),
     asymmetry      {left_right, min_measured_s {day, period, weeks}, period, weeks, days: [...],
                     words, tips} | null; each window {first_day, last_day, shoulder, head, lean}, each
                    measure {status: clear|balanced|not_enough_data|not_seen, side: left|right|none,
@@ -150,6 +152,9 @@ def report_dict(r: DayReport) -> dict[str, Any]:
         "tips": list(r.tips),
         "disclaimer": r.disclaimer,
         "asymmetry": asymmetry_dict(r),
+        "break_effect": dict(zip(("period", "weeks"), (
+            {"breaks": e.breaks, "window_s": e.window_s, "upright_before": _share(e.before_upright),
+             "upright_after": _share(e.after_upright)} for e in r.break_effects))),
     }
 
 

@@ -12,6 +12,7 @@ from html import escape
 
 from posture_watch import __version__
 from posture_watch.core import report_words as words
+from posture_watch.core.break_effect import effect_words
 from posture_watch.core.day_report import DayReport, Stretch
 from posture_watch.report.asymmetry_card import card as sides_card
 from posture_watch.report.charts import COLORS, hours_svg, timeline_svg, trend_svg
@@ -200,7 +201,8 @@ def render_html(report: DayReport) -> str:
         _legend(), "</section>",
         '<div class="grid2">',
         '<section class="card" id="hours"><h2>Poor posture, hour by hour</h2>', hours_svg(r),
-        f'<p class="note" id="fatigue">{escape(r.fatigue.words)}</p></section>',
+        f'<p class="note" id="fatigue">{escape(r.fatigue.words)}</p>',
+        f'<p class="note" id="break-effect">{escape(effect_words(r.break_effects, r.weeks))}</p></section>',
         f'<section class="card" id="trend"><h2>Upright share, last {len(r.trend)} days</h2>', trend_svg(r),
         f'<p class="note">Share of the judged time spent upright each day; the darker bar is {this}, '
         "the dashed line the average of the earlier days.</p></section>",

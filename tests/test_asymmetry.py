@@ -179,7 +179,8 @@ def picture(t: float) -> np.ndarray:
     return np.random.default_rng(int(t * 10)).integers(0, 255, (48, 64, 3), dtype=np.uint8)
 
 
-def replay_day(tmp_path, posture_at, seconds: float, mirror: bool = False, camera: k.Camera = k.LAPTOP):
+def replay_day(tmp_path, posture_at, seconds: float, mirror: bool = False, camera: k.Camera = k.LAPTOP,
+               notifier=None):
     rng = np.random.default_rng(0)
     upright = [measure(k.simulate(k.UPRIGHT, camera, t_s=i / 10, noise_px=1.5, rng=rng)) for i in range(40)]
     if mirror:
@@ -193,7 +194,7 @@ def replay_day(tmp_path, posture_at, seconds: float, mirror: bool = False, camer
     monitor = Monitor(source=Scripted(picture, seconds), estimator=Simulated(posture_at, camera, mirror),
                       judge=Judge(profile), measure=measure, engine_config=EngineConfig(),
                       sampling=replace(SamplingConfig(), unchanged_below_grey=0.0), config=MonitorConfig(),
-                      store=store, replay=True, speed=100000.0, waker=Waker(), wall=lambda: start)
+                      store=store, replay=True, speed=100000.0, waker=Waker(), wall=lambda: start, notifier=notifier)
     try:
         monitor.run()
     finally:

@@ -56,12 +56,17 @@ ESCALATION_WORDINGS = ("firmer", "same")
 
 @dataclass(frozen=True)
 class Message:
-    """A notification: title, body, urgency (low|normal|critical) and the event kind it tells of."""
+    """A notification: title, body, urgency (low|normal|critical) and the event kind it tells of.
+    `without_buttons`: a line for where no button can be shown (a server without actions, the terminal)."""
 
     title: str
     body: str
     urgency: str = "normal"
     kind: str = ""
+    without_buttons: str = ""
+
+
+ROUTINE_LINE = "Two minutes for the upper back: run `posture-watch break`."
 
 
 def _plural(n: float, unit: str) -> str:
@@ -125,11 +130,11 @@ def describe(event: Event, *, stand_up_min: float = 2.0, escalation_wording: str
                 and early is not None else ""
             return Message(title="A short break now",
                            body=f"Your posture has slipped over the last hour{why}; a short break now — stand up "
-                                f"for {_plural(stand, 'minute')}, or run `posture-watch break`.",
-                           urgency="normal", kind=event.kind)
+                                f"for {_plural(stand, 'minute')}.",
+                           urgency="normal", kind=event.kind, without_buttons=ROUTINE_LINE)
         return Message(title="Time for a break",
                        body=f"You have been sitting for {sitting} — stand up for {_plural(stand, 'minute')}.",
-                       urgency="normal", kind=event.kind)
+                       urgency="normal", kind=event.kind, without_buttons=ROUTINE_LINE)
     return None
 
 

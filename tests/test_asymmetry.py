@@ -244,3 +244,33 @@ def test_sides_are_measured_against_the_baseline_and_the_cameras_own_turn():
     assert got == {"shoulder_side_deg": -5.0, "head_side_deg": 1.0, "lean_side_pct": 4.0}
     assert asymmetry.sides(metrics, {}, "side", base) == {k: None for k in asymmetry.SIDE_FIELDS}
     assert asymmetry.sides(metrics, {}, "frontal", {})["shoulder_side_deg"] is None
+
+
+@pytest.mark.slow
+def test_real_mediapipe_names_the_side_of_the_person_in_the_sample_clip(model_path):
+    """desk_session.mp4 (a photo of a person facing the camera, not mirrored) leans toward the picture's
+    left for 24 s: the person's own right. Real MediaPipe on its frames stores the right shoulder lower."""
+    import statistics
+
+    from conftest import ROOT
+    from fault_rig import clip_pictures
+    from posture_watch.core.domain import Frame
+    from posture_watch.io.pose import PoseEstimator, mode_for
+    from posture_watch.io.profile_files import load_profile
+
+    labels = json.loads((ROOT / "sample_videos" / "desk_session.labels.json").read_text())
+    lean = next(s for s in labels["segments"] if s["label"] == "lateral_lean")
+    upright = next(s for s in labels["segments"] if s["label"] == "upright")
+    assert lean["posture"]["tilt_deg"] < 0        # toward the picture's left (the labels' own convention)
+    profile = load_profile(ROOT / "calibration" / "sample_profile.json")
+    baseline = asymmetry.side_baseline(profile)
+    with PoseEstimator(model_path, num_poses=mode_for(profile)) as estimator:
+        def shoulder(segment) -> float:
+            values = []
+            for i, picture in enumerate(clip_pictures("desk_session.mp4", segment["start_s"] + 1,
+                                                      segment["end_s"] - segment["start_s"] - 2)[::5]):
+                m = measure(estimator.detect(Frame(segment["start_s"] + i * 0.5, picture)))
+                values.append(asymmetry.sides(m.values, {}, m.view, baseline)["shoulder_side_deg"])
+            return statistics.median(v for v in values if v is not None)
+        assert abs(shoulder(upright)) < 1.0                              # level when upright
+        assert shoulder(lean) < -abs(lean["posture"]["tilt_deg"]) / 2    # right shoulder lower, most of the lean

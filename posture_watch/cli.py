@@ -110,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("break", "posture_watch.monitor.routine:cmd_break",
              "a guided two-minute routine for the upper back (counts as a break; the monitor waits)")
     sp.add_argument("--routine", help="another routine file (TOML: title, disclaimer, [[step]] name, seconds, say, source)")
+    sp.add_argument("--preview", action="store_true", help="show the routine in a window too (q or Esc stops it)")
 
     # --- sessions
     sp = add("sessions", "posture_watch.admin.sessions_cli:cmd_sessions", "list the stored monitoring sessions, or delete one")

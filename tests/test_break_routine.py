@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +134,39 @@ def test_the_routine_runs_in_a_terminal_pauses_the_monitor_and_counts_as_a_break
                         "ORDER BY t").fetchall()
     assert [e for e in events if e[0] == "paused"] == [("paused", "routine")] * 2
     assert [e for e in events if e[0] == "break"] == [("break", "routine")]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(any(shutil.which(t) is None for t in ("Xvfb", "openbox", "import", "xdotool", "xprop")),
+                    reason="Xvfb, openbox, imagemagick or xdotool is missing (scripts/install-system-deps.sh)")
+def test_with_preview_the_routine_runs_in_a_window_and_q_stops_it(tmp_path, private_home):
+    import numpy as np
+    from PIL import Image
+
+    from x_desktop import end, x_desktop
+
+    routine = tmp_path / "short.toml"
+    routine.write_text(SHORT, encoding="utf-8")
+    with x_desktop() as display:
+        env = dict(os.environ, DISPLAY=display)
+        proc = subprocess.Popen([sys.executable, "-m", "posture_watch", "break", "--preview", "--routine", str(routine)],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            window = _wait(lambda: subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "posture-watch break"],
+                                                  env=env, capture_output=True, text=True).stdout.split(), 30,
+                           "the routine's window")[0]
+            time.sleep(1.0)
+            shot = tmp_path / "routine-window.png"
+            subprocess.run(["import", "-window", "root", str(shot)], env=env, check=True, capture_output=True)
+            pixels = np.asarray(Image.open(shot).convert("RGB")).reshape(-1, 3)
+            accent = np.all(np.abs(pixels.astype(int) - (80, 200, 80)) < 12, axis=1).sum()   # the name and the bar
+            assert accent > 500, "the window shows no step"
+            if os.environ.get("PW_SCREENSHOT_DIR"):
+                shutil.copy(shot, Path(os.environ["PW_SCREENSHOT_DIR"]) / shot.name)
+            subprocess.run(["xdotool", "windowactivate", "--sync", window], env=env, capture_output=True)
+            subprocess.run(["xdotool", "key", "--window", window, "q"], env=env, check=True)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            end(proc)
+    assert proc.returncode == 130 and "Routine stopped." in out and "Traceback" not in err
+    assert "[1/2] Chin tucks" in out and "[2/2]" not in out

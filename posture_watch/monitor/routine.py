@@ -1,4 +1,5 @@
-"""`posture-watch break [--routine FILE]`: a guided two-minute routine for the upper back, in the terminal.
+"""`posture-watch break [--routine FILE] [--preview]`: a guided two-minute routine for the upper back, in the
+terminal (and with --preview in a window too: posture_watch/io/routine_window.py; q or Esc stops it).
 
 One instruction at a time with a timer (the routine is data: posture_watch/assets/upper_back_routine.toml,
 each step with its duration and its source). A running monitor is told first: it pauses (no warnings,
@@ -13,7 +14,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Any, Callable, TextIO
 
 from posture_watch.core.errors import UserError
 from posture_watch.core.routine import Routine, at, routine_from_dict
@@ -54,8 +55,9 @@ def _clock(seconds: float) -> str:
 
 
 def run_routine(routine: Routine, out: TextIO, now: Callable[[], float] = time.monotonic,
-                sleep: Callable[[float], None] = time.sleep) -> None:
-    """Show the steps one at a time, each with its timer, until the routine is over."""
+                sleep: Callable[[float], None] = time.sleep, window: Any = None) -> None:
+    """Show the steps one at a time, each with its timer, until the routine is over (KeyboardInterrupt when
+    the window is closed)."""
     tty = out.isatty()
     t0 = now()
     shown = -1
@@ -73,13 +75,20 @@ def run_routine(routine: Routine, out: TextIO, now: Callable[[], float] = time.m
         if tty:
             out.write(f"\r  {_clock(left)} left ")
             out.flush()
-        sleep(min(left, (left % 1.0) or 1.0))
+        if window is not None and not window.show(routine.steps[index], index, len(routine.steps), left):
+            raise KeyboardInterrupt
+        sleep(min(left, (left % 1.0) or 1.0, 0.1 if window is not None else 1.0))
     if tty:
         out.write("\n")
 
 
 def cmd_break(args: argparse.Namespace) -> int:
     routine = load_routine(Path(args.routine).expanduser() if getattr(args, "routine", None) else None)
+    window = None
+    if getattr(args, "preview", False):
+        from posture_watch.io.routine_window import RoutineWindow
+
+        window = RoutineWindow()
     out = sys.stdout
     out.write(f"{routine.title} ({_clock(routine.total_s)})\n{routine.disclaimer}\n")
     answer = _tell_monitor("start", routine.total_s / 60.0 + 1.0)
@@ -87,12 +96,15 @@ def cmd_break(args: argparse.Namespace) -> int:
               "No monitor is running; the routine runs on its own (it counts as a break when a monitor runs).\n")
     out.flush()
     try:
-        run_routine(routine, out)
+        run_routine(routine, out, window=window)
     except KeyboardInterrupt:
         if answer is not None:
             _tell_monitor("stopped")
         out.write("\nRoutine stopped" + ("; monitoring again (no break counted).\n" if answer is not None else ".\n"))
         return 130
+    finally:
+        if window is not None:
+            window.close()
     done = _tell_monitor("done") if answer is not None else None
     out.write("Routine done. " + (done if done else "Well done.") + "\n")
     return 0

@@ -221,9 +221,11 @@ def build_report(
 ) -> DayReport:
     """The report of the `days` local days ending with `day`.
 
-    samples:  rows from at least the trend period (`max(days, trend_days)` days ending with
-              `day`) plus `max_sample_gap_s` before it; rows outside are ignored.
-    events:   rows with .t, .kind (only warnings, escalations and reminders are counted).
+    samples:  rows from at least the history (`max(days, config.history_days)` days ending with
+              `day`: the trend and the weeks of left and right) plus `max_sample_gap_s` before it;
+              rows outside are ignored. Rows may carry the sides (SampleRow, SampleState).
+    events:   rows with .t, .kind (warnings, escalations and reminders of the period are counted; break
+              routines of the history count as breaks).
     sessions: rows with .id, .ended_at, .profile_name (for the session ends and profiles).
     """
     cfg = config or ReportConfig()

@@ -14,7 +14,7 @@ import numpy as np
 
 from posture_watch.core.errors import UserError
 from posture_watch.core.routine import Step
-from posture_watch.io.preview import DETAIL_COLOUR, _fit, _put, display_problem
+from posture_watch.io.preview import DETAIL_COLOUR, _fit, _put, close_window, display_problem, show_in
 
 WINDOW = "posture-watch break"
 SIZE = (900, 520)
@@ -64,19 +64,9 @@ class RoutineWindow:
     def show(self, step: Step, index: int, count: int, left_s: float) -> bool:
         if not self.open:
             return False
-        cv2.imshow(WINDOW, picture(step, index, count, left_s))
-        if (cv2.waitKey(1) & 0xFF) in (27, ord("q")):
-            return False
-        try:
-            return cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) >= 1
-        except cv2.error:
-            return False
+        return show_in(WINDOW, picture(step, index, count, left_s))
 
     def close(self) -> None:
         if self.open:
-            try:
-                cv2.destroyWindow(WINDOW)
-                cv2.waitKey(1)
-            except cv2.error:
-                pass
+            close_window(WINDOW)
             self.open = False

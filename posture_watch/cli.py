@@ -109,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     add("stop", "posture_watch.io.lifecycle:cmd_stop", "stop the running monitor (its data is saved)")
     sp = add("snooze", "posture_watch.io.control:cmd_snooze", "no warnings for a while (the camera is released)")
     sp.add_argument("minutes", type=_minutes, help="minutes to snooze")
+    sp = add("break", "posture_watch.monitor.routine:cmd_break",
+             "a guided two-minute routine for the upper back (counts as a break; the monitor waits)")
+    sp.add_argument("--routine", help="another routine file (TOML: title, disclaimer, [[step]] name, seconds, say, source)")
+    sp.add_argument("--preview", action="store_true", help="show the routine in a window too (q or Esc stops it)")
 
     # --- sessions
     sp = add("sessions", "posture_watch.admin.sessions_cli:cmd_sessions", "list the stored monitoring sessions, or delete one")

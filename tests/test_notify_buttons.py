@@ -55,7 +55,7 @@ def test_warnings_carry_buttons_replace_each_other_and_a_click_does_it(tmp_path:
     assert [d.channel for d in notifier.deliveries] == ["desktop"] * 4
     assert warning["actions"] == ["snooze-30", "Snooze 30 min", "take-break", "I'll take a break"]
     assert escalation["actions"] == warning["actions"]
-    assert reminder["actions"] == ["take-break", "I'll take a break"]
+    assert reminder["actions"] == ["start-routine", "Start the routine", "take-break", "I'll take a break"]
     # the escalation replaced the warning, the second reminder the first: two notifications shown, not four
     assert (warning["replaces_id"], escalation["replaces_id"]) == (0, warning["id"])
     assert (reminder["replaces_id"], reminder2["replaces_id"]) == (0, reminder["id"])

@@ -210,20 +210,23 @@ def test_reader_sees_flushed_rows_while_writer_runs_and_after(tmp_path: Path) ->
         assert len(ro.samples_between(0, 10)) == 1
 
 
+NEXT = store_mod.SCHEMA_VERSION + 1   # a future schema
+
+
 def test_migration_keeps_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "posture.sqlite3"
     with Store.open(db) as st:
         sid = st.start_session(1.0, "camera 0")
         st.add_sample(sid, _reading(0), 1.0)
     migrations = dict(store_mod.MIGRATIONS)
-    migrations[2] = ("CREATE TABLE notes (t REAL, text TEXT)",)
+    migrations[NEXT] = ("CREATE TABLE notes (t REAL, text TEXT)",)
     monkeypatch.setattr(store_mod, "MIGRATIONS", migrations)
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", NEXT)
     with Store.open(db) as st:
         assert len(st.samples_between(0, 10)) == 1
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
-    assert dict(conn.execute("SELECT key, value FROM meta"))["schema_version"] == "2"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == NEXT
+    assert dict(conn.execute("SELECT key, value FROM meta"))["schema_version"] == str(NEXT)
     assert conn.execute("SELECT COUNT(*) FROM notes").fetchone()[0] == 0
 
 
@@ -233,12 +236,12 @@ def test_failed_migration_leaves_old_schema(tmp_path: Path, monkeypatch: pytest.
         sid = st.start_session(1.0, "camera 0")
         st.add_sample(sid, _reading(0), 1.0)
     migrations = dict(store_mod.MIGRATIONS)
-    migrations[2] = ("CREATE TABLE notes (t REAL)", "THIS IS NOT SQL")
+    migrations[NEXT] = ("CREATE TABLE notes (t REAL)", "THIS IS NOT SQL")
     monkeypatch.setattr(store_mod, "MIGRATIONS", migrations)
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", NEXT)
     with pytest.raises(StoreError):
         Store.open(db)
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == NEXT - 1
     assert conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name='notes'").fetchone()[0] == 0
     assert conn.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == 1

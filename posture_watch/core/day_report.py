@@ -17,12 +17,17 @@ Definitions (all times are covered time, see report_intervals):
   warnings       warning events (escalations are counted separately);
   longest poor stretch / upright streak: runs of poor / good, which "unknown" neither ends nor
                  extends, and which another state, a gap or a new session ends;
-  breaks taken   away stretches of at least `break_min_away_s` (the engine's break rule);
+  breaks taken   away stretches of at least `break_min_away_s` (the engine's break rule), and
+                 break routines done (`posture-watch break`: break events with the detail "routine");
+  break effects  upright share in the 20 min after each break against the 20 min before
+                 (core/break_effect.py), for the period and for the last `asymmetry.weeks` weeks;
   breaks due     one per `break_every_s` of present time (the engine's reminder interval);
   faults         poor time that named each fault (a sample with two faults counts for both),
                  poor time it was named first (most severe), and the median deviation of those
                  samples; the dominant fault is the one most often named first;
-  hours          24 local hours of the day (summed over the days of a longer period).
+  hours          24 local hours of the day (summed over the days of a longer period);
+  asymmetry      one-sided habits (core/asymmetry.py): the period, the last `asymmetry_weeks`
+                 weeks and each of their days; needs the samples of those weeks.
 """
 
 from __future__ import annotations
@@ -33,7 +38,10 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from posture_watch.core import asymmetry_words
 from posture_watch.core import report_words as words
+from posture_watch.core.asymmetry import Asymmetry, AsymmetryConfig, build_asymmetry
+from posture_watch.core.break_effect import BreakEffect, break_effect, break_spans, routines
 from posture_watch.core.domain import EV_BREAK_REMINDER, EV_ESCALATION, EV_WARNING, FAULTS
 from posture_watch.core.report_intervals import (
     CODE_STATES, FAULT_BITS, S_AWAY, S_GOOD, S_POOR, S_UNKNOWN, Intervals, build_intervals, day_bounds,
@@ -58,6 +66,12 @@ class ReportConfig:
     fatigue_change_pts: float = 10.0    # percentage points of poor share that count as a change
     hour_min_observed_s: float = 60.0   # an hour with less judged posture gets no poor share
     trend_days: int = 7
+    asymmetry: AsymmetryConfig = AsymmetryConfig()
+
+    @property
+    def history_days(self) -> int:
+        """Days before the report's last day whose samples the report reads (trend and sides)."""
+        return max(self.trend_days, 7 * self.asymmetry.weeks)
 
     def __post_init__(self) -> None:
         for name in ("max_sample_gap_s", "break_min_away_s", "break_every_s", "fatigue_window_s"):
@@ -180,6 +194,15 @@ class DayReport:
     disclaimer: str
     # per local day of the period, oldest first: (day, its 24 hours); `hours` sums them
     day_hours: tuple[tuple[date, tuple[HourStat, ...]], ...] = ()
+    asymmetry: Asymmetry | None = None
+    asymmetry_words: tuple[str, ...] = ()     # the sentences of the period and the weeks
+    asymmetry_tips: tuple[str, ...] = ()      # tips for the side measured
+    break_effects: tuple[BreakEffect, ...] = ()   # upright before/after breaks: the period, the weeks
+
+    @property
+    def weeks(self) -> int:
+        """The weeks of the left-and-right and break-effect history."""
+        return len(self.asymmetry.daily) // 7 if self.asymmetry is not None else 0
 
     @property
     def days(self) -> int:
@@ -198,15 +221,17 @@ def build_report(
 ) -> DayReport:
     """The report of the `days` local days ending with `day`.
 
-    samples:  rows from at least the trend period (`max(days, trend_days)` days ending with
-              `day`) plus `max_sample_gap_s` before it; rows outside are ignored.
-    events:   rows with .t, .kind (only warnings, escalations and reminders are counted).
+    samples:  rows from at least the history (`max(days, config.history_days)` days ending with
+              `day`: the trend and the weeks of left and right) plus `max_sample_gap_s` before it;
+              rows outside are ignored. Rows may carry the sides (SampleRow, SampleState).
+    events:   rows with .t, .kind (warnings, escalations and reminders of the period are counted; break
+              routines of the history count as breaks).
     sessions: rows with .id, .ended_at, .profile_name (for the session ends and profiles).
     """
     cfg = config or ReportConfig()
     if days < 1:
         raise ValueError("days must be at least 1")
-    sessions = list(sessions)
+    sessions, events = list(sessions), list(events)
     first_day = day - timedelta(days=days - 1)
     start_t, _ = day_bounds(first_day, tz)
     _, end_t = day_bounds(day, tz)
@@ -222,7 +247,10 @@ def build_report(
     dominant = _dominant(faults)
     longest_poor = _longest(runs(iv, start_t, end_t, gap, S_POOR, neutral=(S_UNKNOWN,)))
     longest_good = _longest(runs(iv, start_t, end_t, gap, S_GOOD, neutral=(S_UNKNOWN,)))
-    breaks = _breaks(iv, start_t, end_t, cfg, monitored_s - away_s)
+    breaks = _breaks(iv, start_t, end_t, cfg, monitored_s - away_s, [b for _, b in routines(events, start_t, end_t)])
+    weeks_t, _ = day_bounds(day - timedelta(days=7 * cfg.asymmetry.weeks - 1), tz)
+    effects = tuple(break_effect(iv, break_spans(iv, events, a, end_t, gap, cfg.break_min_away_s), gap)
+                    for a in (start_t, min(start_t, weeks_t)))
     hours = _hours(hourly_state_sums(iv, start_t, end_t, tz, gap), cfg)
     day_hours = tuple((d, _hours(hourly_state_sums(iv, *day_bounds(d, tz), tz, gap), cfg)) if days > 1 else (d, hours)
                       for d in (first_day + timedelta(days=k) for k in range(days)))
@@ -232,6 +260,7 @@ def build_report(
     profiles = _profiles(iv, sessions, start_t, end_t, gap)
     upright = good_s / observed_s if observed_s > 0 else None
     score = weighted_score(iv, start_t, end_t, gap)
+    asym = build_asymmetry(iv, day, days, tz, gap, cfg.asymmetry)
 
     facts = words.Facts(
         first_day=first_day, last_day=day, monitored_s=monitored_s, away_s=away_s, observed_s=observed_s,
@@ -254,7 +283,9 @@ def build_report(
         breaks=breaks, faults=faults, dominant_fault=dominant, hours=hours, fatigue=fatigue, timeline=timeline,
         trend=trend, profiles=profiles, sessions=len({int(s) for s in iv.session[iv.window(start_t, end_t, gap)]}),
         title=words.title(first_day, day), summary=words.summary(facts), tips=words.tips(facts),
-        disclaimer=words.DISCLAIMER, day_hours=day_hours,
+        disclaimer=words.DISCLAIMER, day_hours=day_hours, asymmetry=asym,
+        asymmetry_words=asymmetry_words.sentences(asym, days), asymmetry_tips=asymmetry_words.tips(asym),
+        break_effects=effects,
     )
 
 
@@ -303,16 +334,18 @@ def _dominant(faults: tuple[FaultStat, ...]) -> str | None:
     return best.fault if best is not None and best.duration_s > 0 else None
 
 
-def _breaks(iv: Intervals, start_t: float, end_t: float, cfg: ReportConfig, present_s: float) -> Breaks:
+def _breaks(iv: Intervals, start_t: float, end_t: float, cfg: ReportConfig, present_s: float,
+            routines: list[float]) -> Breaks:
     gap = cfg.max_sample_gap_s
     taken = [r for r in runs(iv, start_t, end_t, gap, S_AWAY) if r.covered_s >= cfg.break_min_away_s - 1e-6]
     # Sitting clock: present time since the last break, reset by a break or a new session.
-    dur, state, group = run_groups(iv, start_t, end_t, gap, np.array([r.end_t for r in taken]))
+    dur, state, group = run_groups(iv, start_t, end_t, gap, np.array(sorted([r.end_t for r in taken] + routines)))
     present = np.where(state != S_AWAY, dur, 0.0)
     longest = float(np.bincount(group, weights=present).max()) if group.size else 0.0
     due = int((present_s + 1e-6) // cfg.break_every_s)
-    return Breaks(taken=len(taken), due=due, every_s=cfg.break_every_s, min_away_s=cfg.break_min_away_s,
-                  longest_sitting_s=longest, taken_at=tuple(r.start_t for r in taken))
+    return Breaks(taken=len(taken) + len(routines), due=due, every_s=cfg.break_every_s,
+                  min_away_s=cfg.break_min_away_s, longest_sitting_s=longest,
+                  taken_at=tuple(sorted([r.start_t for r in taken] + routines)))
 
 
 def _hours(table: np.ndarray, cfg: ReportConfig) -> tuple[HourStat, ...]:

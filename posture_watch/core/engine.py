@@ -56,6 +56,7 @@ from posture_watch.core.engine_state import (
     check_time,
     initial_state,
 )
+from posture_watch.core.engine_fatigue import fatigue_reminder, reminded, track
 from posture_watch.core.engine_window import add_poor, advance_good, dominant_fault, median_deviations
 
 __all__ = [
@@ -103,6 +104,7 @@ def step(
         events.extend(ended)
 
     presence, posture, alerts, controls = state.presence, state.posture, state.alerts, state.controls
+    fatigue = state.fatigue
 
     covered_s, gap_s = 0.0, 0.0
     if state.last_t is not None:
@@ -134,15 +136,21 @@ def step(
         presence, ev, took_break = _track_presence(presence, covered_s, now, cfg)
         events.extend(ev)
         if took_break:
-            posture, alerts = posture.cleared(), alerts.episode_ended()
+            posture, alerts, fatigue = posture.cleared(), alerts.episode_ended(), fatigue.after_break()
         posture, alerts = _track_posture(posture, alerts, reading, covered_s, cfg)
+        fatigue = track(fatigue, reading.state, covered_s, now, cfg)
         if not snoozed and not hold_alerts:
             alerts, ev = _alert(posture, alerts, reading, now, cfg)
             events.extend(ev)
             presence, ev = _remind(presence, now, cfg)
+            fatigue, early = (reminded(fatigue, now), None) if ev else fatigue_reminder(fatigue, presence.sitting_s, now, cfg)
+            if early is not None:   # the next break brought forward: the regular one counts from here
+                presence = replace(presence, next_reminder_sitting_s=presence.sitting_s + cfg.break_reminder_repeat_s)
+                ev = [early]
             events.extend(ev)
 
-    new_state = replace(state, presence=presence, posture=posture, alerts=alerts, controls=controls, last_t=now)
+    new_state = replace(state, presence=presence, posture=posture, alerts=alerts, controls=controls, last_t=now,
+                        fatigue=fatigue)
     return new_state, tuple(events)
 
 

@@ -50,6 +50,18 @@ class EngineConfig:
         discomfort in McLean et al. 2001, Applied Ergonomics 32:225), then every 10 min while
         the user keeps sitting.
 
+    Breaks brought forward by fatigue (posture_watch.core.engine_fatigue)
+    fatigue_window_s = 3600, fatigue_rise_pts = 15
+        Bring the next break forward when the poor share over the last hour (since the last break)
+        is at least 15 percentage points above your own poor share earlier that day: posture
+        worsens as people tire, and a break then helps more than one on the clock.
+    fatigue_min_judged_s = 1200
+        The last hour and the earlier part of the day each need 20 min of judged posture first.
+    fatigue_min_gap_s = 900
+        Never sooner than 15 min after the last break or the last break reminder.
+    fatigue_day_reset_s = 10800
+        Away (or unseen) this long starts a new day's level: a night, not a lunch.
+
     Time accounting
     max_sample_s = 10
         One reading stands for at most 10 s before it (twice the slowest polling the monitor
@@ -74,6 +86,11 @@ class EngineConfig:
     break_min_away_s: float = 60.0
     break_reminder_after_s: float = 1800.0
     break_reminder_repeat_s: float = 600.0
+    fatigue_window_s: float = 3600.0
+    fatigue_rise_pts: float = 15.0
+    fatigue_min_judged_s: float = 1200.0
+    fatigue_min_gap_s: float = 900.0
+    fatigue_day_reset_s: float = 10800.0
     max_sample_s: float = 10.0
     max_gap_s: float = 30.0
     window_resolution_s: float = 1.0
@@ -93,5 +110,7 @@ class EngineConfig:
             raise ValueError("engine.away_after_s must not be longer than engine.break_min_away_s.")
         if self.max_sample_s > self.max_gap_s:
             raise ValueError("engine.max_sample_s must not be longer than engine.max_gap_s.")
+        if self.fatigue_rise_pts > 100:
+            raise ValueError("engine.fatigue_rise_pts is in percentage points: at most 100.")
         if self.window_resolution_s > self.alert_window_s:
             raise ValueError("engine.window_resolution_s must not be longer than engine.alert_window_s.")

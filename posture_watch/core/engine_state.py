@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from posture_watch.core.engine_fatigue import FatigueTrack
 from posture_watch.core.engine_config import EngineConfig
 from posture_watch.core.engine_window import PoorWindow
 
@@ -89,6 +90,7 @@ class EngineState:
     alerts: AlertTrack = field(default_factory=AlertTrack)
     controls: Controls = field(default_factory=Controls)
     last_t: float | None = None  # time of the last step (None: the next reading covers no time)
+    fatigue: FatigueTrack = field(default_factory=FatigueTrack)   # the day's level (engine_fatigue)
 
 
 def initial_state(config: EngineConfig | None = None, now: float | None = None) -> EngineState:

@@ -56,12 +56,17 @@ ESCALATION_WORDINGS = ("firmer", "same")
 
 @dataclass(frozen=True)
 class Message:
-    """A notification: title, body, urgency (low|normal|critical) and the event kind it tells of."""
+    """A notification: title, body, urgency (low|normal|critical) and the event kind it tells of.
+    `without_buttons`: a line for where no button can be shown (a server without actions, the terminal)."""
 
     title: str
     body: str
     urgency: str = "normal"
     kind: str = ""
+    without_buttons: str = ""
+
+
+ROUTINE_LINE = "Two minutes for the upper back: run `posture-watch break`."
 
 
 def _plural(n: float, unit: str) -> str:
@@ -119,9 +124,17 @@ def describe(event: Event, *, stand_up_min: float = 2.0, escalation_wording: str
     if event.kind == EV_BREAK_REMINDER:
         stand = round(stand_up_min) if stand_up_min >= 1 else stand_up_min
         sitting = minutes_text(event.duration_s or 0.0)
+        if event.detail == "fatigue":
+            late, early = event.deviation.get("poor_pct_last_hour"), event.deviation.get("poor_pct_earlier")
+            why = f" (poor {late:.0f} % of the time, against {early:.0f} % earlier today)" if late is not None \
+                and early is not None else ""
+            return Message(title="A short break now",
+                           body=f"Your posture has slipped over the last hour{why}; a short break now — stand up "
+                                f"for {_plural(stand, 'minute')}.",
+                           urgency="normal", kind=event.kind, without_buttons=ROUTINE_LINE)
         return Message(title="Time for a break",
                        body=f"You have been sitting for {sitting} — stand up for {_plural(stand, 'minute')}.",
-                       urgency="normal", kind=event.kind)
+                       urgency="normal", kind=event.kind, without_buttons=ROUTINE_LINE)
     return None
 
 

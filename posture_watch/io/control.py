@@ -1,4 +1,5 @@
-"""Talking to the running monitor: one monitor per user, and `status | pause [MIN] | resume | snooze MIN`.
+"""Talking to the running monitor: one monitor per user, and `status | pause [MIN] | resume | snooze MIN`,
+and the break routine's `routine` request (`posture-watch break`).
 
 The monitor holds an exclusive lock on `runtime_dir()/monitor.lock` (released by the kernel when
 the process dies, even on kill -9) and listens on the Unix socket `runtime_dir()/monitor.sock`.
@@ -7,7 +8,9 @@ platform tells it (SO_PEERCRED), so only this user can reach it. Where Python ha
 (Windows), the monitor listens on 127.0.0.1 and writes the port and a random token to
 `runtime_dir()/monitor.port`, readable by this user only.
 
-Protocol: one JSON line each way. Request {"cmd": "status"|"pause"|"resume"|"snooze", "minutes": x};
+Protocol: one JSON line each way. Request {"cmd": "status"|"pause"|"resume"|"snooze", "minutes": x}, or
+{"cmd": "routine", "phase": "start"|"done"|"stopped", "minutes": x} (start: warnings and the camera wait at
+most x minutes; done: the routine counts as a break; stopped: monitoring goes on, no break);
 reply {"ok": true|false, "text": "...", "status": {...}}.
 """
 
@@ -37,7 +40,8 @@ log = logging.getLogger(__name__)
 LOCK_NAME = "monitor.lock"
 SOCKET_NAME = "monitor.sock"
 PORT_NAME = "monitor.port"
-COMMANDS = ("status", "pause", "resume", "snooze")
+COMMANDS = ("status", "pause", "resume", "snooze", "routine")
+ROUTINE_PHASES = ("start", "done", "stopped")
 MAX_REQUEST_BYTES = 4096
 MAX_SOCKET_PATH = 100  # sun_path is 104-108 bytes depending on the platform
 HAS_UNIX = hasattr(socket, "AF_UNIX")
@@ -196,10 +200,14 @@ def validate_request(request: Any) -> dict[str, Any]:
     minutes = request.get("minutes")
     if cmd == "snooze" and minutes is None:
         raise UserError("snooze needs a number of minutes.")
+    phase = request.get("phase")
+    if cmd == "routine" and (phase not in ROUTINE_PHASES or (phase == "start" and minutes is None)):
+        raise UserError("routine needs a phase (start with minutes, done or stopped).")
     if minutes is not None:
         if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0 < minutes <= 7 * 24 * 60:
             raise UserError("Minutes must be a number between 0 and one week.")
-    return {"cmd": cmd, "minutes": None if minutes is None else float(minutes)}
+    out = {"cmd": cmd, "minutes": None if minutes is None else float(minutes)}
+    return dict(out, phase=phase) if cmd == "routine" else out
 
 
 class ControlServer:
@@ -322,9 +330,9 @@ def _send(conn: socket.socket, reply: dict[str, Any]) -> None:
 # --- the client side ---------------------------------------------------------------------------
 
 
-def request(cmd: str, minutes: float | None = None, timeout_s: float = 15.0) -> dict[str, Any]:
+def request(cmd: str, minutes: float | None = None, timeout_s: float = 15.0, **extra: Any) -> dict[str, Any]:
     """Send one request to the running monitor; NotRunning if there is none."""
-    body: dict[str, Any] = {"cmd": cmd}
+    body: dict[str, Any] = {"cmd": cmd, **extra}
     if minutes is not None:
         body["minutes"] = minutes
     not_running = NotRunning("No posture-watch monitor is running; start one with `posture-watch run`.")

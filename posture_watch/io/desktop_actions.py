@@ -18,9 +18,13 @@ from typing import Any, Callable, Sequence
 
 log = logging.getLogger(__name__)
 
-PAUSE, RESUME, SNOOZE, BREAK, RECALIBRATE, REPORT, QUIT = (
-    "pause", "resume", "snooze-30", "take-break", "recalibrate", "open-report", "quit")
-ACTIONS = (PAUSE, RESUME, SNOOZE, BREAK, RECALIBRATE, REPORT, QUIT)
+PAUSE, RESUME, SNOOZE, BREAK, RECALIBRATE, REPORT, QUIT, ROUTINE = (
+    "pause", "resume", "snooze-30", "take-break", "recalibrate", "open-report", "quit", "start-routine")
+ACTIONS = (PAUSE, RESUME, SNOOZE, BREAK, RECALIBRATE, REPORT, QUIT, ROUTINE)
+# Terminals tried, in order, for "Start the routine" (`POSTURE_WATCH_TERMINAL` = a command prefix first):
+# each runs the command that follows its arguments in a new window.
+TERMINALS = (("x-terminal-emulator", "-e"), ("gnome-terminal", "--"), ("konsole", "-e"), ("xfce4-terminal", "-x"),
+             ("xterm", "-e"))
 SNOOZE_MIN = 30.0
 RECORDING_CALIBRATION_S = 15  # a replayed recording is recalibrated from its first seconds
 
@@ -69,6 +73,24 @@ def today_upright_share(*report_args: str) -> float | None:
     return None if share is None else float(share)
 
 
+def start_routine() -> str:
+    """`posture-watch break` in a terminal window of its own (it tells the monitor itself)."""
+    import os
+    import shlex
+    import shutil
+    import sys
+
+    command = [sys.executable, "-m", "posture_watch", "break"]
+    prefix = shlex.split(os.environ.get("POSTURE_WATCH_TERMINAL", ""))
+    if not prefix:
+        prefix = next((list(t) for t in TERMINALS if shutil.which(t[0])), [])
+    if not prefix:
+        return "no terminal to run it in: run `posture-watch break` yourself"
+    subprocess.Popen(prefix + command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True)
+    return f"started the routine in {prefix[0]}"
+
+
 class DesktopActions:
     """`do(action)` starts an action on its own thread; `run(action)` does it here and returns the reply."""
 
@@ -110,6 +132,8 @@ class DesktopActions:
             return self._ask({"cmd": "break"})
         if action == QUIT:
             return self._ask({"cmd": "quit"})
+        if action == ROUTINE:
+            return start_routine()
         if action == REPORT:
             path = self.open_report()
             return f"opened {path}" if path else "nothing recorded today yet"

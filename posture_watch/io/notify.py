@@ -297,7 +297,8 @@ class Notifier:
         stream = self._terminal()
         if stream is not None:
             try:
-                stream.write(f"\a{message.title}: {message.body}\n")
+                line = f"{message.body} {message.without_buttons}" if message.without_buttons else message.body
+                stream.write(f"\a{message.title}: {line}\n")
                 stream.flush()
                 return Delivery(message, "terminal", t_epoch, reason)
             except (OSError, ValueError):

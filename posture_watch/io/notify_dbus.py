@@ -7,8 +7,10 @@ on a `BusLoop`, so:
 - a new warning (or escalation) replaces the previous one, and a new break reminder the previous
   reminder, instead of stacking (`replaces_id`);
 - where the server lists the "actions" capability, a warning carries the buttons "Snooze 30 min"
-  and "I'll take a break" (a reminder: "I'll take a break"); a click arrives as `ActionInvoked`
-  and is handed to `on_action(key)` on a thread of its own (it may wait for the monitor);
+  and "I'll take a break" (a break reminder: "Start the routine" and "I'll take a break"); a click
+  arrives as `ActionInvoked` and is handed to `on_action(key)` on a thread of its own (it may wait for
+  the monitor); without the capability the message's `without_buttons` line (how to start the
+  routine) is added to the body;
 - every notification carries the bundled icon (`assets/posture-watch.svg`, the tray's too);
 - with `--sound`, posture-watch plays the sound itself (`posture_watch.io.sound`) and asks the server
   not to add one of its own (`suppress-sound`), so it is heard once, and heard at all on servers
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from posture_watch.io.dbus_loop import BusLoop, BusUnavailable
-from posture_watch.io.desktop_actions import BREAK, SNOOZE
+from posture_watch.io.desktop_actions import BREAK, ROUTINE, SNOOZE
 from posture_watch.core.domain import EV_BREAK_REMINDER, EV_ESCALATION, EV_WARNING
 from posture_watch.core.messages import Message
 
@@ -35,13 +37,13 @@ OBJECT_PATH = "/org/freedesktop/Notifications"
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 APP_ICON = ASSETS / "posture-watch.svg"
 
-ACTION_SNOOZE, ACTION_BREAK = SNOOZE, BREAK  # the keys are the desktop actions they start
-BUTTON_TITLES = {ACTION_SNOOZE: "Snooze 30 min", ACTION_BREAK: "I'll take a break"}
+ACTION_SNOOZE, ACTION_BREAK, ACTION_ROUTINE = SNOOZE, BREAK, ROUTINE  # the keys are the desktop actions they start
+BUTTON_TITLES = {ACTION_SNOOZE: "Snooze 30 min", ACTION_BREAK: "I'll take a break", ACTION_ROUTINE: "Start the routine"}
 # which buttons a notification about each event kind carries, and which earlier one it replaces
 BUTTONS: dict[str, tuple[str, ...]] = {
     EV_WARNING: (ACTION_SNOOZE, ACTION_BREAK),
     EV_ESCALATION: (ACTION_SNOOZE, ACTION_BREAK),
-    EV_BREAK_REMINDER: (ACTION_BREAK,),
+    EV_BREAK_REMINDER: (ACTION_ROUTINE, ACTION_BREAK),
 }
 SLOTS = {EV_WARNING: "posture", EV_ESCALATION: "posture", EV_BREAK_REMINDER: "break"}
 URGENCY_BYTES = {"low": 0, "normal": 1, "critical": 2}
@@ -103,8 +105,10 @@ class FreedesktopChannel:
         hints = {"urgency": Variant("y", URGENCY_BYTES.get(message.urgency, 1))}
         if self.sound:
             hints["suppress-sound"] = Variant("b", True)
-        body = [APP_NAME, replaces, APP_ICON.as_uri() if APP_ICON.exists() else "", message.title, message.body,
-                action_list(message.kind, "actions" in caps and self.on_action is not None), hints, -1]
+        actions = action_list(message.kind, "actions" in caps and self.on_action is not None)
+        text = message.body if actions or not message.without_buttons else f"{message.body}\n{message.without_buttons}"
+        body = [APP_NAME, replaces, APP_ICON.as_uri() if APP_ICON.exists() else "", message.title, text, actions,
+                hints, -1]
         reply = await _call(bus, "Notify", "susssasa{sv}i", body)
         nid = int(reply[0])
         if slot:

@@ -255,20 +255,29 @@ class Preview:
         if size != self.size:
             self.size = size
             cv2.resizeWindow(WINDOW, *size)   # the picture's size, not Qt's 400x300
-        cv2.imshow(WINDOW, picture)
-        key = cv2.waitKey(1) & 0xFF
-        if key in (27, ord("q")):
-            return False
-        try:
-            return cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) >= 1
-        except cv2.error:
-            return False
+        return show_in(WINDOW, picture)
 
     def close(self) -> None:
         if self.open:
-            try:
-                cv2.destroyWindow(WINDOW)
-                cv2.waitKey(1)
-            except cv2.error:
-                pass
+            close_window(WINDOW)
             self.open = False
+
+
+def show_in(window: str, picture: np.ndarray) -> bool:
+    """Show `picture` in `window`; False once the user closed it or pressed q or Esc."""
+    cv2.imshow(window, picture)
+    key = cv2.waitKey(1) & 0xFF
+    if key in (27, ord("q")):
+        return False
+    try:
+        return cv2.getWindowProperty(window, cv2.WND_PROP_VISIBLE) >= 1
+    except cv2.error:
+        return False
+
+
+def close_window(window: str) -> None:
+    try:
+        cv2.destroyWindow(window)
+        cv2.waitKey(1)
+    except cv2.error:
+        pass

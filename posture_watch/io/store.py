@@ -1,6 +1,6 @@
 """The posture database: one SQLite file, written by the monitor, read by the report.
 
-Schema v1 (posture_watch/io/store_schema.py): meta, sessions, samples, events. Times are UNIX epoch
+Schema v2 (posture_watch/io/store_schema.py): meta, sessions, samples, events. Times are UNIX epoch
 seconds (float, UTC). WAL journal, `PRAGMA user_version` and meta.schema_version, migrations.
 Writes are batched: samples wait in memory until `flush_every_s` of wall time has passed (a kill -9
 loses at most that much), events are written at once. A write that fails (the file locked by another
@@ -16,7 +16,7 @@ import os
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from posture_watch.io import paths
 from posture_watch.core.domain import Event, Reading
@@ -186,9 +186,11 @@ class Store:
         self._last_flush = self._clock()
         return int(cur.lastrowid)
 
-    def add_sample(self, session_id: int, reading: Reading, t_epoch: float) -> None:
-        """Queue one judged sample; written with the next flush (at most `flush_every_s` later)."""
-        self._pending_samples.append(sample_values(session_id, reading, t_epoch))
+    def add_sample(self, session_id: int, reading: Reading, t_epoch: float,
+                   sides: Mapping[str, float | None] | None = None) -> None:
+        """Queue one judged sample (with its signed sides, core.asymmetry.sides); written with the next
+        flush (at most `flush_every_s` later)."""
+        self._pending_samples.append(sample_values(session_id, reading, t_epoch, sides))
         self.maybe_flush()
 
     def add_event(self, session_id: int | None, event: Event, t_epoch: float) -> None:
@@ -223,8 +225,8 @@ class Store:
             try:
                 if samples:
                     self._conn.executemany(
-                        "INSERT INTO samples(session_id, t, state, score, faults, deviations, metrics) "
-                        "VALUES (?,?,?,?,?,?,?)", samples)
+                        "INSERT INTO samples(session_id, t, state, score, faults, deviations, metrics, view, "
+                        "shoulder_side_deg, head_side_deg, lean_side_pct) VALUES (?,?,?,?,?,?,?,?,?,?,?)", samples)
                 if events:
                     self._conn.executemany(
                         "INSERT INTO events(session_id, t, kind, fault, duration_s, window_s, level, deviation, "
@@ -292,16 +294,17 @@ class Store:
 
     def samples_between(self, t0: float, t1: float) -> list[SampleRow]:
         """Samples with t0 <= t < t1, oldest first."""
-        rows = self._query("SELECT session_id, t, state, score, faults, deviations, metrics FROM samples "
-                           "WHERE t >= ? AND t < ? ORDER BY t, id", (t0, t1))
-        return [SampleRow(r[0], r[1], r[2], r[3], tuple(f for f in r[4].split(",") if f), mapping_from_json(r[5]), mapping_from_json(r[6]))
-                for r in rows]
+        rows = self._query("SELECT session_id, t, state, score, faults, deviations, metrics, view, shoulder_side_deg, "
+                           "head_side_deg, lean_side_pct FROM samples WHERE t >= ? AND t < ? ORDER BY t, id", (t0, t1))
+        return [SampleRow(r[0], r[1], r[2], r[3], tuple(f for f in r[4].split(",") if f), mapping_from_json(r[5]),
+                          mapping_from_json(r[6]), *r[7:]) for r in rows]
 
     def sample_states_between(self, t0: float, t1: float) -> list["SampleState"]:
-        """Like samples_between, but only session, time, state and score (no faults, deviations or
-        metrics), as light tuples: the cheap bulk read for day totals such as the report's trend."""
-        rows = self._query("SELECT session_id, t, state, score FROM samples WHERE t >= ? AND t < ? ORDER BY t, id",
-                           (t0, t1))
+        """Like samples_between, but only session, time, state, score, view and sides (no faults,
+        deviations or metrics), as light tuples: the cheap bulk read for day totals such as the report's
+        trend and its weeks of left and right."""
+        rows = self._query("SELECT session_id, t, state, score, view, shoulder_side_deg, head_side_deg, lean_side_pct "
+                           "FROM samples WHERE t >= ? AND t < ? ORDER BY t, id", (t0, t1))
         return list(map(SampleState._make, rows))
 
     def events_between(self, t0: float, t1: float) -> list[EventRow]:

@@ -1,8 +1,13 @@
-"""The posture database's schema and rows: the tables (schema v1 and its migrations), the typed rows
+"""The posture database's schema and rows: the tables (schema v2 and its migrations), the typed rows
 the report reads, and the pure conversion of a Reading or an Event into the row it becomes.
 
 Tables: meta, sessions, samples, events. Times are UNIX epoch seconds (float, UTC). A sample keeps a
 few key measures (KEY_METRICS), never an image.
+
+Schema 2 adds to each sample its view and its signed sides against the user's upright
+(posture_watch.core.asymmetry.sides: shoulder_side_deg, head_side_deg, lean_side_pct, positive
+towards the user's left). Samples written before it keep every value they had; their new columns
+are NULL (no sides known), so the report counts them as judged time without a side.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any, Mapping, NamedTuple
 from posture_watch.core.domain import Event, Reading
 
 APP_ID = "posture-watch"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 # Metrics kept with each sample (a few key measures, never an image). Other metrics are dropped.
@@ -67,7 +72,15 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX events_t ON events(t)",
         f"INSERT INTO meta(key, value) VALUES ('app', '{APP_ID}')",
     ),
+    2: (
+        "ALTER TABLE samples ADD COLUMN view TEXT",
+        "ALTER TABLE samples ADD COLUMN shoulder_side_deg REAL",
+        "ALTER TABLE samples ADD COLUMN head_side_deg REAL",
+        "ALTER TABLE samples ADD COLUMN lean_side_pct REAL",
+    ),
 }
+
+SIDE_COLUMNS = ("view", "shoulder_side_deg", "head_side_deg", "lean_side_pct")
 
 
 @dataclass(frozen=True)
@@ -90,15 +103,24 @@ class SampleRow:
     faults: tuple[str, ...]
     deviations: Mapping[str, float] = field(default_factory=dict)
     metrics: Mapping[str, float] = field(default_factory=dict)
+    view: str | None = None
+    shoulder_side_deg: float | None = None
+    head_side_deg: float | None = None
+    lean_side_pct: float | None = None
 
 
 class SampleState(NamedTuple):
-    """A sample read without its faults, deviations and metrics (see Store.sample_states_between)."""
+    """A sample read without its faults, deviations and metrics (see Store.sample_states_between),
+    with its view and sides (schema 2; None for older rows)."""
 
     session_id: int
     t: float
     state: str
     score: float | None
+    view: str | None = None
+    shoulder_side_deg: float | None = None
+    head_side_deg: float | None = None
+    lean_side_pct: float | None = None
 
     @property
     def faults(self) -> tuple[str, ...]:
@@ -153,8 +175,9 @@ def _finite(value: float | None) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def sample_values(session_id: int, reading: Reading, t_epoch: float) -> tuple[Any, ...]:
-    """The row a Reading becomes (pure)."""
+def sample_values(session_id: int, reading: Reading, t_epoch: float,
+                  sides: Mapping[str, float | None] | None = None) -> tuple[Any, ...]:
+    """The row a Reading becomes (pure); `sides` from posture_watch.core.asymmetry.sides."""
     metrics = {k: v for k, v in reading.metrics.items() if k in KEY_METRICS}
     score = _finite(reading.score)
     return (
@@ -165,6 +188,8 @@ def sample_values(session_id: int, reading: Reading, t_epoch: float) -> tuple[An
         ",".join(reading.faults),
         _to_json(reading.deviations, 2),
         _to_json(metrics, 4),
+        reading.view,
+        *(_finite((sides or {}).get(name)) for name in SIDE_COLUMNS[1:]),
     )
 
 

@@ -1,4 +1,5 @@
-"""The background use: `posture-watch run`, `analyze` and `demo`.
+"""The background use: `posture-watch run`, `analyze`, `demo` and `break` (routine.py: the guided routine,
+which tells the running monitor over the control socket).
 
 loop.py (the Monitor) moves values between a frame source, the pose estimator, the judge, the engine and
 the sinks; runner.py builds those parts for `run` and tears them down; analyze.py judges a recorded source

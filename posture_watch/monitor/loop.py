@@ -22,7 +22,7 @@ import time
 from dataclasses import replace
 from typing import Any, Callable, Iterable, TextIO
 
-from posture_watch.core import camera_health, engine, messages
+from posture_watch.core import asymmetry, camera_health, engine, engine_breaks, messages
 from posture_watch.core import sampling as pace
 from posture_watch.core.camera_health import CameraHealth, picture_fingerprint
 from posture_watch.core.domain import (EV_PROFILE, EV_SCREEN_BACK, EV_SCREEN_LOCKED, EV_SESSION_END, EV_SESSION_START,
@@ -213,7 +213,9 @@ class Monitor:
         self.alert_hold.after_step(reading, events)
         self.summary.samples += 1
         if self.store is not None:
-            self._write(self.store.add_sample, self.summary.session_id, reading, t_epoch)
+            sides = asymmetry.sides(reading.metrics, reading.deviations, reading.view,
+                                    asymmetry.side_baseline(getattr(self.judge, "profile", None)))
+            self._write(self.store.add_sample, self.summary.session_id, reading, t_epoch, sides)
         if self.jsonl is not None:
             self.jsonl.write(json.dumps(reading.to_json(), separators=(",", ":")) + "\n")
             self.jsonl.flush()
@@ -407,7 +409,7 @@ class Monitor:
         elif cmd == "status":
             events = ()
             text = messages.status_text(self.status())
-        elif cmd in ("break", "use_profile", "quit"):
+        elif cmd in ("break", "use_profile", "quit", "routine"):
             events, text = self._desktop_request(request, now)
         else:
             raise UserError(f"Unknown request {cmd!r}.")
@@ -459,6 +461,13 @@ class Monitor:
     def _desktop_request(self, request: dict[str, Any], now: float) -> tuple[tuple[Event, ...], str]:
         """Requests from the desktop (tray menu, notification buttons) that the command line has not."""
         cmd = request["cmd"]
+        if cmd == "routine":
+            if request.get("phase") == "start":
+                self.state, events = engine_breaks.routine_started(self.state, now, float(request["minutes"]))
+                return events, "Paused while the routine runs: no warnings, the camera is off."
+            done = request.get("phase") == "done"
+            self.state, events = engine_breaks.routine_ended(self.state, now, done)
+            return events, "Counted as a break; monitoring again." if done else "Monitoring again."
         if cmd == "break":
             self.alert_hold.take_break(now)
             return (), "Enjoy the break: no warnings until you are back."

@@ -102,15 +102,16 @@ def load_report(day: date, days: int, tz: tzinfo, config: ReportConfig, db_path:
     sessions: list[Any] = []
     if db_path.exists() and db_path.stat().st_size > 0:
         gap = config.max_sample_gap_s
-        trend_first = day - timedelta(days=max(days, config.trend_days) - 1)
+        trend_first = day - timedelta(days=max(days, config.history_days) - 1)
         trend_t, _ = day_bounds(trend_first, tz)
         start_t, _ = day_bounds(day - timedelta(days=days - 1), tz)
         _, end_t = day_bounds(day, tz)
         with Store.open(db_path, readonly=True) as store:
-            # Days only in the trend need totals, not faults or deviations: the cheap read.
+            # Days only in the trend and the weeks of left and right need totals and sides, not faults or
+            # deviations: the cheap read.
             samples = store.sample_states_between(trend_t - gap, start_t - gap)
             samples += store.samples_between(start_t - gap, end_t)
-            events = store.events_between(start_t, end_t)
+            events = store.events_between(trend_t, end_t)   # break routines over the weeks; counts are the period's
             sessions = store.sessions_between(trend_t - gap, end_t)
     return build_report(samples, events, sessions, day=day, tz=tz, days=days, config=config)
 

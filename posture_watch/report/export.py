@@ -17,10 +17,20 @@ time. Keys (always present; null where a value does not exist):
     timeline       [{start_t, end_t, state}],
     trend          [{day, monitored_s, upright_share, score}],
     profiles       [{name, sessions, monitored_s, observed_s, upright_share}],
-    title, summary, tips, disclaimer
+    title, summary, tips, disclaimer,
+    break_effect   {period, weeks: {breaks, window_s, upright_before, upright_after}}: the upright share
+                   in the 20 min before and after each break (time-weighted over the breaks),
+    asymmetry      {left_right, min_measured_s {day, period, weeks}, period, weeks, days: [...],
+                    words, tips} | null; each window {first_day, last_day, shoulder, head, lean}, each
+                   measure {status: clear|balanced|not_enough_data|not_seen, side: left|right|none,
+                   left_share, right_share (of the measured time), typical (median size on the named
+                   side), unit (deg or pct_shoulder_width), measured_s, judged_s}. Left and right are
+                   the user's own, not the picture's.
 
 CSV (`hours_csv(report)`): one row per local day and hour (0..23), oldest first, columns
 HOURS_CSV_COLUMNS: a report of N days has 24 N rows, each day's own (the JSON's `hours` sum them).
+The side columns hold that hour's left and right shares of the measured time (empty when the hour
+had no judged time seen from the front) and the side named ('left', 'right', 'none').
 """
 
 from __future__ import annotations
@@ -31,11 +41,15 @@ import json
 from datetime import datetime, tzinfo
 from typing import Any
 
+from posture_watch.core.asymmetry import SideStat, WindowSides
 from posture_watch.core.day_report import DayReport, Stretch
 
 FORMAT = "posture-watch-report"
 VERSION = 1
-HOURS_CSV_COLUMNS = ("day", "hour", "monitored_s", "observed_s", "good_s", "poor_s", "away_s", "poor_share")
+HOURS_CSV_COLUMNS = ("day", "hour", "monitored_s", "observed_s", "good_s", "poor_s", "away_s", "poor_share",
+                     "side_measured_s", "shoulder_lower_side", "shoulder_left_lower_share", "shoulder_right_lower_share",
+                     "head_tilt_side", "head_left_tilt_share", "head_right_tilt_share",
+                     "lean_side", "lean_left_share", "lean_right_share")
 
 
 def _s(value: float | None) -> float | None:
@@ -55,6 +69,29 @@ def _stretch(s: Stretch | None, tz: tzinfo) -> dict[str, Any] | None:
         return None
     return {"start_t": round(s.start_t, 3), "end_t": round(s.end_t, 3), "start": _iso(s.start_t, tz),
             "end": _iso(s.end_t, tz), "duration_s": _s(s.duration_s)}
+
+
+def _side(stat: SideStat) -> dict[str, Any]:
+    return {"status": stat.status, "side": stat.side, "left_share": _share(stat.left_share),
+            "right_share": _share(stat.right_share),
+            "typical": None if stat.typical is None else round(stat.typical, 1),
+            "unit": "pct_shoulder_width" if stat.measure == "lean_side_pct" else "deg",
+            "measured_s": _s(stat.measured_s), "judged_s": _s(stat.judged_s)}
+
+
+def _window(w: WindowSides) -> dict[str, Any]:
+    return {"first_day": w.first_day.isoformat(), "last_day": w.last_day.isoformat(),
+            "shoulder": _side(w.shoulder), "head": _side(w.head), "lean": _side(w.lean)}
+
+
+def asymmetry_dict(r: DayReport) -> dict[str, Any] | None:
+    a = r.asymmetry
+    if a is None:
+        return None
+    return {"left_right": "the user's own, not the picture's",
+            "min_measured_s": {"day": a.min_day_s, "period": a.min_period_s, "weeks": a.min_weeks_s},
+            "period": _window(a.period), "weeks": _window(a.weeks), "days": [_window(w) for w in a.daily],
+            "words": list(r.asymmetry_words), "tips": list(r.asymmetry_tips)}
 
 
 def report_dict(r: DayReport) -> dict[str, Any]:
@@ -114,6 +151,10 @@ def report_dict(r: DayReport) -> dict[str, Any]:
         "summary": r.summary,
         "tips": list(r.tips),
         "disclaimer": r.disclaimer,
+        "asymmetry": asymmetry_dict(r),
+        "break_effect": dict(zip(("period", "weeks"), (
+            {"breaks": e.breaks, "window_s": e.window_s, "upright_before": _share(e.before_upright),
+             "upright_after": _share(e.after_upright)} for e in r.break_effects))),
     }
 
 
@@ -125,8 +166,21 @@ def hours_csv(r: DayReport) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(HOURS_CSV_COLUMNS)
+    sides = dict(r.asymmetry.hours) if r.asymmetry is not None else {}
     for day, hours in r.day_hours or ((r.last_day, r.hours),):
+        hour_sides = sides.get(day, ())
         for h in hours:
             w.writerow([day.isoformat(), h.hour, f"{h.monitored_s:.1f}", f"{h.observed_s:.1f}", f"{h.good_s:.1f}",
-                        f"{h.poor_s:.1f}", f"{h.away_s:.1f}", "" if h.poor_share is None else f"{h.poor_share:.4f}"])
+                        f"{h.poor_s:.1f}", f"{h.away_s:.1f}", "" if h.poor_share is None else f"{h.poor_share:.4f}",
+                        *_side_cells(hour_sides[h.hour] if h.hour < len(hour_sides) else None)])
     return buf.getvalue()
+
+
+def _side_cells(w: WindowSides | None) -> list[str]:
+    if w is None or w.shoulder.measured_s <= 0:
+        return [""] * 10
+    cells = [f"{w.shoulder.measured_s:.1f}"]
+    for stat in w.stats:
+        cells += [stat.side if stat.measured_s > 0 else "", *("" if v is None else f"{v:.4f}"
+                                                              for v in (stat.left_share, stat.right_share))]
+    return cells

@@ -12,7 +12,9 @@ from html import escape
 
 from posture_watch import __version__
 from posture_watch.core import report_words as words
+from posture_watch.core.break_effect import effect_words
 from posture_watch.core.day_report import DayReport, Stretch
+from posture_watch.report.asymmetry_card import card as sides_card
 from posture_watch.report.charts import COLORS, hours_svg, timeline_svg, trend_svg
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -57,6 +59,9 @@ tr.dominant td:first-child { font-weight: 650; }
 ol.tips { margin: 0; padding-left: 1.3em; }
 ol.tips li { margin: 0 0 8px; }
 .empty { text-align: center; padding: 40px 20px; }
+.card h3.sub { font-size: .9rem; color: var(--muted); font-weight: 550; margin: 14px 0 6px; }
+#sides-words p { margin: 0 0 6px; }
+#sides-tips { margin-top: 12px; }
 .empty p { font-size: 1.1rem; max-width: 34em; margin: 0 auto; }
 footer { color: var(--muted); font-size: .85rem; margin-top: 22px; border-top: 1px solid var(--line); padding-top: 12px; }
 @media (max-width: 760px) {
@@ -196,12 +201,14 @@ def render_html(report: DayReport) -> str:
         _legend(), "</section>",
         '<div class="grid2">',
         '<section class="card" id="hours"><h2>Poor posture, hour by hour</h2>', hours_svg(r),
-        f'<p class="note" id="fatigue">{escape(r.fatigue.words)}</p></section>',
+        f'<p class="note" id="fatigue">{escape(r.fatigue.words)}</p>',
+        f'<p class="note" id="break-effect">{escape(effect_words(r.break_effects, r.weeks))}</p></section>',
         f'<section class="card" id="trend"><h2>Upright share, last {len(r.trend)} days</h2>', trend_svg(r),
         f'<p class="note">Share of the judged time spent upright each day; the darker bar is {this}, '
         "the dashed line the average of the earlier days.</p></section>",
         "</div>",
         _faults(r),
+        sides_card(r),
         _profiles(r),
         f'<section class="card" id="tips"><h2>Tips for tomorrow</h2><ol class="tips">{tips}</ol></section>',
         footer,

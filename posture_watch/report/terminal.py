@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from posture_watch.core import report_words as words
+from posture_watch.core.break_effect import effect_words
 from posture_watch.core.day_report import DayReport
 from posture_watch.core.report_intervals import day_bounds
 
@@ -154,12 +155,17 @@ def renderable(report: DayReport, width: int = 100) -> RenderableType:
         _faults(r), Text(""),
         Text(r.summary), Text(""),
     ]
+    after_breaks = effect_words(r.break_effects, r.weeks)
+    if after_breaks:
+        parts += [Text.assemble(("Breaks ", "bold"), after_breaks), Text("")]
+    if r.asymmetry_words:
+        parts += [Text.assemble(("Left and right (yours) ", "bold"), " ".join(r.asymmetry_words)), Text("")]
     if r.profiles and len(r.profiles) > 1:
         parts.append(Text("Profiles: " + ", ".join(f"{p.name} {words.duration(p.monitored_s)} "
                                                    f"({words.pct(p.upright_share)} upright)" for p in r.profiles)))
         parts.append(Text(""))
     parts.append(Text("Tips", style="bold"))
-    for i, tip in enumerate(r.tips, 1):
+    for i, tip in enumerate(r.tips + r.asymmetry_tips, 1):
         parts.append(Text(f"{i}. {tip}"))
     parts += [Text(""), Text(r.disclaimer, style="dim")]
     return Group(*parts)

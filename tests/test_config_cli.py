@@ -149,3 +149,9 @@ def test_strict_calls_the_slow_lean_earlier_and_gentle_later(private_home):
     labels = json.loads(sample("desk_session.labels.json").read_text())
     upright_end = labels["segments"][0]["end_s"]
     assert all(t > upright_end for t, _ in first.values())
+
+
+def test_the_model_variants_config_accepts_are_the_ones_models_can_fetch():
+    from posture_watch.io import config, models
+
+    assert config.MODEL_VARIANTS == tuple(models.VARIANTS)

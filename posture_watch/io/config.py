@@ -56,6 +56,10 @@ def scale_tolerances(judge_config: Any, sensitivity: str) -> Any:
     return dataclasses.replace(judge_config, **{n: getattr(judge_config, n) * factor for n in names})
 
 
+# The pose model variants io.models can fetch and verify (its VARIANTS; tests/test_config_cli.py keeps the
+# two equal: io.models reads this module, so this one cannot import it).
+MODEL_VARIANTS = ("lite", "full", "heavy")
+
 TOP_KEYS = ("model_variant", "model_path", "camera", "sensitivity")
 
 # section name -> (module, class) of the dataclass that holds it; imported lazily so that
@@ -131,21 +135,14 @@ def parse_config(data: dict[str, Any]) -> Config:
         top[key] = str(value)
     if top.get("sensitivity", "normal") not in SENSITIVITY_SCALES:
         raise ConfigError(f"Setting sensitivity must be one of {', '.join(SENSITIVITY_SCALES)}, not {top['sensitivity']!r}.")
-    variants = model_variants()
-    if top.get("model_variant", "lite") not in variants:
-        raise ConfigError(f"Setting model_variant must be one of {', '.join(variants)}, not {top['model_variant']!r}.")
+    if top.get("model_variant", "lite") not in MODEL_VARIANTS:
+        raise ConfigError(f"Setting model_variant must be one of {', '.join(MODEL_VARIANTS)}, "
+                          f"not {top['model_variant']!r}.")
     camera = top.get("camera", "0").strip()
     if not (camera.isdigit() or Path(camera).expanduser().is_absolute()):  # what `open_source` can open
         raise ConfigError(f"Setting camera must be a camera index (0, 1, ...) or a device path such as /dev/video2, "
                           f"not {top['camera']!r}.")
     return Config(sampling=sampling, sections=sections, **top)
-
-
-def model_variants() -> tuple[str, ...]:
-    """The pose model variants `model_variant` may name (the ones io.models can fetch and verify)."""
-    from posture_watch.io.models import VARIANTS
-
-    return tuple(VARIANTS)
 
 
 def load_config(path: Path | None = None) -> Config:

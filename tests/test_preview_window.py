@@ -151,3 +151,42 @@ def test_the_window_redraws_when_resized_between_samples(private_home, tmp_path)
                 proc.kill()
                 proc.wait()
         assert proc.returncode == 0, proc.stderr.read()
+
+
+@pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is missing (scripts/install-system-deps.sh)")
+@pytest.mark.parametrize("key", ["q", "Escape"])
+def test_q_or_esc_closes_the_window_and_the_monitor_goes_on(private_home, key):
+    """Samples 10 s apart: a real key press between two samples closes the window at once (the README's
+    promise), and the monitor keeps running until it is stopped."""
+    config = private_home / "config" / "config.toml"
+    config.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    config.write_text("[sampling]\nslow_hz = 0.1\nfast_hz = 0.1\nsettled_hz = 0.1\n")
+    with x_desktop() as display:
+        env = dict(os.environ, DISPLAY=display)
+        proc = subprocess.Popen([sys.executable, "-m", "posture_watch", "run", "--source", str(sample("desk_session.mp4")),
+                                 "--preview", "--no-notify", "--profile", str(ROOT / "calibration" / "sample_profile.json")],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            _until(lambda: window_geometry(display) is not None or proc.poll() is not None, 90)
+            assert window_geometry(display) is not None, proc.stderr.read() if proc.poll() is not None else "no window"
+            time.sleep(2.0)    # the first sample is shown; the next comes 10 s later
+            window = subprocess.run(["xdotool", "search", "--name", WINDOW], env=env, capture_output=True,
+                                    text=True, check=True).stdout.split()[0]
+            subprocess.run(["xdotool", "windowactivate", "--sync", window], env=env, check=True, timeout=10)
+            subprocess.run(["xdotool", "key", "--clearmodifiers", key], env=env, check=True, timeout=10)
+            pressed = time.monotonic()
+            _until(lambda: window_geometry(display) is None, 5)
+            assert time.monotonic() - pressed < 3.0          # closed before the next sample, not at it
+            time.sleep(1.0)
+            assert proc.poll() is None, proc.stderr.read()   # the monitor goes on without its window
+            status = run_cli("status", env=env)
+            assert status.returncode == 0, status.stderr
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        assert proc.returncode == 0, proc.stderr.read()

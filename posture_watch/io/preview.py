@@ -34,6 +34,7 @@ BONES = ((LEFT_EAR, RIGHT_EAR), (LEFT_SHOULDER, RIGHT_SHOULDER), (LEFT_SHOULDER,
          (RIGHT_SHOULDER, RIGHT_HIP), (LEFT_HIP, RIGHT_HIP), (LEFT_EAR, LEFT_SHOULDER), (RIGHT_EAR, RIGHT_SHOULDER))
 POINTS = (NOSE, LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
 MIN_VISIBILITY = 0.3
+CLOSE_KEYS = (27, ord("q"))   # Esc, q
 HELD = {"paused": "Paused", "snoozed": "Snoozed", "screen locked": "Screen locked", "asleep": "Asleep",
         "camera lost": "Camera lost", "camera covered": "Camera covered"}
 
@@ -239,14 +240,15 @@ class Preview:
 
     def responsive(self, sleep: Callable[[float], bool]) -> Callable[[float], bool]:
         """`sleep` (a Waker's: True when cut short) in slices of `events_every_s`, the window handling its
-        events in between, so it can be moved, resized or closed while the monitor waits for the next sample."""
+        events in between, so it can be moved, resized or closed (q or Esc, too) while the monitor waits for
+        the next sample."""
         def wait(seconds: float) -> bool:
             end = time.monotonic() + seconds
             while (left := end - time.monotonic()) > 0:
                 if sleep(min(left, self.config.events_every_s)):
                     return True
-                if self.open:
-                    cv2.waitKey(1)
+                if self.open and (cv2.waitKey(1) & 0xFF) in CLOSE_KEYS:
+                    self.close()   # the monitor sees it closed at its next sample and goes on without it
             return False
         return wait
 
@@ -256,8 +258,7 @@ class Preview:
             self.size = size
             cv2.resizeWindow(WINDOW, *size)   # the picture's size, not Qt's 400x300
         cv2.imshow(WINDOW, picture)
-        key = cv2.waitKey(1) & 0xFF
-        if key in (27, ord("q")):
+        if (cv2.waitKey(1) & 0xFF) in CLOSE_KEYS:
             return False
         try:
             return cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) >= 1

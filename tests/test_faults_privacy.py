@@ -115,3 +115,18 @@ def test_no_picture_is_ever_written(tmp_path):
     summary = tmp_path / "home" / "data" / "profiles" / "desk.summary.png"
     assert summary.exists() and _is_a_drawing(summary)
     assert [f for f in found if f[0] != summary] == [], found
+
+
+def test_analyze_jsonl_is_private_like_the_database(private_home, tmp_path):
+    """The JSON lines hold the same health data as the database: 0600, for a new file and one that was
+    left readable by others before."""
+    from conftest import run_cli
+    fresh, old = tmp_path / "fresh.jsonl", tmp_path / "old.jsonl"
+    old.write_text("")
+    old.chmod(0o644)
+    for out in (fresh, old):
+        proc = run_cli("analyze", str(sample("desk_session.mp4")), "--seconds", "3", "--profile",
+                       str(ROOT / "calibration" / "sample_profile.json"), "--jsonl", str(out), "--quiet")
+        assert proc.returncode == 0, proc.stderr
+        assert out.stat().st_size > 0
+        assert out.stat().st_mode & 0o777 == 0o600, oct(out.stat().st_mode)

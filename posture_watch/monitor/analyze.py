@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
+from posture_watch.core import fault_words
 from posture_watch.io.config import config_for
 from posture_watch.core.domain import AWAY, Detection, Frame, Reading
 from posture_watch.core.errors import UserError
@@ -206,7 +207,7 @@ def format_summary(s: AnalysisSummary, name: str) -> str:
     if judged:
         lines.append(f"  upright share of judged samples: {100 * s.states.get('good', 0) / judged:.0f}%")
     if s.faults:
-        lines.append("  faults: " + ", ".join(f"{k} {v}" for k, v in s.faults.most_common()))
+        lines.append("  faults (samples): " + ", ".join(f"{fault_words.name(k)} {v}" for k, v in s.faults.most_common()))
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any, TextIO
 
+from posture_watch.core import fault_words
 from posture_watch.core.domain import (AWAY, EV_PROFILE, EV_SESSION_END, EV_SESSION_START, GOOD, POOR, UNKNOWN, Event,
                                        Reading)
 
@@ -27,7 +28,7 @@ def start_line(source: str, profile: str, database: Any, replay: bool) -> str:
 def posture_line(reading: Reading) -> str:
     text = POSTURE_WORDS.get(reading.state, f"Posture: {reading.state}.")
     if reading.state == POOR:
-        text += f" ({', '.join(f.replace('_', ' ') for f in reading.faults)})." if reading.faults else "."
+        text += f" ({', '.join(fault_words.name(f) for f in reading.faults)})." if reading.faults else "."
     return text
 
 

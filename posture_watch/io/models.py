@@ -79,6 +79,11 @@ VARIANTS: dict[str, ModelVariant] = {
 DEFAULT_VARIANT = "lite"
 
 
+def fetch_command(name: str) -> str:
+    """The command that fetches this variant: '`posture-watch model fetch --variant heavy`'."""
+    return "`posture-watch model fetch" + ("" if name == DEFAULT_VARIANT else f" --variant {name}") + "`"
+
+
 def variant(name: str) -> ModelVariant:
     try:
         return VARIANTS[name]
@@ -284,7 +289,7 @@ def find(name: str = DEFAULT_VARIANT) -> Path | None:
         if identify(user) is None:
             raise ModelError(
                 f"The model file {user} is not a known pose_landmarker .task (size or checksum differ); "
-                f"re-download it with `posture-watch model fetch`."
+                f"re-download it with {fetch_command(name)}."
             )
         return user
     return None
@@ -298,7 +303,7 @@ def ensure(name: str = DEFAULT_VARIANT, allow_fetch: bool = True) -> Path:
     v = variant(name)
     if not allow_fetch:
         raise ModelError(
-            f"The pose model {v.filename} is not installed; run `posture-watch model fetch` "
+            f"The pose model {v.filename} is not installed; run {fetch_command(name)} "
             f"or put the file at {cached_path(v)}."
         )
     path = fetch(name)     # says nothing before: a failed fetch is one sentence, as every user error

@@ -104,8 +104,7 @@ class Store:
                 raise StoreError(f"{path} is not a posture-watch database (it is not an SQLite file); move it "
                                  "away and posture-watch will start a new one.")
         elif readonly:
-            raise StoreError(f"There is no posture database yet at {path}; run `posture-watch run` or "
-                             "`posture-watch demo` first.")
+            raise StoreError(f"There is no posture database yet at {path}; run `posture-watch run` first.")
         else:
             _create_private_file(path)
         try:

@@ -106,6 +106,7 @@ def test_a_set_up_problem_that_stays_ends_with_its_advice_after_the_timeout():
 def test_the_source_ending_during_the_upright_step_fails_and_during_the_range_keeps_the_upright():
     state, _ = feed(steady(6))
     assert state.step == ws.FAILED and "ended before" in state.failure
+    assert "--seconds" not in state.failure and "keep sitting upright" in state.failure   # no option it lacks
     state, effects = feed(steady(14))
     assert state.step == ws.DONE
     done = [e for e in effects if isinstance(e, ws.Finished)][0]

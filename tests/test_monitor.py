@@ -293,14 +293,14 @@ def test_second_instance_refused_and_control_commands(tmp_path: Path, sample_pro
         assert status.returncode == 0 and "Source video" in status.stdout and f"pid {proc.pid}" in status.stdout
 
         paused = run_cli("pause", "5", env=env)
-        assert (paused.returncode, paused.stdout.strip()) == (0, "Paused for 5 minutes."), paused.stderr
+        assert (paused.returncode, paused.stdout.strip()) == (0, "Paused for 5 min."), paused.stderr
         assert run_cli("status", env=env).stdout.startswith("Paused until ")
         resumed = run_cli("resume", env=env)
         assert (resumed.returncode, resumed.stdout.strip()) == (0, "Resumed.")
         _wait_for(lambda: run_cli("status", env=env).stdout.startswith("Monitoring."), timeout_s=30, proc=proc)
 
         snoozed = run_cli("snooze", "10", env=env)
-        assert snoozed.returncode == 0 and snoozed.stdout.startswith("Snoozed for 10 minutes: no warnings")
+        assert snoozed.returncode == 0 and snoozed.stdout.startswith("Snoozed for 10 min: no warnings")
         assert run_cli("status", env=env).stdout.startswith("Snoozed until ")
         assert run_cli("resume", env=env).stdout.strip() == "Resumed."
 

@@ -301,7 +301,7 @@ def test_pause_and_snooze_release_the_camera(tmp_path, profile_path, model_path)
         _until(lambda: camera.is_open and rig.monitor.summary.samples > n + 2)
         assert camera.opens == 2
         reply = commands.submit({"cmd": "snooze", "minutes": 30})
-        assert reply["text"] == "Snoozed for 30 minutes: no warnings until then; the camera is off."
+        assert reply["text"] == "Snoozed for 30 min: no warnings until then; the camera is off."
         _until(lambda: not camera.is_open)
         assert commands.submit({"cmd": "status", "minutes": None})["status"]["condition"] == "snoozed"
         assert commands.submit({"cmd": "resume", "minutes": None})["text"] == "Resumed."

@@ -43,7 +43,7 @@ def test_warning_and_break_reminder_reach_the_notification_server(tmp_path: Path
     assert [c["summary"] for c in calls] == ["Posture: head forward", "Time for a break"]
     assert calls[0]["body"].startswith("Head forward, about 12°, for 4 of the last 5 minutes.")
     assert "Tip:" in calls[0]["body"]
-    assert calls[1]["body"] == "You have been sitting for 50 minutes — stand up for 2 minutes."
+    assert calls[1]["body"] == "You have been sitting for 50 min — stand up for 2 min."
     assert all(c["app_name"] == "posture-watch" for c in calls)
     assert all("sound-name" not in c["hints"] for c in calls)
     assert calls[0]["hints"]["urgency"] == 1
@@ -92,7 +92,7 @@ def test_bus_without_notification_server_falls_back_to_terminal(tmp_path: Path, 
     assert [d.channel for d in notifier.deliveries] == ["terminal", "terminal"]
     assert "ServiceUnknown" in notifier.deliveries[0].reason or "Notifications" in notifier.deliveries[0].reason
     lines = stream.getvalue().splitlines()
-    assert len(lines) == 2 and lines[1] == "\aTime for a break: You have been sitting for 50 minutes — stand up for 2 minutes."
+    assert len(lines) == 2 and lines[1] == "\aTime for a break: You have been sitting for 50 min — stand up for 2 min."
 
 
 def test_no_session_bus_and_no_terminal_goes_to_the_log(monkeypatch, caplog) -> None:

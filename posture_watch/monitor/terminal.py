@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any, TextIO
 
-from posture_watch.core import fault_words
+from posture_watch.core import fault_words, messages
 from posture_watch.core.domain import (AWAY, EV_PROFILE, EV_SESSION_END, EV_SESSION_START, GOOD, POOR, UNKNOWN, Event,
                                        Reading)
 
@@ -32,9 +32,12 @@ def posture_line(reading: Reading) -> str:
     return text
 
 
-def stop_line(reason: str, samples: int, minutes: float) -> str:
-    why = "the recording ended" if reason == "end of source" else reason
-    return f"posture-watch: stopped ({why}) after {minutes:.1f} minutes and {samples} samples; the data is saved."
+def stop_line(reason: str, samples: int, seconds: float) -> str:
+    """'posture-watch: stopped (the recording ended) after 1 min 27 s and 85 samples; ...' (no reason
+    when it was simply stopped)."""
+    why = {"end of source": " (the recording ended)", "stopped": ""}.get(reason, f" ({reason})")
+    return (f"posture-watch: stopped{why} after {messages.minutes_text(seconds)} and {samples} samples; "
+            "the data is saved.")
 
 
 class TerminalReport:
@@ -69,4 +72,4 @@ class TerminalReport:
             self.write(t_epoch, posture_line(reading))
 
     def on_stop(self, summary: Any) -> None:
-        self.write(None, stop_line(summary.reason, summary.samples, max(0.0, summary.ended_at - summary.started_at) / 60))
+        self.write(None, stop_line(summary.reason, summary.samples, max(0.0, summary.ended_at - summary.started_at)))

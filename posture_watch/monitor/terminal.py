@@ -32,12 +32,12 @@ def posture_line(reading: Reading) -> str:
     return text
 
 
-def stop_line(reason: str, samples: int, seconds: float) -> str:
+def stop_line(reason: str, samples: int, seconds: float, unsaved: int = 0) -> str:
     """'posture-watch: stopped (the recording ended) after 1 min 27 s and 85 samples; ...' (no reason
-    when it was simply stopped)."""
+    when it was simply stopped); samples the database could not take are counted, not said saved."""
     why = {"end of source": " (the recording ended)", "stopped": ""}.get(reason, f" ({reason})")
-    return (f"posture-watch: stopped{why} after {messages.minutes_text(seconds)} and {samples} samples; "
-            "the data is saved.")
+    saved = f"{unsaved} of them could not be saved." if unsaved else "the data is saved."
+    return f"posture-watch: stopped{why} after {messages.minutes_text(seconds)} and {samples} samples; {saved}"
 
 
 class TerminalReport:
@@ -72,4 +72,5 @@ class TerminalReport:
             self.write(t_epoch, posture_line(reading))
 
     def on_stop(self, summary: Any) -> None:
-        self.write(None, stop_line(summary.reason, summary.samples, max(0.0, summary.ended_at - summary.started_at)))
+        self.write(None, stop_line(summary.reason, summary.samples, max(0.0, summary.ended_at - summary.started_at),
+                                   getattr(summary, "unsaved_samples", 0)))

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import ROOT, sample
+from conftest import CALIBRATION_UPRIGHT_S, ROOT, sample
 
 RASTER_MAGIC = {
     "jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n", "gif": b"GIF8", "webp": b"WEBP",
@@ -101,7 +101,8 @@ def test_no_picture_is_ever_written(tmp_path):
     env = _env(tmp_path)
     profile = ROOT / "calibration" / "sample_profile.json"
     calib, desk = str(sample("calibration.mp4")), str(sample("grace_desk.mp4"))
-    _pw(tmp_path, env, "calibrate", "--source", calib, "--profile", "mine.json", "--non-interactive")
+    _pw(tmp_path, env, "calibrate", "--source", calib, "--profile", "mine.json", "--non-interactive",
+        "--seconds", CALIBRATION_UPRIGHT_S)
     _pw(tmp_path, env, "calibrate", "--source", calib, "--name", "desk", "--no-slouch")  # the wizard, no terminal
     _pw(tmp_path, env, "analyze", desk, "--profile", str(profile), "--jsonl", "analyze.jsonl", "--quiet")
     _pw(tmp_path, env, "analyze", desk, "--profile", "mine.json", "--every-frame", "--seconds", "15", "--jsonl",

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, assert_one_sentence_error, run_cli, sample
+from conftest import CALIBRATION_UPRIGHT_S, ROOT, assert_one_sentence_error, run_cli, sample
 from dbus_recorder import recording_bus
 from posture_watch.io.config import SamplingConfig
 from posture_watch.core.engine import EngineConfig
@@ -48,7 +48,7 @@ def sample_profile(tmp_path_factory) -> Path:
         return committed
     path = tmp_path_factory.mktemp("profile") / "sample_profile.json"
     proc = run_cli("calibrate", "--source", str(sample("calibration.mp4")), "--profile", str(path),
-                   "--non-interactive")
+                   "--non-interactive", "--seconds", CALIBRATION_UPRIGHT_S)
     assert proc.returncode == 0, proc.stderr
     return path
 

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from conftest import run_cli, sample
+from conftest import CALIBRATION_UPRIGHT_S, run_cli, sample
 from posture_watch.io.config import SamplingConfig
 from posture_watch.io.control import CommandQueue
 from posture_watch.core.domain import Frame
@@ -39,7 +39,7 @@ def profile_path(tmp_path_factory) -> Path:
         return committed
     path = tmp_path_factory.mktemp("profile") / "sample_profile.json"
     proc = run_cli("calibrate", "--source", str(sample("calibration.mp4")), "--profile", str(path),
-                   "--non-interactive")
+                   "--non-interactive", "--seconds", CALIBRATION_UPRIGHT_S)
     assert proc.returncode == 0, proc.stderr
     return path
 

@@ -187,6 +187,19 @@ def test_a_good_clip_gives_a_named_profile_and_a_summary_picture(private_home):
     assert listed.returncode == 0 and "desk" in listed.stdout and "default" in listed.stdout
 
 
+def test_the_sample_clip_takes_a_new_user_through_every_step_of_the_wizard(private_home):
+    """calibration.mp4 follows the wizard's prompts: no step is skipped for want of footage, the look at the
+    keyboard widens the reading range and the slouch is learnt."""
+    proc = run_cli("calibrate", "--source", str(sample("calibration.mp4")), "--name", "whole",
+                   env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    assert proc.returncode == 0, proc.stderr
+    for step in ("Step 4 of 6: Look at the keyboard", "Step 5 of 6: Show your usual slouch"):
+        assert step in proc.stdout, proc.stdout
+    assert "skipped" not in proc.stdout and "not used" not in proc.stdout, proc.stdout
+    data = json.loads((private_home / "data" / "profiles" / "whole.json").read_text())
+    assert data["reading"] is not None and data["slouch"] is not None
+
+
 @pytest.mark.parametrize("clip, advice", [
     ("dark", sc.ADVICE[sc.TOO_DARK]),
     ("top_third", sc.ADVICE[sc.SHOULDERS_CUT]),

@@ -19,7 +19,7 @@ import pytest
 
 import kinematics as k
 import wizard_clips as clips
-from conftest import CALIBRATION_UPRIGHT_S, ROOT, assert_one_sentence_error, run_cli, sample
+from conftest import ROOT, assert_one_sentence_error, run_cli, sample
 from posture_watch.calibration import setup_checks as sc
 from posture_watch.calibration import steps as ws
 from posture_watch.core.geometry import measure
@@ -148,9 +148,7 @@ def test_thresholds_read_as_sentences_with_degrees():
 @pytest.fixture(scope="module")
 def bad_clips(tmp_path_factory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("bad-clips")
-    # the upright part of the sample: a bad set-up of a person sitting upright
-    src = clips.transformed(sample("calibration.mp4"), d / "upright.mp4", lambda i, f: f,
-                            seconds=float(CALIBRATION_UPRIGHT_S))
+    src = clips.upright_part(sample("calibration.mp4"), d / "upright.mp4")   # bad set-ups of someone sitting upright
     return {
         "dark": clips.darkened(src, d / "dark.mp4", 0.06),
         "top_third": clips.top_third(src, d / "top.mp4"),

@@ -79,7 +79,7 @@ def display_size(width: int, height: int, min_width_px: int) -> tuple[int, int]:
 
 def header_lines(reading: Reading, status: Mapping[str, Any]) -> list[str]:
     """The header in words: the headline ('Head forward, about 12°'), other faults ('also slouching') when
-    there are, and the detail ('for 45 seconds; sitting for 12 minutes; next break in 18 minutes')."""
+    there are, and the detail ('for 45 s; sitting for 12 min; next break in 18 min')."""
     also = ""
     if reading.state == POOR:
         faults = list(reading.faults) or [None]

@@ -258,7 +258,8 @@ class Preview:
             self.size = size
             cv2.resizeWindow(WINDOW, *size)   # the picture's size, not Qt's 400x300
         cv2.imshow(WINDOW, picture)
-        if (cv2.waitKey(1) & 0xFF) in CLOSE_KEYS:
+        key = cv2.waitKey(1) & 0xFF
+        if key in (27, ord("q")):
             return False
         try:
             return cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) >= 1

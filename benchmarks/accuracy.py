@@ -318,8 +318,11 @@ def run_clips(clips_dir: Path, config: JudgeConfig, cache_dir: Path | None, self
     for clip in clips:
         calib = calibration_clip_for(clip)
         detections = detect_clip(clip, cache_dir)
-        if calib is not None:
-            profile = build_profile([measure(d) for d in detect_clip(calib, cache_dir)], camera=calib.name)
+        if calib is not None:   # its upright stretch (calibration.mp4 goes on with the wizard's other prompts)
+            calib_labels = load_labels(calib.with_name(f"{calib.stem}.labels.json"))
+            upright = [d for d in detect_clip(calib, cache_dir)
+                       if (seg := label_at(calib_labels, d.t_s)) is not None and seg.label == "upright"]
+            profile = build_profile([measure(d) for d in upright], camera=calib.name)
             calib_name = calib.name
         else:      # a different scene (other people or placement): calibrate on its own first seconds
             profile = build_profile([measure(d) for d in detections if d.t_s < self_calib_s], camera=clip.name)

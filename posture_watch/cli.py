@@ -174,9 +174,22 @@ def _resolve(target: str) -> Callable[[argparse.Namespace], int]:
     return getattr(importlib.import_module(module_name), func_name)
 
 
+class _Sentences(logging.Formatter):
+    """What a user reads without -v: 'posture-watch: The lite pose model was not here yet; ...' (a
+    sentence, no level, no logger name, no traceback)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = record.getMessage().strip()
+        text = text[:1].upper() + text[1:]
+        return f"posture-watch: {text}" + ("" if text.endswith((".", "!", "?")) else ".")
+
+
 def _setup_logging(verbosity: int) -> None:
+    """Sentences only by default; the level and logger name (and tracebacks) with -v and -vv."""
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Sentences() if verbosity == 0 else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def entry() -> int:

@@ -104,8 +104,19 @@ def desk_session() -> ClipSpec:
 
 
 def calibration() -> ClipSpec:
-    return ClipSpec("calibration.mp4", "15 s of the astronaut sitting upright (same camera as desk_session).",
-                    (ASTRONAUT,), (_up(15),), seed=12)
+    """Made by following the calibration wizard's prompts on a file (0.5 s to move into each posture):
+    upright through the set-up check, the upright step and the look at the bottom of the screen, then a
+    look down at the keyboard and the usual slouch, so every step of the wizard has its posture. The
+    first 14 s are upright: `calibrate --non-interactive --seconds 14` takes only those."""
+    phases = (
+        _up(14),
+        Phase("keyboard", GOOD, 3.6, UP, GLANCE, PULSE),
+        Phase("slouch_in", TRANSITION, 0.6, UP, SLOUCH, RAMP, (FORWARD_LEAN,)),
+        Phase("slouch", POOR, 5.8, SLOUCH, faults=(FORWARD_LEAN,)),
+    )
+    return ClipSpec("calibration.mp4", "The astronaut following the calibration wizard's prompts (same camera as "
+                    "desk_session): 14 s upright, a 3.6 s look down at the keyboard, then a forward-lean slouch "
+                    "with head drop held 5.8 s.", (ASTRONAUT,), phases, seed=12)
 
 
 def grace_desk() -> ClipSpec:

@@ -105,6 +105,19 @@ def model_path() -> Path:
     return MODEL_PATH
 
 
+def _upright_lead_s(clip: str) -> str:
+    """How long a clip sits upright from its start, from its labels (calibration.mp4 then follows the
+    wizard's other prompts): the --seconds of a scripted calibration on it."""
+    import json
+
+    first = json.loads((SAMPLES / clip.replace(".mp4", ".labels.json")).read_text())["segments"][0]
+    assert first["label"] == "upright", first
+    return f"{first['end_s']:g}"
+
+
+CALIBRATION_UPRIGHT_S = _upright_lead_s("calibration.mp4")
+
+
 def sample(name: str) -> Path:
     path = SAMPLES / name
     if not path.exists():

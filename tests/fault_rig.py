@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from conftest import ROOT, run_cli, sample
+from conftest import CALIBRATION_UPRIGHT_S, ROOT, run_cli, sample
 from posture_watch.io.config import SamplingConfig
 from posture_watch.core.domain import Frame
 from posture_watch.core.engine import EngineConfig
@@ -29,7 +29,8 @@ def sample_profile(tmp_path_factory) -> Path:
     if committed.exists():
         return committed
     path = tmp_path_factory.mktemp("profile") / "sample_profile.json"
-    proc = run_cli("calibrate", "--source", str(sample("calibration.mp4")), "--profile", str(path), "--non-interactive")
+    proc = run_cli("calibrate", "--source", str(sample("calibration.mp4")), "--profile", str(path), "--non-interactive",
+                   "--seconds", CALIBRATION_UPRIGHT_S)
     assert proc.returncode == 0, proc.stderr
     return path
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import ROOT, assert_one_sentence_error, run_cli, sample
+from conftest import CALIBRATION_UPRIGHT_S, ROOT, assert_one_sentence_error, run_cli, sample
 from posture_watch.core import geometry as g
 from posture_watch.calibration import setup_checks as sc
 from posture_watch.calibration.calibrate import CalibrationConfig, build_profile, check_capture
@@ -166,7 +166,7 @@ def test_a_two_second_capture_is_refused(tmp_path):
 
 def test_the_scripted_path_prints_the_thresholds_it_chose(tmp_path):
     proc = run_cli("calibrate", "--non-interactive", "--source", str(sample("calibration.mp4")), "--profile",
-                   str(tmp_path / "p.json"))
+                   str(tmp_path / "p.json"), "--seconds", CALIBRATION_UPRIGHT_S)
     assert proc.returncode == 0, proc.stderr
     assert "warn at head forward, about" in proc.stdout and "A warning comes only when" in proc.stdout
     assert "capture checks: at least" in proc.stdout

@@ -46,7 +46,7 @@ def test_show_lists_every_key_with_unit_default_value_and_meaning(private_home):
     for line in lines[1:]:
         if line.startswith("[") and line.endswith("]"):
             section = line[1:-1]
-        elif line.startswith(("  ", "* ")) and len(line.split()) > 1:
+        elif line.startswith(("  ", "* ")) and line[2:3] != " " and len(line.split()) > 1:
             by_name[(section, line[2:].split()[0])] = line
     expected = [("", k) for k in TOP_KEYS] + [(s, f.name) for s, cls in _sections().items()
                                               for f in dataclasses.fields(cls)]
@@ -59,6 +59,22 @@ def test_show_lists_every_key_with_unit_default_value_and_meaning(private_home):
     assert _columns(by_name[("judge", "shoulder_tilt_tol_deg")])[1] == "7°"
     assert _columns(by_name[("sampling", "fast_hz")])[1] == "2 Hz"
     assert _columns(by_name[("", "sensitivity")])[1] == '"normal"'
+
+
+def test_show_says_each_meaning_whole_and_without_developer_notes(private_home):
+    """No '(issue 14)', no meaning cut off with '...': a long one wraps under its column."""
+    import re
+
+    proc = run_cli("config", "show", env={"COLUMNS": "100"})
+    assert proc.returncode == 0, proc.stderr
+    assert not re.search(r"\(issues? \d+", proc.stdout), proc.stdout
+    cut = [line for line in proc.stdout.splitlines() if line.rstrip().endswith(("...", "…"))]
+    assert cut == [], cut
+    text = " ".join(proc.stdout.split())
+    keys = config_cli.all_keys(Config())
+    assert any(len(k.meaning) > 100 for k in keys)   # some meanings are longer than a line: said whole
+    for k in keys:
+        assert " ".join(k.meaning.split()) in text, k.dotted
 
 
 def _columns(line: str) -> tuple[str, str, str, str, str]:
@@ -95,7 +111,7 @@ def test_set_checks_the_value_and_keeps_the_comments(private_home):
 
     shown = run_cli("config", "show", "judge.head_drop_tol_pct")
     assert shown.returncode == 0, shown.stderr
-    line = shown.stdout.splitlines()[2]
+    line = " ".join(" ".join(shown.stdout.splitlines()[2:]).split("Values marked")[0].split())  # it may wrap
     assert line.startswith("* head_drop_tol_pct") and "11 %" in line and "default 9 %" in line
     assert "[x1.3: sensitivity gentle]" in line
 

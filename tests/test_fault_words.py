@@ -18,7 +18,7 @@ from posture_watch.io.preview import header_lines
 from posture_watch.io.profile_files import load_profile
 from posture_watch.core.report_words import clock_span, duration
 from posture_watch.io.store import Store
-from posture_watch.calibration.summary import thresholds
+from posture_watch.calibration.summary import summary_text, thresholds
 
 CASES = [
     (FORWARD_LEAN, {"head_forward_deg": 12.4, "head_drop_pct": 21.0, "face_size_pct": 5.0}, "head forward, about 12°"),
@@ -79,6 +79,20 @@ def test_the_profile_thresholds_use_the_same_words(private_home):
     assert not any("%" in t and "°" in t for t in texts)  # one unit a sentence
 
 
+def test_the_calibration_summary_tells_two_measures_of_one_fault_apart_and_explains_its_marks():
+    profile = load_profile(ROOT / "calibration" / "sample_profile.json")
+    lines = summary_text(profile, "sample")
+    warns = [line.strip(" -") for line in lines if line.lstrip(" -").startswith("warn at")]
+    head = [line for line in warns if line.startswith("warn at head forward, about")]
+    assert len(head) >= 2        # the sample profile warns on two measures of a forward head
+    shapes = [re.sub(r"\d+", "N", line.split("  [")[0]) for line in warns]
+    assert len(set(shapes)) == len(shapes), warns          # no two lines read alike
+    marks = {m for line in lines for m in re.findall(r"  \[([a-z ]+)\]$", line)}
+    assert marks   # the sample has a threshold widened by its own noise
+    for mark in marks:   # each mark is explained in words on a line of its own
+        assert any(line.strip().startswith(f"[{mark}]: ") and len(line.split(": ", 1)[1]) > 20 for line in lines), lines
+
+
 @pytest.mark.parametrize("start, length_s, shown", [
     ("06:20:40", 173, "from 06:21 to 06:24"),    # 2 min 53 s: three minutes on the clock, not two
     ("06:19:50", 173, "from 06:20 to 06:23"),
@@ -96,3 +110,19 @@ def test_stretch_times_are_to_the_minute_and_match_the_duration(start, length_s,
         minutes = ((b - a).total_seconds() / 60) % (24 * 60)
         assert minutes == math.floor(length_s / 60 + 0.5)   # what the clock shows is the duration said next to it
     assert duration(length_s) in ("2 min 53 s", "1 min 29 s", "25 s", "2 min 30 s")
+
+
+def test_run_terminal_lines_and_analyze_summary_use_the_same_fault_words(private_home):
+    from posture_watch.monitor.terminal import posture_line
+
+    for fault, deviations, said in CASES:
+        line = posture_line(Reading(t_s=1.0, state="poor", score=40.0, faults=(fault,), deviations=deviations))
+        assert f"({fault_words.name(fault)})" in line, line
+    # analyze on a real clip with a held forward lean: its summary counts faults by the same names
+    proc = run_cli("analyze", str(ROOT / "sample_videos" / "desk_session.mp4"), "--seconds", "120", "--profile",
+                   str(ROOT / "calibration" / "sample_profile.json"))
+    assert proc.returncode == 0, proc.stderr
+    faults = next(line for line in proc.stdout.splitlines() if "faults" in line)
+    names = re.findall(r"([a-z][a-z ]+?) \d+", faults.split(":", 1)[1])
+    assert names and set(names) <= set(fault_words.FAULT_NAMES.values()), faults
+    assert "_" not in faults

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import assert_one_sentence_error, run_cli, sample
+from conftest import CALIBRATION_UPRIGHT_S, assert_one_sentence_error, run_cli, sample
 from fault_rig import sample_profile
 
 
@@ -39,7 +39,7 @@ def test_corrupt_model_is_refused_by_every_command_with_how_to_refetch(model_pat
         "run": ["run", "--source", clip, "--speed", "1000", "--profile", str(profile), "--no-notify"],
         "analyze": ["analyze", clip, "--profile", str(profile), "--jsonl", str(tmp_path / "out.jsonl")],
         "calibrate": ["calibrate", "--source", str(sample("calibration.mp4")), "--profile", str(tmp_path / "p.json"),
-                      "--non-interactive"],
+                      "--non-interactive", "--seconds", CALIBRATION_UPRIGHT_S],
     }
     for what, bad in _bad_models(model_path, tmp_path).items():
         for name, args in commands.items():

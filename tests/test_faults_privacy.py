@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import ROOT, sample
+from conftest import CALIBRATION_UPRIGHT_S, ROOT, sample
 
 RASTER_MAGIC = {
     "jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n", "gif": b"GIF8", "webp": b"WEBP",
@@ -101,7 +101,8 @@ def test_no_picture_is_ever_written(tmp_path):
     env = _env(tmp_path)
     profile = ROOT / "calibration" / "sample_profile.json"
     calib, desk = str(sample("calibration.mp4")), str(sample("grace_desk.mp4"))
-    _pw(tmp_path, env, "calibrate", "--source", calib, "--profile", "mine.json", "--non-interactive")
+    _pw(tmp_path, env, "calibrate", "--source", calib, "--profile", "mine.json", "--non-interactive",
+        "--seconds", CALIBRATION_UPRIGHT_S)
     _pw(tmp_path, env, "calibrate", "--source", calib, "--name", "desk", "--no-slouch")  # the wizard, no terminal
     _pw(tmp_path, env, "analyze", desk, "--profile", str(profile), "--jsonl", "analyze.jsonl", "--quiet")
     _pw(tmp_path, env, "analyze", desk, "--profile", "mine.json", "--every-frame", "--seconds", "15", "--jsonl",
@@ -115,3 +116,18 @@ def test_no_picture_is_ever_written(tmp_path):
     summary = tmp_path / "home" / "data" / "profiles" / "desk.summary.png"
     assert summary.exists() and _is_a_drawing(summary)
     assert [f for f in found if f[0] != summary] == [], found
+
+
+def test_analyze_jsonl_is_private_like_the_database(private_home, tmp_path):
+    """The JSON lines hold the same health data as the database: 0600, for a new file and one that was
+    left readable by others before."""
+    from conftest import run_cli
+    fresh, old = tmp_path / "fresh.jsonl", tmp_path / "old.jsonl"
+    old.write_text("")
+    old.chmod(0o644)
+    for out in (fresh, old):
+        proc = run_cli("analyze", str(sample("desk_session.mp4")), "--seconds", "3", "--profile",
+                       str(ROOT / "calibration" / "sample_profile.json"), "--jsonl", str(out), "--quiet")
+        assert proc.returncode == 0, proc.stderr
+        assert out.stat().st_size > 0
+        assert out.stat().st_mode & 0o777 == 0o600, oct(out.stat().st_mode)

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import random
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -329,3 +330,62 @@ def test_a_real_full_file_system_is_survived_and_everything_written_later(small_
     assert len(failed) == 1 and "full" in failed[0], warnings
     _assert_survived_a_full_disk(db, warnings, summary.session_id, summary.started_at, summary.samples, full,
                                  min_kept=11)
+
+
+def _fill_leaving(folder: Path, free_kib: int) -> None:
+    """Fill the file system, then give back `free_kib` KiB: a disk that is (almost) full."""
+    filler = _fill(folder)
+    with open(filler, "r+b") as f:
+        f.truncate(max(0, filler.stat().st_size - free_kib * 1024))
+
+
+def _run_on(home: Path, profile: Path, clip: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "posture_watch", "run", "--source", str(sample(clip)), "--speed",
+                           "1000", "--profile", str(profile), "--no-notify", "--into-history"], capture_output=True,
+                          text=True, timeout=300, cwd=ROOT, env=dict(os.environ, POSTURE_WATCH_HOME=str(home)))
+
+
+@pytest.mark.parametrize("free_kib", [0, 36])
+def test_a_full_disk_at_start_up_is_called_full(small_filesystem, profile, free_kib):
+    """A real full file system (nothing left, or a few pages): the sentence says the disk is full, not
+    'disk I/O error' nor a damaged database."""
+    home = small_filesystem / "home"
+    home.mkdir(mode=0o700)
+    _fill_leaving(small_filesystem, free_kib)
+    line = assert_one_sentence_error(_run_on(home, profile, "empty_room.mp4"))
+    assert "is full" in line and "I/O" not in line and "damaged" not in line, line
+
+
+def test_samples_lost_to_a_full_disk_at_the_end_are_counted_and_said(small_filesystem, profile):
+    """A disk with room to start but not for the whole session: the stop line counts the samples that could
+    not be saved (not 'the data is saved'), one sentence says why (exit 2), and the count is exact."""
+    home = small_filesystem / "home"
+    found = False
+    for free_kib in (64, 96, 128, 160, 192, 256):
+        shutil.rmtree(home, ignore_errors=True)
+        for leftover in small_filesystem.glob("filler.bin"):
+            leftover.unlink()
+        home.mkdir(mode=0o700)
+        _fill_leaving(small_filesystem, free_kib)
+        proc = _run_on(home, profile, "grace_desk.mp4")
+        stop = [line for line in proc.stdout.splitlines() if line.startswith("posture-watch: stopped")]
+        if not stop:   # not even room to start: said as a full disk
+            assert "is full" in assert_one_sentence_error(proc)
+            continue
+        samples = int(re.search(r"and (\d+) samples", stop[0]).group(1))
+        conn = sqlite3.connect(home / "data" / "posture.sqlite3")
+        try:
+            stored = conn.execute("SELECT count(*) FROM samples").fetchone()[0]
+        finally:
+            conn.close()
+        if proc.returncode == 0:
+            assert "the data is saved" in stop[0] and stored == samples
+            continue
+        lost = int(re.search(r"; (\d+) of them could not be saved\.$", stop[0]).group(1))
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        line = proc.stderr.strip().splitlines()[-1]   # after the warning said when the disk filled up
+        assert line.startswith(f"posture-watch: {lost} samples of this session could not be saved: ") and "full" in line
+        assert stored + lost == samples and lost > 0
+        found = True
+        break
+    assert found, "no free space between 64 and 256 KiB let the session start and then filled up"

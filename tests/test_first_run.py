@@ -18,7 +18,7 @@ from typing import Iterator
 
 import pytest
 
-from conftest import MODEL_PATH, ROOT, run_cli, sample
+from conftest import CALIBRATION_UPRIGHT_S, MODEL_PATH, ROOT, run_cli, sample
 from posture_watch.io import models
 
 
@@ -50,7 +50,7 @@ def _fetched(home: Path) -> bool:
 def test_scripted_calibration_fetches_the_missing_model(private_home: Path, tmp_path: Path, model_server) -> None:
     assert not _fetched(private_home)
     proc = run_cli("calibrate", "--non-interactive", "--source", str(sample("calibration.mp4")), "--profile",
-                   str(tmp_path / "me.json"), env=model_server)
+                   str(tmp_path / "me.json"), "--seconds", CALIBRATION_UPRIGHT_S, env=model_server)
     assert proc.returncode == 0, proc.stderr
     assert _fetched(private_home) and (tmp_path / "me.json").exists()
     assert "fetched it once" in proc.stderr
@@ -87,7 +87,7 @@ def test_pip_install_into_a_fresh_venv_then_calibrate(private_home: Path, tmp_pa
                              capture_output=True, text=True, check=True, cwd=tmp_path).stdout
     assert located.startswith(str(venv)), located  # the installed copy, not the source tree
     proc = subprocess.run([str(exe), "calibrate", "--non-interactive", "--source", str(sample("calibration.mp4")),
-                           "--profile", str(tmp_path / "me.json")], capture_output=True, text=True, timeout=600,
+                           "--profile", str(tmp_path / "me.json"), "--seconds", CALIBRATION_UPRIGHT_S], capture_output=True, text=True, timeout=600,
                           env=dict(os.environ, **model_server), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert _fetched(private_home) and (tmp_path / "me.json").exists()

@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 
 from posture_watch.io.config import ConfigError, parse_config
-from posture_watch.core.domain import (EV_BREAK, EV_BREAK_REMINDER, EV_CAMERA_COVERED, EV_CAMERA_LOST, EV_ESCALATION,
-                                       EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH, Event)
+from posture_watch.core.domain import (EV_BACK, EV_BREAK, EV_BREAK_REMINDER, EV_CAMERA_COVERED, EV_CAMERA_LOST, EV_ESCALATION,
+                                       EV_RESUMED, EV_WARNING, FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH, Event)
 from posture_watch.core import fault_words
 from posture_watch.core.messages import describe, line, minutes_text, share_text
+from posture_watch.core.report_words import duration
 from posture_watch.io.notify import NotifyConfig, in_quiet_hours
 
 
@@ -19,20 +20,44 @@ from posture_watch.io.notify import NotifyConfig, in_quiet_hours
     (135, 180, "for 2 of the last 3 minutes"),
     (175, 180, "for most of the last 3 minutes"),
     (180, 180, "for 3 of the last 3 minutes"),
-    (75, 180, "for 75 seconds of the last 3 minutes"),
+    (75, 180, "for 1 min 15 s of the last 3 minutes"),
     (40, 60, "for 40 of the last 60 seconds"),
-    (120, None, "for 2 minutes"),
+    (120, None, "for 2 min"),
 ])
 def test_share_text(poor_s, window_s, text) -> None:
     assert share_text(poor_s, window_s) == text
 
 
 @pytest.mark.parametrize("seconds, text", [
-    (0, "0 seconds"), (1, "1 second"), (42, "40 seconds"), (60, "60 seconds"), (90, "2 minutes"),
-    (3000, "50 minutes"), (3600, "1 hour"), (3900, "1 hour 5 minutes"), (7260, "2 hours 1 minute"),
+    (0, "0 s"), (1, "1 s"), (42, "42 s"), (60, "1 min"), (87, "1 min 27 s"),
+    (3000, "50 min"), (3600, "1 h 00 min"), (3900, "1 h 05 min"), (7260, "2 h 01 min"),
 ])
 def test_minutes_text(seconds, text) -> None:
     assert minutes_text(seconds) == text
+
+
+@pytest.mark.parametrize("seconds", [0, 7, 59, 60, 87, 125, 599, 600, 3599, 3600, 3900, 86_000])
+def test_a_duration_reads_the_same_in_the_terminal_and_in_the_report(seconds) -> None:
+    """'Back at the desk after 1 min 27 s' where the report says '1 min 27 s' (not 'after 85 seconds')."""
+    said = duration(seconds)
+    assert line(Event(kind=EV_BACK, t_s=0, duration_s=seconds)) == f"Back at the desk after {said}."
+    assert line(Event(kind=EV_BREAK, t_s=0, duration_s=seconds)) == f"Break: away from the desk for {said}."
+
+
+@pytest.mark.parametrize("detail, text", [("resumed", "Resumed."), (None, "Resumed."),
+                                          ("pause ended", "Resumed (pause ended)."),
+                                          ("snooze ended", "Resumed (snooze ended).")])
+def test_resumed_does_not_repeat_itself(detail, text) -> None:
+    assert line(Event(kind=EV_RESUMED, t_s=0, detail=detail)) == text
+
+
+@pytest.mark.parametrize("reason, start", [("stopped", "posture-watch: stopped after 1 min 27 s and 12 samples"),
+                                           ("end of source", "posture-watch: stopped (the recording ended) after")])
+def test_the_stop_line_says_why_once_and_the_length_as_the_report_does(reason, start) -> None:
+    from posture_watch.monitor.terminal import stop_line
+
+    text = stop_line(reason, 12, 87.0)
+    assert text.startswith(start) and "(stopped)" not in text and text.count("stopped") == 1, text
 
 
 @pytest.mark.parametrize("fault, title, start", [
@@ -77,13 +102,13 @@ def test_escalation_wording() -> None:
 def test_break_reminder() -> None:
     message = describe(Event(kind=EV_BREAK_REMINDER, t_s=0, duration_s=3000))
     assert message.title == "Time for a break"
-    assert message.body == "You have been sitting for 50 minutes — stand up for 2 minutes."
+    assert message.body == "You have been sitting for 50 min — stand up for 2 min."
     assert describe(Event(kind=EV_BREAK_REMINDER, t_s=0, duration_s=1800), stand_up_min=1).body.endswith(
-        "stand up for 1 minute.")
+        "stand up for 1 min.")
 
 
 @pytest.mark.parametrize("event, text", [
-    (Event(kind=EV_BREAK, t_s=0, duration_s=360), "Break: away from the desk for 6 minutes."),
+    (Event(kind=EV_BREAK, t_s=0, duration_s=360), "Break: away from the desk for 6 min."),
     (Event(kind=EV_CAMERA_COVERED, t_s=0), "Camera covered (the picture is black); not monitoring until it is uncovered."),
     (Event(kind=EV_CAMERA_LOST, t_s=0, detail="The camera 0 stopped delivering frames."),
      "Camera lost: The camera 0 stopped delivering frames."),

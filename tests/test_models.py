@@ -126,3 +126,12 @@ def test_variant_without_a_wheel_says_where_to_put_the_file(monkeypatch):
     text = str(info.value)
     assert "No PyPI package is known to ship pose_landmarker_heavy.task" in text
     assert str(models.cached_path(models.VARIANTS["heavy"])) in text
+
+
+@pytest.mark.parametrize("variant, command", [("heavy", "`posture-watch model fetch --variant heavy`"),
+                                              ("full", "`posture-watch model fetch --variant full`"),
+                                              ("lite", "`posture-watch model fetch`")])
+def test_verify_advice_fetches_the_variant_it_checked(variant, command):
+    proc = run_cli("model", "verify", "--variant", variant, env={"POSTURE_WATCH_MODEL": ""})
+    line = assert_one_sentence_error(proc)
+    assert f"run {command}." in line, line

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, assert_one_sentence_error, run_cli, sample
+from conftest import CALIBRATION_UPRIGHT_S, ROOT, assert_one_sentence_error, run_cli, sample
 from dbus_recorder import recording_bus
 from posture_watch.io.config import SamplingConfig
 from posture_watch.core.engine import EngineConfig
@@ -48,7 +48,7 @@ def sample_profile(tmp_path_factory) -> Path:
         return committed
     path = tmp_path_factory.mktemp("profile") / "sample_profile.json"
     proc = run_cli("calibrate", "--source", str(sample("calibration.mp4")), "--profile", str(path),
-                   "--non-interactive")
+                   "--non-interactive", "--seconds", CALIBRATION_UPRIGHT_S)
     assert proc.returncode == 0, proc.stderr
     return path
 
@@ -293,14 +293,14 @@ def test_second_instance_refused_and_control_commands(tmp_path: Path, sample_pro
         assert status.returncode == 0 and "Source video" in status.stdout and f"pid {proc.pid}" in status.stdout
 
         paused = run_cli("pause", "5", env=env)
-        assert (paused.returncode, paused.stdout.strip()) == (0, "Paused for 5 minutes."), paused.stderr
+        assert (paused.returncode, paused.stdout.strip()) == (0, "Paused for 5 min."), paused.stderr
         assert run_cli("status", env=env).stdout.startswith("Paused until ")
         resumed = run_cli("resume", env=env)
         assert (resumed.returncode, resumed.stdout.strip()) == (0, "Resumed.")
         _wait_for(lambda: run_cli("status", env=env).stdout.startswith("Monitoring."), timeout_s=30, proc=proc)
 
         snoozed = run_cli("snooze", "10", env=env)
-        assert snoozed.returncode == 0 and snoozed.stdout.startswith("Snoozed for 10 minutes: no warnings")
+        assert snoozed.returncode == 0 and snoozed.stdout.startswith("Snoozed for 10 min: no warnings")
         assert run_cli("status", env=env).stdout.startswith("Snoozed until ")
         assert run_cli("resume", env=env).stdout.strip() == "Resumed."
 

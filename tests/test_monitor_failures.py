@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from conftest import run_cli, sample
+from conftest import CALIBRATION_UPRIGHT_S, run_cli, sample
 from posture_watch.io.config import SamplingConfig
 from posture_watch.io.control import CommandQueue
 from posture_watch.core.domain import Frame
@@ -39,7 +39,7 @@ def profile_path(tmp_path_factory) -> Path:
         return committed
     path = tmp_path_factory.mktemp("profile") / "sample_profile.json"
     proc = run_cli("calibrate", "--source", str(sample("calibration.mp4")), "--profile", str(path),
-                   "--non-interactive")
+                   "--non-interactive", "--seconds", CALIBRATION_UPRIGHT_S)
     assert proc.returncode == 0, proc.stderr
     return path
 
@@ -301,7 +301,7 @@ def test_pause_and_snooze_release_the_camera(tmp_path, profile_path, model_path)
         _until(lambda: camera.is_open and rig.monitor.summary.samples > n + 2)
         assert camera.opens == 2
         reply = commands.submit({"cmd": "snooze", "minutes": 30})
-        assert reply["text"] == "Snoozed for 30 minutes: no warnings until then; the camera is off."
+        assert reply["text"] == "Snoozed for 30 min: no warnings until then; the camera is off."
         _until(lambda: not camera.is_open)
         assert commands.submit({"cmd": "status", "minutes": None})["status"]["condition"] == "snoozed"
         assert commands.submit({"cmd": "resume", "minutes": None})["text"] == "Resumed."

@@ -44,7 +44,7 @@ def test_warning_and_break_reminder_reach_the_notification_server(tmp_path: Path
     assert calls[0]["body"].startswith("Head forward, about 12°, for 4 of the last 5 minutes.")
     assert "Tip:" in calls[0]["body"]
     # no buttons on this server: the reminder says how to start the routine
-    assert calls[1]["body"] == ("You have been sitting for 50 minutes — stand up for 2 minutes.\n"
+    assert calls[1]["body"] == ("You have been sitting for 50 min — stand up for 2 min.\n"
                                 "Two minutes for the upper back: run `posture-watch break`.")
     assert all(c["app_name"] == "posture-watch" for c in calls)
     assert all("sound-name" not in c["hints"] for c in calls)
@@ -94,8 +94,8 @@ def test_bus_without_notification_server_falls_back_to_terminal(tmp_path: Path, 
     assert [d.channel for d in notifier.deliveries] == ["terminal", "terminal"]
     assert "ServiceUnknown" in notifier.deliveries[0].reason or "Notifications" in notifier.deliveries[0].reason
     lines = stream.getvalue().splitlines()
-    assert len(lines) == 2 and lines[1] == ("\aTime for a break: You have been sitting for 50 minutes — "
-                                         "stand up for 2 minutes. Two minutes for the upper back: run `posture-watch break`.")
+    assert len(lines) == 2 and lines[1] == ("\aTime for a break: You have been sitting for 50 min — "
+                                         "stand up for 2 min. Two minutes for the upper back: run `posture-watch break`.")
 
 
 def test_no_session_bus_and_no_terminal_goes_to_the_log(monkeypatch, caplog) -> None:

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import ROOT, run_cli, sample
+from conftest import CALIBRATION_UPRIGHT_S, ROOT, run_cli, sample
 from fault_rig import Scripted, clip_pictures, looped
 from posture_watch.io.config import load_config
 from posture_watch.monitor.runner import RunOptions, run_monitor
@@ -30,7 +30,7 @@ def profiles(tmp_path_factory, model_path):
 
     folder = tmp_path_factory.mktemp("profiles")
     with open_source(str(sample("calibration.mp4"))) as source, PoseEstimator(model_path, num_poses=2) as est:
-        old = save_profile(calibrate_from_source(source, est), folder / "old.json")
+        old = save_profile(calibrate_from_source(source, est, seconds=float(CALIBRATION_UPRIGHT_S)), folder / "old.json")
     data = json.loads(old.read_text())
     assert data.pop("num_poses") == 2
     old.write_text(json.dumps(data))

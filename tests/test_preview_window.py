@@ -5,6 +5,7 @@ Set PW_SCREENSHOT_DIR=DIR to keep the screenshots (the README's picture comes fr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Iterator
 
 import cv2
 import numpy as np
@@ -118,11 +120,12 @@ def test_the_preview_window_is_big_readable_and_says_paused(private_home, tmp_pa
             _keep(tmp_path / name, geometry)
 
 
-@pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is missing (scripts/install-system-deps.sh)")
-def test_the_window_redraws_when_resized_between_samples(private_home, tmp_path):
-    """Samples 10 s apart: resized in between, the window repaints at its new size within a second (it
-    handles its events while the monitor waits), instead of hanging until the next sample."""
-    config = private_home / "config" / "config.toml"
+@contextlib.contextmanager
+def slow_preview(home: Path) -> Iterator[tuple[dict[str, str], subprocess.Popen, str]]:
+    """`run --preview` on desk_session with samples 10 s apart, under Xvfb + openbox: yields (env, the
+    process, the window's id) once the first sample is shown; stops the monitor (Ctrl-C) afterwards and
+    checks that it ended well."""
+    config = home / "config" / "config.toml"
     config.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     config.write_text("[sampling]\nslow_hz = 0.1\nfast_hz = 0.1\nsettled_hz = 0.1\n")
     with x_desktop() as display:
@@ -132,16 +135,11 @@ def test_the_window_redraws_when_resized_between_samples(private_home, tmp_path)
                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             _until(lambda: window_geometry(display) is not None or proc.poll() is not None, 90)
+            assert window_geometry(display) is not None, proc.stderr.read() if proc.poll() is not None else "no window"
             time.sleep(2.0)    # the first sample is shown; the next comes 10 s later
             window = subprocess.run(["xdotool", "search", "--name", WINDOW], env=env, capture_output=True,
                                     text=True, check=True).stdout.split()[0]
-            subprocess.run(["xdotool", "windowsize", window, "1000", "750"], env=env, check=True)
-            time.sleep(1.0)
-            geometry = window_geometry(display)
-            assert geometry is not None and geometry[2:] == (1000, 750)
-            shown = screenshot(display, tmp_path / "resized.png", geometry)
-            grown = shown[610:740, 810:990]           # outside the old 800x600: painted only by a redraw
-            assert grown.std() > 10 and grown.mean() > 30, (grown.mean(), grown.std())
+            yield env, proc, window
         finally:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGINT)
@@ -151,3 +149,34 @@ def test_the_window_redraws_when_resized_between_samples(private_home, tmp_path)
                 proc.kill()
                 proc.wait()
         assert proc.returncode == 0, proc.stderr.read()
+
+
+@pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is missing (scripts/install-system-deps.sh)")
+def test_the_window_redraws_when_resized_between_samples(private_home, tmp_path):
+    """Samples 10 s apart: resized in between, the window repaints at its new size within a second (it
+    handles its events while the monitor waits), instead of hanging until the next sample."""
+    with slow_preview(private_home) as (env, proc, window):
+        subprocess.run(["xdotool", "windowsize", window, "1000", "750"], env=env, check=True)
+        time.sleep(1.0)
+        geometry = window_geometry(env["DISPLAY"])
+        assert geometry is not None and geometry[2:] == (1000, 750)
+        shown = screenshot(env["DISPLAY"], tmp_path / "resized.png", geometry)
+        grown = shown[610:740, 810:990]           # outside the old 800x600: painted only by a redraw
+        assert grown.std() > 10 and grown.mean() > 30, (grown.mean(), grown.std())
+
+
+@pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is missing (scripts/install-system-deps.sh)")
+@pytest.mark.parametrize("key", ["q", "Escape"])
+def test_q_or_esc_closes_the_window_and_the_monitor_goes_on(private_home, key):
+    """Samples 10 s apart: a real key press between two samples closes the window at once (the README's
+    promise), and the monitor keeps running until it is stopped."""
+    with slow_preview(private_home) as (env, proc, window):
+        subprocess.run(["xdotool", "windowactivate", "--sync", window], env=env, check=True, timeout=10)
+        subprocess.run(["xdotool", "key", "--clearmodifiers", key], env=env, check=True, timeout=10)
+        pressed = time.monotonic()
+        _until(lambda: window_geometry(env["DISPLAY"]) is None, 5)
+        assert time.monotonic() - pressed < 3.0          # closed before the next sample, not at it
+        time.sleep(1.0)
+        assert proc.poll() is None, proc.stderr.read()   # the monitor goes on without its window
+        status = run_cli("status", env=env)
+        assert status.returncode == 0, status.stderr

@@ -82,7 +82,7 @@ def test_assess_fit_verdicts():
 
 def test_check_without_a_database_or_session_is_one_sentence():
     line = assert_one_sentence_error(run_cli("calibrate", "--check"), 2)
-    assert "posture-watch run" in line
+    assert "posture-watch run" in line and "demo" not in line   # the demo keeps its data elsewhere
     from posture_watch.io.store import Store
     with Store.open() as st:
         pass

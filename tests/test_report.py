@@ -140,6 +140,18 @@ def test_empty_day_has_a_clear_message_and_zero_numbers():
     assert "No posture data" in render_text(r)
 
 
+def test_an_empty_day_to_come_is_not_a_day_the_monitor_missed():
+    from conftest import run_cli
+
+    ahead = (datetime.now().date() + timedelta(days=30)).isoformat()
+    proc = run_cli("report", "--date", ahead)
+    assert proc.returncode == 0, proc.stderr
+    assert "not come yet" in proc.stdout and "did not run then" not in proc.stdout, proc.stdout
+    assert "not come yet" in build_report([], [], [], day=DAY, tz=BERLIN, days=3, today=DAY - timedelta(days=3)).summary
+    past = build_report([], [], [], day=DAY, tz=BERLIN, today=DAY + timedelta(days=1)).summary
+    assert "did not run then" in past and "posture-watch run" in past
+
+
 def test_session_across_midnight_is_split_in_local_time():
     start = at(DAY, 23, 30)
     rows, end = lay(1, start, [("good", 1800), ("poor", 1800, [LATERAL_LEAN])], step_s=2.0)

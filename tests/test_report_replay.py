@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT, run_cli, sample
+from conftest import CALIBRATION_UPRIGHT_S, ROOT, run_cli, sample
 from posture_watch.core.judge import JudgeConfig
 from posture_watch.core.labels import TRANSITION, ClipLabels, load_labels
 from posture_watch.report.command import local_zone
@@ -82,7 +82,7 @@ def replay(tmp_path_factory) -> dict:
     if not profile.exists():  # not committed yet: calibrate one from the calibration clip, as the demo's is made
         profile = tmp_path_factory.mktemp("replay-profile") / "sample_profile.json"
         proc = run_cli("calibrate", "--source", str(sample("calibration.mp4")), "--profile", str(profile),
-                       "--non-interactive")
+                       "--non-interactive", "--seconds", CALIBRATION_UPRIGHT_S)
         assert proc.returncode == 0, proc.stderr
     home = tmp_path_factory.mktemp("replay-home")
     out = tmp_path_factory.mktemp("replay-out")

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, assert_one_sentence_error, run_cli, sample
+from conftest import CALIBRATION_UPRIGHT_S, ROOT, assert_one_sentence_error, run_cli, sample
 
 SAMPLE_PROFILE = ROOT / "calibration" / "sample_profile.json"
 
@@ -68,7 +68,7 @@ def test_a_missing_name_gets_advice_that_makes_the_named_profile(private_home, t
     assert "no profile named 'third'" in line and "calibrate --name third" in line
     # the advice does what it says: the named profile exists afterwards, and `run --profile third` takes it
     proc = run_cli("calibrate", "--non-interactive", "--source", str(sample("calibration.mp4")), "--name", "third",
-                   cwd=tmp_path)
+                   "--seconds", CALIBRATION_UPRIGHT_S, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert list(tmp_path.iterdir()) == []
     proc = run_cli("run", "--profile", "third", "--source", str(sample("calibration.mp4")), "--speed", "1000",

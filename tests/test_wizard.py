@@ -106,6 +106,7 @@ def test_a_set_up_problem_that_stays_ends_with_its_advice_after_the_timeout():
 def test_the_source_ending_during_the_upright_step_fails_and_during_the_range_keeps_the_upright():
     state, _ = feed(steady(6))
     assert state.step == ws.FAILED and "ended before" in state.failure
+    assert "--seconds" not in state.failure and "keep sitting upright" in state.failure   # no option it lacks
     state, effects = feed(steady(14))
     assert state.step == ws.DONE
     done = [e for e in effects if isinstance(e, ws.Finished)][0]
@@ -147,7 +148,7 @@ def test_thresholds_read_as_sentences_with_degrees():
 @pytest.fixture(scope="module")
 def bad_clips(tmp_path_factory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("bad-clips")
-    src = sample("calibration.mp4")
+    src = clips.upright_part(sample("calibration.mp4"), d / "upright.mp4")   # bad set-ups of someone sitting upright
     return {
         "dark": clips.darkened(src, d / "dark.mp4", 0.06),
         "top_third": clips.top_third(src, d / "top.mp4"),
@@ -184,6 +185,19 @@ def test_a_good_clip_gives_a_named_profile_and_a_summary_picture(private_home):
     assert "Profile saved to" in out
     listed = run_cli("profiles", "list")
     assert listed.returncode == 0 and "desk" in listed.stdout and "default" in listed.stdout
+
+
+def test_the_sample_clip_takes_a_new_user_through_every_step_of_the_wizard(private_home):
+    """calibration.mp4 follows the wizard's prompts: no step is skipped for want of footage, the look at the
+    keyboard widens the reading range and the slouch is learnt."""
+    proc = run_cli("calibrate", "--source", str(sample("calibration.mp4")), "--name", "whole",
+                   env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    assert proc.returncode == 0, proc.stderr
+    for step in ("Step 4 of 6: Look at the keyboard", "Step 5 of 6: Show your usual slouch"):
+        assert step in proc.stdout, proc.stdout
+    assert "skipped" not in proc.stdout and "not used" not in proc.stdout, proc.stdout
+    data = json.loads((private_home / "data" / "profiles" / "whole.json").read_text())
+    assert data["reading"] is not None and data["slouch"] is not None
 
 
 @pytest.mark.parametrize("clip, advice", [

@@ -45,6 +45,16 @@ def transformed(src: Path, out: Path, fn: Callable[[int, np.ndarray], np.ndarray
     return write_clip([fn(i, f) for i, f in enumerate(frames)], fps, out)
 
 
+def upright_part(src: Path, out: Path) -> Path:
+    """The clip's upright start, as its labels (`NAME.labels.json` beside it) mark it: the sample
+    calibration clip goes on to follow the wizard's other prompts (keyboard, slouch)."""
+    import json
+
+    first = json.loads(src.with_name(f"{src.stem}.labels.json").read_text())["segments"][0]
+    assert first["label"] == "upright", first
+    return transformed(src, out, lambda i, f: f, seconds=float(first["end_s"]))
+
+
 def darkened(src: Path, out: Path, factor: float = 0.06) -> Path:
     """The room with the lights nearly off: every pixel at `factor` of its brightness."""
     return transformed(src, out, lambda i, f: np.clip(f.astype(np.float32) * factor, 0, 255).astype(np.uint8))

@@ -19,6 +19,8 @@ import dataclasses
 import importlib
 import inspect
 import re
+import shutil
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -81,9 +83,13 @@ def unit_of(name: str, default: Any) -> str:
     return "text" if isinstance(default, str) else "number"
 
 
-def _first_sentence(text: str, max_chars: int = 110) -> str:
-    """The text up to its first '.' or ';' outside brackets (not 'et al.', 'e.g.'), at most ~max_chars."""
-    text = " ".join(text.split())
+DEVELOPER_NOTE = re.compile(r"\s*\((?:see |since |from )?issues? \d+[^)]*\)", re.I)   # "(issue 14)"
+
+
+def _first_sentence(text: str) -> str:
+    """The text up to its first '.' or ';' outside brackets (not 'et al.', 'e.g.'), whole, without
+    developer notes such as '(issue 14)'."""
+    text = DEVELOPER_NOTE.sub("", " ".join(text.split()))
     lead = len(text) - len(text.lstrip("."))  # "... and below which": the dots are no sentence end
     depth, end = 0, len(text)
     for i, ch in enumerate(text):
@@ -95,10 +101,7 @@ def _first_sentence(text: str, max_chars: int = 110) -> str:
                 and not re.search(r"(\bal|\be\.g|\bi\.e|\bcf)$", text[:i]):
             end = i
             break
-    out = text[:end].strip()
-    if len(out) > max_chars:
-        out = out[:max_chars].rsplit(" ", 1)[0].rstrip(",:(") + " ..."
-    return out
+    return text[:end].strip()
 
 
 def meanings(cls: type) -> dict[str, str]:
@@ -188,8 +191,10 @@ def _with_unit(key: Key, value: Any) -> str:
     return f"{_show_value(value)}{unit}"
 
 
-def render(keys: list[Key], sensitivity: str) -> str:
-    """One line a key: name, current value with unit, default, meaning; '*' marks a value the file sets."""
+def render(keys: list[Key], sensitivity: str, width: int | None = None) -> str:
+    """One line a key: name, current value with unit, default, meaning (wrapped to `width`, the terminal's
+    by default); '*' marks a value the file sets."""
+    width = width or shutil.get_terminal_size((120, 24)).columns
     name_w = max(len(k.name) for k in keys)
     value_w = max(len(_with_unit(k, k.current)) for k in keys)
     default_w = max(len(_with_unit(k, k.default)) for k in keys) + len("default ")
@@ -203,8 +208,12 @@ def render(keys: list[Key], sensitivity: str) -> str:
         if sensitivity != "normal" and k.section == "judge" and (
                 "_tol_" in k.name or k.name in cfgmod._TOLERANCE_SHAPERS):  # noqa: SLF001
             meaning += f" [x{SENSITIVITY_SCALES[sensitivity]:g}: sensitivity {sensitivity}]"
-        lines.append(f"{mark} {k.name:<{name_w}}  {_with_unit(k, k.current):<{value_w}}  "
-                     f"{'default ' + _with_unit(k, k.default):<{default_w}}  {meaning}")
+        head = f"{mark} {k.name:<{name_w}}  {_with_unit(k, k.current):<{value_w}}  " \
+               f"{'default ' + _with_unit(k, k.default):<{default_w}}  "
+        # the meaning whole, wrapped under its own column (never cut off)
+        wrapped = textwrap.wrap(meaning, max(40, width - len(head))) or [""]
+        lines.append(head + wrapped[0])
+        lines.extend(" " * len(head) + more for more in wrapped[1:])
     lines.append("")
     lines.append("Values marked * are set in the config file. Change one with `posture-watch config set SECTION.KEY VALUE`.")
     return "\n".join(lines)

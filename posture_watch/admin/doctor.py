@@ -43,9 +43,9 @@ def check_model(variant: str) -> Check:
     if problem is None:
         return Check("model", True, str(path))
     if not path.exists():  # `run` and `calibrate` fetch it the first time, with a progress bar
-        return Check("model", False, f"not fetched yet ({path}); `run` fetches it, or `posture-watch model fetch` now",
+        return Check("model", False, f"not fetched yet ({path}); `run` fetches it, or {models.fetch_command(variant)} now",
                      needed=False)
-    return Check("model", False, f"{problem} ({path}); run `posture-watch model fetch`")
+    return Check("model", False, f"{problem} ({path}); run {models.fetch_command(variant)}")
 
 
 def check_folders() -> list[Check]:

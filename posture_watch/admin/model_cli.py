@@ -24,7 +24,7 @@ def cmd_model(args: argparse.Namespace) -> int:
     if args.action == "verify":
         path, problem = models.verify(name)
         if problem:
-            raise ModelError(f"The {name} model at {path} is unusable: {problem}; run `posture-watch model fetch`.")
+            raise ModelError(f"The {name} model at {path} is unusable: {problem}; run {models.fetch_command(name)}.")
         v = models.variant(name)
         print(f"ok: {path} ({v.size_bytes:,} bytes, sha256 {v.sha256[:12]}…)")
         return 0

@@ -202,7 +202,8 @@ def end_of_source(state: WizardState, config: WizardConfig = WizardConfig()) -> 
         if state.last_advice and state.attempt > 1:
             return _fail(state, state.last_advice, effects)   # the reason of the redo still stands
         return _fail(state, f"The source ended before {cfg.upright_s:g} seconds of upright posture were "
-                            "captured; give a longer recording (or a larger --seconds) and try again.", effects)
+                            "captured; run the calibration again and keep sitting upright until the step says it "
+                            "is done (a recording needs that much upright time after the set-up check).", effects)
     return _close_step(state, cfg, effects, complete=False)
 
 

@@ -10,6 +10,8 @@ which a measure alone reaches severity `poor_enter`) as sentences, e.g. "warn at
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
@@ -17,12 +19,19 @@ import numpy as np
 
 from posture_watch.core import deviation as dv
 from posture_watch.core import fault_words
+from posture_watch.core.report_words import MEASURE_LABELS
 from posture_watch.calibration.calibrate import build_profile
 from posture_watch.core.geometry import Metrics
 from posture_watch.core.judge import JudgeConfig
 from posture_watch.core.profile import Profile
 from posture_watch.calibration.steps import RANGE_KEYBOARD, RANGE_SCREEN, SLOUCH, UPRIGHT, Sample
 
+# what each mark after a threshold means, said once under the list when it is used
+SOURCE_MEANINGS = {
+    "your noise": "wider than the default, because your upright posture moved this much while you held still",
+    "reading range": "wider, so that reading the screen and looking at the keyboard do not count",
+    "your slouch": "set between your upright posture and the slouch you showed",
+}
 MIN_SLOUCH_SEVERITY = 0.5   # the slouch sample must reach half a threshold somewhere to be worth learning from
 
 
@@ -134,6 +143,11 @@ def engine_rule(engine_config: object | None = None) -> str:
             f"glances shorter than {glance:g} s never warn.")
 
 
+def _shape(text: str) -> str:
+    """The sentence without its numbers: 'warn at head forward, about N°'."""
+    return re.sub(r"\d+(\.\d+)?", "N", text)
+
+
 def summary_text(profile: Profile, name: str, config: JudgeConfig = JudgeConfig(),
                  notes: Sequence[str] = (), engine_config: object | None = None) -> list[str]:
     """The lines the wizard prints at the end."""
@@ -141,8 +155,13 @@ def summary_text(profile: Profile, name: str, config: JudgeConfig = JudgeConfig(
     extras = [k for k, v in (("reading range", profile.reading), ("slouch", profile.slouch)) if v]
     lines = [f"Profile '{name}': {profile.view.replace('_', '-')} view, {w}x{h}, {profile.samples} upright samples"
              + (f", with {' and '.join(extras)}" if extras else "") + "."]
-    for t in thresholds(profile, config):
-        lines.append(f"  - {t.text}" + ("" if t.source == "default" else f"  [{t.source}]"))
+    said = thresholds(profile, config)
+    alike = Counter(_shape(t.text) for t in said)   # two measures of one fault said alike are named
+    for t in said:
+        measure = f" (measure: {MEASURE_LABELS[t.deviation]})" if alike[_shape(t.text)] > 1 else ""
+        lines.append(f"  - {t.text}{measure}" + ("" if t.source == "default" else f"  [{t.source}]"))
+    lines.extend(f"  [{source}]: {meaning}." for source, meaning in SOURCE_MEANINGS.items()
+                 if any(t.source == source for t in said))
     lines.append(engine_rule(engine_config))
     lines.extend(notes)
     return lines

@@ -218,8 +218,10 @@ def build_report(
     tz: tzinfo,
     days: int = 1,
     config: ReportConfig | None = None,
+    today: date | None = None,
 ) -> DayReport:
-    """The report of the `days` local days ending with `day`.
+    """The report of the `days` local days ending with `day` (made on `today`, when given: a day to come
+    is said to be one).
 
     samples:  rows from at least the history (`max(days, config.history_days)` days ending with
               `day`: the trend and the weeks of left and right) plus `max_sample_gap_s` before it;
@@ -272,7 +274,7 @@ def build_report(
         fatigue=fatigue.verdict, fatigue_words=fatigue.words,
         trend_upright=tuple(t.upright_share for t in trend[:-days]),
         trend_judged_s=tuple(t.judged_s for t in trend[:-days]),
-        profiles=tuple(p.name for p in profiles),
+        profiles=tuple(p.name for p in profiles), today=today,
     )
     return DayReport(
         first_day=first_day, last_day=day, tz=str(getattr(tz, "key", None) or tz), zone=tz, start_t=start_t, end_t=end_t,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from posture_watch.core import fault_words
+from posture_watch.core.report_words import duration
 from posture_watch.core.domain import (
     EV_AWAY,
     EV_BACK,
@@ -69,20 +70,10 @@ class Message:
 ROUTINE_LINE = "Two minutes for the upper back: run `posture-watch break`."
 
 
-def _plural(n: float, unit: str) -> str:
-    return f"{n:g} {unit}" if n == 1 else f"{n:g} {unit}s"
-
-
 def minutes_text(seconds: float) -> str:
-    """Human duration: '45 seconds', '1 minute', '4 minutes', '1 hour 5 minutes'."""
-    seconds = max(0.0, float(seconds))
-    if seconds < 90:
-        return _plural(max(5, 5 * round(seconds / 5)) if seconds >= 5 else round(seconds), "second")
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return _plural(minutes, "minute")
-    hours, rest = divmod(minutes, 60)
-    return _plural(hours, "hour") + (f" {_plural(rest, 'minute')}" if rest else "")
+    """A duration said the one way every surface says it, the report's: '35 s', '1 min 27 s', '42 min',
+    '1 h 05 min' (posture_watch.core.report_words.duration)."""
+    return duration(max(0.0, float(seconds)))
 
 
 def share_text(poor_s: float, window_s: float | None) -> str:
@@ -122,7 +113,7 @@ def describe(event: Event, *, stand_up_min: float = 2.0, escalation_wording: str
         body = f"Still {what[0].lower() + what[1:]} {share}. Stand up for a moment, then sit back and tall."
         return Message(title=f"Still {what.lower()}", body=body, urgency=urgency, kind=event.kind)
     if event.kind == EV_BREAK_REMINDER:
-        stand = round(stand_up_min) if stand_up_min >= 1 else stand_up_min
+        stand = round(stand_up_min) if stand_up_min >= 1 else stand_up_min   # whole minutes, or under one
         sitting = minutes_text(event.duration_s or 0.0)
         if event.detail == "fatigue":
             late, early = event.deviation.get("poor_pct_last_hour"), event.deviation.get("poor_pct_earlier")
@@ -133,7 +124,7 @@ def describe(event: Event, *, stand_up_min: float = 2.0, escalation_wording: str
                                 f"for {_plural(stand, 'minute')}.",
                            urgency="normal", kind=event.kind, without_buttons=ROUTINE_LINE)
         return Message(title="Time for a break",
-                       body=f"You have been sitting for {sitting} — stand up for {_plural(stand, 'minute')}.",
+                       body=f"You have been sitting for {sitting} — stand up for {minutes_text(stand * 60)}.",
                        urgency="normal", kind=event.kind, without_buttons=ROUTINE_LINE)
     return None
 
@@ -154,7 +145,8 @@ def line(event: Event) -> str:
     if event.kind == EV_PAUSED:
         return "Paused until resumed." if d is None else f"Paused for {minutes_text(d)}."
     if event.kind == EV_RESUMED:
-        return f"Resumed ({event.detail})." if event.detail else "Resumed."
+        # "resumed" (the user asked) says nothing more; "pause ended" and "snooze ended" say why
+        return f"Resumed ({event.detail})." if event.detail and event.detail != "resumed" else "Resumed."
     if event.kind == EV_SNOOZED:
         return f"Snoozed for {minutes_text(d or 0.0)}: no warnings until then."
     if event.kind == EV_CAMERA_LOST:

@@ -131,10 +131,13 @@ def title(first: date, last: date) -> str:
     return f"Posture from {day_name(first)} to {day_name(last)}"
 
 
-def no_data_message(first: date, last: date) -> str:
+def no_data_message(first: date, last: date, today: date | None = None) -> str:
+    """Why a report is empty: a day to come is not one the monitor missed."""
     when = f"on {day_name(first)}" if first == last else f"between {day_name(first)} and {day_name(last)}"
-    return (f"No posture data {when}: the monitor did not run then. "
-            "Start it with `posture-watch run` (or try `posture-watch demo`).")
+    if today is not None and first > today:
+        return f"No posture data {when}: {'that day has' if first == last else 'those days have'} not come yet."
+    why = "the monitor has not run yet today" if first == last == today else "the monitor did not run then"
+    return f"No posture data {when}: {why}. Start it with `posture-watch run` (or try `posture-watch demo`)."
 
 
 def fatigue_words(verdict: str, early: float | None, late: float | None, window_s: float) -> str:
@@ -177,11 +180,12 @@ class Facts:
     trend_upright: tuple[float | None, ...]  # earlier days, oldest first
     profiles: tuple[str, ...]
     trend_judged_s: tuple[float, ...] = ()   # the earlier days' judged time (weighs the comparison)
+    today: date | None = None                # the local day the report is made on (None: not known)
 
 
 def summary(f: Facts) -> str:
     if f.monitored_s <= 0:
-        return no_data_message(f.first_day, f.last_day)
+        return no_data_message(f.first_day, f.last_day, f.today)
     parts = [f"Monitored for {duration(f.monitored_s)}, {duration(f.away_s)} of it away from the desk."]
     if f.upright_share is None:
         parts.append("Your posture could not be judged in that time (face or shoulders not visible).")

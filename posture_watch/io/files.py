@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -35,7 +36,8 @@ def write_private_atomic(path: Path, data: bytes | str) -> Path:
 
 @contextlib.contextmanager
 def open_text_output(path: str | None) -> Iterator[TextIO | None]:
-    """A text file to write results to (`-` = stdout, None = nowhere), with one-sentence errors."""
+    """A text file to write results to (`-` = stdout, None = nowhere), with one-sentence errors. A file
+    holds the same health data as the database: it is made (or left) readable only by the user (0600)."""
     if not path:
         yield None
         return
@@ -46,7 +48,10 @@ def open_text_output(path: str | None) -> Iterator[TextIO | None]:
     if not out.parent.exists():
         raise UserError(f"Cannot write {out}: the folder {out.parent} does not exist.")
     try:
-        fh = open(out, "w", encoding="utf-8")
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if stat.S_ISREG(os.fstat(fd).st_mode):   # not a pipe or /dev/null
+            os.fchmod(fd, 0o600)
+        fh = os.fdopen(fd, "w", encoding="utf-8")
     except OSError as exc:
         raise UserError(f"Cannot write {out} ({exc.strerror}).") from None
     with fh:

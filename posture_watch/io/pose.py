@@ -166,7 +166,7 @@ class PoseEstimator:
     def open(self) -> "PoseEstimator":
         path = self.model_path or models.ensure(self.variant, allow_fetch=False)
         if models.identify(path) is None:
-            raise ModelError(f"The model file {path} failed verification; re-fetch it with `posture-watch model fetch`.")
+            raise ModelError(f"The model file {path} failed verification; re-fetch it with {models.fetch_command(self.variant)}.")
         with quiet_native_stderr():
             mp = import_mediapipe()
             from mediapipe.tasks.python import BaseOptions, vision
@@ -186,7 +186,7 @@ class PoseEstimator:
                 self._landmarker = vision.PoseLandmarker.create_from_options(options)
             except (RuntimeError, ValueError) as exc:
                 raise ModelError(f"MediaPipe could not load the model {path} ({exc}); re-fetch it with "
-                                 "`posture-watch model fetch`.") from None
+                                 f"{models.fetch_command(self.variant)}.") from None
         return self
 
     def prepare(self, frame: Frame, small: np.ndarray | None = None) -> "Prepared":

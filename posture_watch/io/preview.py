@@ -34,6 +34,7 @@ BONES = ((LEFT_EAR, RIGHT_EAR), (LEFT_SHOULDER, RIGHT_SHOULDER), (LEFT_SHOULDER,
          (RIGHT_SHOULDER, RIGHT_HIP), (LEFT_HIP, RIGHT_HIP), (LEFT_EAR, LEFT_SHOULDER), (RIGHT_EAR, RIGHT_SHOULDER))
 POINTS = (NOSE, LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
 MIN_VISIBILITY = 0.3
+CLOSE_KEYS = (27, ord("q"))   # Esc, q
 HELD = {"paused": "Paused", "snoozed": "Snoozed", "screen locked": "Screen locked", "asleep": "Asleep",
         "camera lost": "Camera lost", "camera covered": "Camera covered"}
 
@@ -78,7 +79,7 @@ def display_size(width: int, height: int, min_width_px: int) -> tuple[int, int]:
 
 def header_lines(reading: Reading, status: Mapping[str, Any]) -> list[str]:
     """The header in words: the headline ('Head forward, about 12°'), other faults ('also slouching') when
-    there are, and the detail ('for 45 seconds; sitting for 12 minutes; next break in 18 minutes')."""
+    there are, and the detail ('for 45 s; sitting for 12 min; next break in 18 min')."""
     also = ""
     if reading.state == POOR:
         faults = list(reading.faults) or [None]
@@ -239,14 +240,15 @@ class Preview:
 
     def responsive(self, sleep: Callable[[float], bool]) -> Callable[[float], bool]:
         """`sleep` (a Waker's: True when cut short) in slices of `events_every_s`, the window handling its
-        events in between, so it can be moved, resized or closed while the monitor waits for the next sample."""
+        events in between, so it can be moved, resized or closed (q or Esc, too) while the monitor waits for
+        the next sample."""
         def wait(seconds: float) -> bool:
             end = time.monotonic() + seconds
             while (left := end - time.monotonic()) > 0:
                 if sleep(min(left, self.config.events_every_s)):
                     return True
-                if self.open:
-                    cv2.waitKey(1)
+                if self.open and (cv2.waitKey(1) & 0xFF) in CLOSE_KEYS:
+                    self.close()   # the monitor sees it closed at its next sample and goes on without it
             return False
         return wait
 
@@ -267,7 +269,7 @@ def show_in(window: str, picture: np.ndarray) -> bool:
     """Show `picture` in `window`; False once the user closed it or pressed q or Esc."""
     cv2.imshow(window, picture)
     key = cv2.waitKey(1) & 0xFF
-    if key in (27, ord("q")):
+    if key in CLOSE_KEYS:
         return False
     try:
         return cv2.getWindowProperty(window, cv2.WND_PROP_VISIBLE) >= 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -34,7 +35,7 @@ def _describe_db_error(path: Path, exc: sqlite3.Error) -> StoreError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return StoreError(f"The posture database {path} is locked by another program; close it and try again.")
-    if "full" in text:
+    if "full" in text or getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or _disk_full(path):
         return StoreError(f"The disk holding the posture database {path} is full; free some space.")
     if "disk i/o" in text.lower():
         return StoreError(f"The posture database {path} could not be written (disk I/O error); check the disk.")
@@ -42,6 +43,15 @@ def _describe_db_error(path: Path, exc: sqlite3.Error) -> StoreError:
         return StoreError(f"The posture database {path} cannot be written (check its permissions and free disk space).")
     return StoreError(f"The posture database {path} is damaged (SQLite says: {text}); move it away and "
                       "posture-watch will start a new one (the old file is left as it is).")
+
+
+def _disk_full(path: Path, below_bytes: int = 1 << 20) -> bool:
+    """Whether the disk holding `path` has (almost) no space left: SQLite then often reports a full disk as
+    an I/O error (creating its journal or WAL) or fails in ways that look like damage."""
+    try:
+        return shutil.disk_usage(path.parent).free < below_bytes
+    except OSError:
+        return False
 
 
 def _create_private_file(path: Path) -> None:
@@ -104,8 +114,7 @@ class Store:
                 raise StoreError(f"{path} is not a posture-watch database (it is not an SQLite file); move it "
                                  "away and posture-watch will start a new one.")
         elif readonly:
-            raise StoreError(f"There is no posture database yet at {path}; run `posture-watch run` or "
-                             "`posture-watch demo` first.")
+            raise StoreError(f"There is no posture database yet at {path}; run `posture-watch run` first.")
         else:
             _create_private_file(path)
         try:
@@ -167,7 +176,8 @@ class Store:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:   # SQLite has already rolled back by itself on a full disk
+                conn.execute("ROLLBACK")
             raise
 
     # --- writing ---------------------------------------------------------------------------
@@ -205,6 +215,11 @@ class Store:
     def pending(self) -> int:
         """Rows waiting in memory."""
         return len(self._pending_samples) + len(self._pending_events)
+
+    @property
+    def pending_samples(self) -> int:
+        """Samples waiting in memory (lost if the store is closed while they cannot be written)."""
+        return len(self._pending_samples)
 
     def maybe_flush(self) -> None:
         wait_s = self.retry_s if self.failing else self.flush_every_s

@@ -3,7 +3,7 @@
     view(status, upright_share=0.82)
     -> TrayView(state="poor", icon="posture-watch-poor", status="NeedsAttention",
                 title="posture-watch: poor posture",
-                tooltip="Poor posture for 2 minutes. Upright 82 % of today so far.",
+                tooltip="Poor posture for 2 min. Upright 82 % of today so far.",
                 paused=False)
 """
 

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, TextIO
 
+from posture_watch.core import fault_words
 from posture_watch.io.config import config_for
 from posture_watch.core.domain import AWAY, Detection, Frame, Reading
 from posture_watch.core.errors import UserError
@@ -231,7 +232,7 @@ def format_summary(s: AnalysisSummary, name: str) -> str:
     elif s.samples:
         lines.append(f"  nothing could be judged good or poor: {unjudged_reason(s)}.")
     if s.faults:
-        lines.append("  faults: " + ", ".join(f"{k} {v}" for k, v in s.faults.most_common()))
+        lines.append("  faults (samples): " + ", ".join(f"{fault_words.name(k)} {v}" for k, v in s.faults.most_common()))
     return "\n".join(lines)
 
 

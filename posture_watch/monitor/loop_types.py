@@ -45,5 +45,7 @@ class RunSummary:
     bad_frames: int = 0
     events: list[Event] = field(default_factory=list)
     reason: str = ""
+    unsaved_samples: int = 0   # samples the database could not take (a full disk at the end, or too long full)
+    unsaved_reason: str = ""   # why, in one sentence
     wall_s: float = 0.0
     cpu_s: float = 0.0

@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 from posture_watch.io.config import Config, config_for
 from posture_watch.core.domain import Event
 from posture_watch.io.files import open_text_output
-from posture_watch.core.errors import UserError
+from posture_watch.core.errors import StoreError, UserError
 from posture_watch.monitor.loop import Monitor, RunSummary, Waker
 from posture_watch.io.sources import FrameSource, PacedSource, WebcamSource, open_source
 
@@ -144,7 +144,15 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
         stack.callback(source.close)
         resolved = profile_store.resolve_profile_entry(spec, source.size, opts.profile)
         model_path = models.ensure(cfg.model_variant)  # a bad model is refused before the database is touched
-        store = stack.enter_context(Store.open(database_for(replay, opts), flush_every_s=monitor_cfg.flush_every_s))
+        store = Store.open(database_for(replay, opts), flush_every_s=monitor_cfg.flush_every_s)
+        unsaved: list[str] = []
+
+        def close_store() -> None:   # the last write failing (a full disk) loses samples: counted and said
+            try:
+                store.close()
+            except StoreError as exc:
+                unsaved.append(str(exc))
+        stack.callback(close_store)
         num_poses = monitor_cfg.num_poses or mode_for(resolved.profile)
         if num_poses != TRACKING_NUM_POSES:
             log.info("the profile was measured with num_poses=%d; calibrate again to use the lighter tracking "
@@ -179,8 +187,11 @@ def run_monitor(opts: RunOptions, cfg: Config, on_event: Callable[[Event, str], 
         stack.enter_context(_signals_stop(monitor))
         if on_start is not None:
             on_start(monitor)
-        return monitor.run()
-    raise AssertionError("unreachable")  # pragma: no cover
+        summary = monitor.run()
+    summary.unsaved_samples = store.rows_dropped + (store.pending_samples if unsaved else 0)
+    summary.unsaved_reason = unsaved[0] if unsaved else \
+        "the posture database could not be written for too long while monitoring"
+    return summary
 
 
 def run_from_args(args: argparse.Namespace) -> int:
@@ -200,6 +211,9 @@ def run_from_args(args: argparse.Namespace) -> int:
     report.on_stop(summary)
     log.info("monitor stopped (%s): %d samples, %.1f s CPU over %.1f s", summary.reason, summary.samples,
              summary.cpu_s, summary.wall_s)
+    if summary.unsaved_samples:
+        raise StoreError(f"{summary.unsaved_samples} samples of this session could not be saved: "
+                         f"{summary.unsaved_reason[:1].lower() + summary.unsaved_reason[1:]}")
     return 0
 
 

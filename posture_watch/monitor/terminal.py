@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any, TextIO
 
+from posture_watch.core import fault_words, messages
 from posture_watch.core.domain import (AWAY, EV_PROFILE, EV_SESSION_END, EV_SESSION_START, GOOD, POOR, UNKNOWN, Event,
                                        Reading)
 
@@ -27,13 +28,16 @@ def start_line(source: str, profile: str, database: Any, replay: bool) -> str:
 def posture_line(reading: Reading) -> str:
     text = POSTURE_WORDS.get(reading.state, f"Posture: {reading.state}.")
     if reading.state == POOR:
-        text += f" ({', '.join(f.replace('_', ' ') for f in reading.faults)})." if reading.faults else "."
+        text += f" ({', '.join(fault_words.name(f) for f in reading.faults)})." if reading.faults else "."
     return text
 
 
-def stop_line(reason: str, samples: int, minutes: float) -> str:
-    why = "the recording ended" if reason == "end of source" else reason
-    return f"posture-watch: stopped ({why}) after {minutes:.1f} minutes and {samples} samples; the data is saved."
+def stop_line(reason: str, samples: int, seconds: float, unsaved: int = 0) -> str:
+    """'posture-watch: stopped (the recording ended) after 1 min 27 s and 85 samples; ...' (no reason
+    when it was simply stopped); samples the database could not take are counted, not said saved."""
+    why = {"end of source": " (the recording ended)", "stopped": ""}.get(reason, f" ({reason})")
+    saved = f"{unsaved} of them could not be saved." if unsaved else "the data is saved."
+    return f"posture-watch: stopped{why} after {messages.minutes_text(seconds)} and {samples} samples; {saved}"
 
 
 class TerminalReport:
@@ -68,4 +72,5 @@ class TerminalReport:
             self.write(t_epoch, posture_line(reading))
 
     def on_stop(self, summary: Any) -> None:
-        self.write(None, stop_line(summary.reason, summary.samples, max(0.0, summary.ended_at - summary.started_at) / 60))
+        self.write(None, stop_line(summary.reason, summary.samples, max(0.0, summary.ended_at - summary.started_at),
+                                   getattr(summary, "unsaved_samples", 0)))

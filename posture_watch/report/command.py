@@ -113,7 +113,8 @@ def load_report(day: date, days: int, tz: tzinfo, config: ReportConfig, db_path:
             samples += store.samples_between(start_t - gap, end_t)
             events = store.events_between(trend_t, end_t)   # break routines over the weeks; counts are the period's
             sessions = store.sessions_between(trend_t - gap, end_t)
-    return build_report(samples, events, sessions, day=day, tz=tz, days=days, config=config)
+    return build_report(samples, events, sessions, day=day, tz=tz, days=days, config=config,
+                        today=datetime.now(tz).date())
 
 
 def write_private(path: Path, text: str) -> None:

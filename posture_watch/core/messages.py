@@ -121,7 +121,7 @@ def describe(event: Event, *, stand_up_min: float = 2.0, escalation_wording: str
                 and early is not None else ""
             return Message(title="A short break now",
                            body=f"Your posture has slipped over the last hour{why}; a short break now — stand up "
-                                f"for {_plural(stand, 'minute')}.",
+                                f"for {minutes_text(stand * 60)}.",
                            urgency="normal", kind=event.kind, without_buttons=ROUTINE_LINE)
         return Message(title="Time for a break",
                        body=f"You have been sitting for {sitting} — stand up for {minutes_text(stand * 60)}.",

@@ -250,7 +250,7 @@ def _shares(truth: Sequence[bool | None], readings: Sequence) -> tuple[float, fl
 # --- leave one person out --------------------------------------------------------------------------
 
 FLOOR_FIELDS = ("head_drop_tol_pct", "face_size_tol_pct", "lean_in_tol_pct", "shoulder_drop_tol_pct",
-                "shoulder_tilt_tol_deg", "lateral_offset_tol_pct", "cva_tol_deg", "trunk_inclination_tol_deg",
+                "shoulder_tilt_tol_deg", "head_tilt_tol_deg", "cva_tol_deg", "trunk_inclination_tol_deg",
                 "neck_bend_tol_deg", "neck_shortening_tol_pct", "back_rounding_tol_pct", "trunk_recline_tol_deg",
                 "head_sink_tol_pct")
 

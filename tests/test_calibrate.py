@@ -100,9 +100,7 @@ def nobody(t: float, brightness: float = 120.0) -> Metrics:
     ([person(i / 10) for i in range(3)] + [nobody(i / 10) for i in range(30)], "Nobody"),
     ([replace_flags(person(i / 10), g.TWO_PEOPLE) for i in range(30)], "Two people"),
     ([replace_flags(person(i / 10), g.SHOULDERS_OUT_OF_FRAME) for i in range(30)], "shoulders"),
-    ([person(i / 10, head_drop_ratio=0.3 + 0.6 * (i % 2)) for i in range(30)], "moved too much"),
-    ([person(i / 10, ear_y_frac=0.2 + 0.4 * (i % 2)) for i in range(30)], "moved too much"),
-], ids=["empty", "dark", "nobody", "mostly-nobody", "two", "shoulders", "moving", "head-moving"])
+], ids=["empty", "dark", "nobody", "mostly-nobody", "two", "shoulders"])   # movement: capture_checks, in body sizes
 def test_check_capture_refuses_with_advice(capture, words):
     with pytest.raises(CaptureRejected) as info:
         check_capture(capture, CalibrationConfig(second_look_every=1))

@@ -34,10 +34,6 @@ class CalibrationConfig:
     too_dark_brightness: float = 30.0   # median mean-luma below this: too dark
     max_two_people_frac: float = 0.3    # share of samples with a second person
     max_no_shoulders_frac: float = 0.5  # share of present samples without both shoulders in view
-    # "too much movement": generous, a capture is refused only when the person plainly moved about
-    max_head_move_pct: float = 40.0     # robust spread of the ear position, % of shoulder width
-    max_head_drop_spread_pct: float = 20.0  # robust spread of the head-drop ratio, % of its median
-    max_cva_spread_deg: float = 12.0    # side view: robust spread of the CVA proxy
     second_look_every: int = 2          # every Nth sample gets the estimator's careful look for others
 
 
@@ -89,15 +85,10 @@ def _view_of(metrics: Sequence[Metrics]) -> str:
     return max(g.VIEWS, key=views.count)
 
 
-def _spread_pct(values: list[float]) -> float:
-    values = sorted(values)
-    med = values[len(values) // 2]
-    mad = sorted(abs(v - med) for v in values)[len(values) // 2]
-    return 100.0 * 1.4826 * mad / abs(med) if med else math.inf
-
-
 def check_capture(metrics: Sequence[Metrics], config: CalibrationConfig = CalibrationConfig()) -> None:
-    """Raise CaptureRejected (one sentence with advice) if the capture cannot make a baseline."""
+    """Raise CaptureRejected (one sentence with advice) if the capture cannot make a baseline: no
+    frames, too dark with nobody found, nobody, two people, shoulders not visible. Stillness and one
+    posture are capture_checks' (in body sizes, every view)."""
     if not metrics:
         raise CaptureRejected("The source gave no frames to calibrate on; check the camera or file and try again.")
     bright = sorted(m.brightness for m in metrics if m.brightness is not None)
@@ -119,30 +110,6 @@ def check_capture(metrics: Sequence[Metrics], config: CalibrationConfig = Calibr
     if no_shoulders > config.max_no_shoulders_frac * len(present):
         raise CaptureRejected("Your shoulders were not visible; tilt the screen or move back so that your "
                               "head and both shoulders are in the picture, then calibrate again.")
-    if view == g.SIDE:
-        cva = sorted(v for m in present if (v := m.get("cva_deg")) is not None)
-        if len(cva) >= 3:
-            med = cva[len(cva) // 2]
-            spread = 1.4826 * sorted(abs(v - med) for v in cva)[len(cva) // 2]
-            if spread > config.max_cva_spread_deg:
-                raise CaptureRejected("You moved too much during the capture; sit upright and still "
-                                      "for the few seconds of calibration and try again.")
-        return
-    hdr = [v for m in present if (v := m.get("head_drop_ratio")) is not None]
-    sw = sorted(v for m in present if (v := m.get("shoulder_width_frac")) is not None)
-    ear_y = [v for m in present if (v := m.get("ear_y_frac")) is not None]
-    if len(hdr) >= 3 and _spread_pct(hdr) > config.max_head_drop_spread_pct:
-        raise CaptureRejected("You moved too much during the capture; sit upright and still for the "
-                              "few seconds of calibration and try again.")
-    if len(ear_y) >= 3 and sw:
-        w, h = present[0].image_size
-        med_sw = sw[len(sw) // 2]
-        ys = sorted(ear_y)
-        med = ys[len(ys) // 2]
-        spread = 1.4826 * sorted(abs(v - med) for v in ys)[len(ys) // 2]
-        if w and med_sw and 100.0 * spread * (h / w) / med_sw > config.max_head_move_pct:
-            raise CaptureRejected("You moved too much during the capture; sit upright and still for the "
-                                  "few seconds of calibration and try again.")
 
 
 def build_profile(upright: Sequence[Metrics], reading: Sequence[Metrics] | None = None,

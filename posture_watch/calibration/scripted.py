@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from posture_watch.calibration.calibrate import CalibrationConfig, build_profile, capture
-from posture_watch.calibration.capture_checks import CaptureCheckConfig, capture_problem, sample_of
+from posture_watch.calibration.capture_checks import CaptureCheckConfig, capture_notes, capture_problem, sample_of
 from posture_watch.calibration.summary import summary_text
 from posture_watch.core.errors import CaptureRejected, UserError
 from posture_watch.core.profile import Profile, with_field
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 def calibrate_from_source(source: Any, estimator: Any, seconds: float | None = None,
                           config: CalibrationConfig = CalibrationConfig(), camera: str | None = None,
-                          checks: Any = None) -> Profile:
+                          checks: Any = None, notes: list[str] | None = None) -> Profile:
     """Non-interactive calibration: the whole source (or its first `seconds`) is the upright capture.
     Raises CaptureRejected with one sentence of advice when the capture is unusable: the very checks
     the wizard's upright step runs (capture_checks.capture_problem)."""
@@ -36,6 +36,8 @@ def calibrate_from_source(source: Any, estimator: Any, seconds: float | None = N
     problem = capture_problem(samples, checks or CaptureCheckConfig(), config)
     if problem is not None:
         raise CaptureRejected(problem)
+    if notes is not None:
+        notes.extend(capture_notes(samples))   # usable, but a dim or backlit picture is said
     name = camera if camera is not None else getattr(source, "description", "")
     profile = build_profile(metrics, camera=name)
     return with_field(profile, num_poses=getattr(estimator, "num_poses", profile.num_poses))  # the mode it was measured in
@@ -68,7 +70,8 @@ def cmd_calibrate(args: Any) -> int:
 
         # fetched like `run` and `analyze` do (with the progress bar) when it is not here yet
         with PoseEstimator(models.ensure(cfg.model_variant), variant=cfg.model_variant) as estimator:
-            profile = calibrate_from_source(source, estimator, seconds=args.seconds, camera=str(spec))
+            notes: list[str] = []
+            profile = calibrate_from_source(source, estimator, seconds=args.seconds, camera=str(spec), notes=notes)
     if out is not None:
         written = save_profile(profile, out)
     else:
@@ -76,6 +79,7 @@ def cmd_calibrate(args: Any) -> int:
         written = profile_store.save_named(profile, name or "default", use=True)
     log.info("profile written to %s", written)
     print(f"Calibrated on {profile.samples} samples ({profile.view} view); profile written to {written}.")
-    for line in [*summary_text(profile, name or written.stem, cfg.section("judge"))[1:], *CaptureCheckConfig().lines()]:
+    for line in [*notes, *summary_text(profile, name or written.stem, cfg.section("judge"))[1:],
+                 *CaptureCheckConfig().lines()]:
         print(line)
     return 0

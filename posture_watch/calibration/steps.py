@@ -286,24 +286,12 @@ def upright_reference(state: WizardState) -> float | None:
 
 
 def steadiness(samples: Sequence[Sample], last_s: float = 2.0) -> float | None:
-    """Robust spread (MAD) of the ear height over the last `last_s` seconds, in % of shoulder width."""
+    """Robust spread of the head position over the last `last_s` seconds, in % of the body size (the
+    stillness check's own measure, capture_checks.movement), or None with too few samples."""
     if not samples:
         return None
     t_end = samples[-1].t_s
-    ys, sws, aspect = [], [], None
-    for s in samples:
-        if s.t_s < t_end - last_s:
-            continue
-        y, sw = s.metrics.get("ear_y_frac"), s.metrics.get("shoulder_width_frac")
-        if y is not None and sw:
-            ys.append(y)
-            sws.append(sw)
-            w, h = s.metrics.image_size
-            aspect = h / w if w else None
-    if len(ys) < 3 or not aspect:
-        return None
-    med = float(np.median(ys))
-    return float(100.0 * 1.4826 * np.median(np.abs(np.array(ys) - med)) * aspect / np.median(sws))
+    return movement([s for s in samples if s.t_s >= t_end - last_s])[0]
 
 
 def live_readout(state: WizardState, sample: Sample, cfg: WizardConfig) -> str:
@@ -334,7 +322,7 @@ def live_readout(state: WizardState, sample: Sample, cfg: WizardConfig) -> str:
         if state.step == UPRIGHT and phase == "capture":
             spread = steadiness(state.window)
             if spread is not None:
-                parts.append("steady" if spread < 0.25 * cfg.calibration.max_head_move_pct else "moving")
+                parts.append("steady" if spread < 0.5 * cfg.checks.max_move_pct else "moving")
     problem = sample.setup.problems[0] if sample.setup.problems else None
     if problem and state.step == SETUP:
         parts.append(f"! {sc.ADVICE[problem]}")

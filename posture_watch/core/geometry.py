@@ -126,6 +126,7 @@ class GeometryConfig:
     too_dark_brightness: float = 15.0    # mean luma: a covered lens or lights off, not a dim room
     second_person_min_size: float = 0.4   # of the primary person's body size
     same_person_nose_dist: float = 0.6    # of the primary's body size: closer noses = one person twice
+    same_person_inside_share: float = 0.6  # a second head-and-shoulders this much inside the first's outline
 
 
 @dataclass(frozen=True)
@@ -376,9 +377,36 @@ def _empty_values() -> dict[str, float | None]:
     return {k: None for k in ALL_KEYS}
 
 
+_TORSO_POINTS = (NOSE, LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
+
+
+def _box(b: _Body, points: tuple[int, ...]) -> tuple[float, float, float, float]:
+    xy = b.px[list(points)]
+    return float(xy[:, 0].min()), float(xy[:, 1].min()), float(xy[:, 0].max()), float(xy[:, 1].max())
+
+
+def _inside_share(inner: _Body, outer: _Body) -> float:
+    """The share of `inner`'s head-and-shoulders box that lies inside `outer`'s head-to-hips box."""
+    ax0, ay0, ax1, ay1 = _box(inner, HEAD_POINTS[:1] + (LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER))
+    bx0, by0, bx1, by1 = _box(outer, _TORSO_POINTS)
+    area = max(ax1 - ax0, 1.0) * max(ay1 - ay0, 1.0)
+    overlap = max(0.0, min(ax1, bx1) - max(ax0, bx0)) * max(0.0, min(ay1, by1) - max(ay0, by0))
+    return overlap / area
+
+
 def _is_duplicate(a: _Body, b: _Body, cfg: GeometryConfig) -> bool:
+    """`a` is the person `b` seen again: its nose close to `b`'s, or its head and shoulders mostly inside
+    `b`'s own outline (a second pose fitted to a part of the same body, from a high corner or so)."""
     gap = float(np.linalg.norm(a.p(NOSE) - b.p(NOSE)))
-    return gap < cfg.same_person_nose_dist * max(a.body_size(), 1e-9)
+    return (gap < cfg.same_person_nose_dist * max(a.body_size(), 1e-9)
+            or _inside_share(a, b) >= cfg.same_person_inside_share)
+
+
+def _second_person(c: _Body, primary: _Body, cfg: GeometryConfig) -> bool:
+    """A second pose counts as a person when it is plausible as one: comparable in size, its head and a
+    shoulder seen with confidence, and not the first person seen again."""
+    return (c.body_size() >= cfg.second_person_min_size * primary.body_size() and c.head_seen()
+            and (c.seen(LEFT_SHOULDER) or c.seen(RIGHT_SHOULDER)) and not _is_duplicate(c, primary, cfg))
 
 
 def measure(detection: Detection, config: GeometryConfig = GeometryConfig()) -> Metrics:
@@ -402,8 +430,7 @@ def measure(detection: Detection, config: GeometryConfig = GeometryConfig()) -> 
     candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
     ok, _, body, yaw, view, why = candidates[0]
     plausible = [c for c in candidates if c[0]]
-    others = [c for c in plausible[1:]
-              if c[1] >= cfg.second_person_min_size * body.body_size() and not _is_duplicate(c[2], body, cfg)]
+    others = [c for c in plausible[1:] if _second_person(c[2], body, cfg)]
     if others:
         flags.add(TWO_PEOPLE)
 

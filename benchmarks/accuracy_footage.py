@@ -257,15 +257,19 @@ def leave_one_person_out(results: Sequence[CaseResult], labels: Mapping, footage
             acc[(i, r.name)] = balanced(truth, [x["state"] == "poor" for x in rows], [x["state"] == "good" for x in rows])
     people = sorted({r.person for r in scored})
     held: dict[str, float] = {}
+    chosen: dict[str, int] = {}
     for person in people:
         others = [r.name for r in scored if r.person != person]
         mine = [r.name for r in scored if r.person == person]
         best = max(range(len(grid)), key=lambda i: np.nanmean([acc[(i, n)] for n in others]))
+        label = ", ".join(f"{k} {float(v):g}" for k, v in grid[best].items())
+        chosen[label] = chosen.get(label, 0) + 1
         for n in mine:
             held[n] = acc[(best, n)]
     worst = min(held, key=held.get)
     print(f"  leave-one-person-out ({', '.join(FITTED)} chosen on the other people, {len(people)} people): "
-          f"mean {np.mean(list(held.values())):.3f}, worst {held[worst]:.3f} ({worst})")
+          f"mean {np.mean(list(held.values())):.3f}, worst {held[worst]:.3f} ({worst}); chosen: "
+          + "; ".join(f"{k} in {n} of {len(people)} folds" for k, n in chosen.items()))
 
 
 def run_footage(footage: Path = DEFAULT_FOOTAGE_DIR, force: bool = False, fast: bool = False,
@@ -296,7 +300,8 @@ def run_footage(footage: Path = DEFAULT_FOOTAGE_DIR, force: bool = False, fast: 
             results.append(r)
         scored = [r for r in results if r.scored]
         print(f"  calibration accepted {sum(r.accepted for r in results)} of {len(results)}"
-              + ("" if fast else f"; refused: " + "; ".join(sorted({r.sentence for r in results if not r.accepted}))))
+              + ("" if fast or all(r.accepted for r in results)
+                 else "; refused: " + "; ".join(sorted({r.sentence for r in results if not r.accepted}))))
         if scored:
             vals = [r.project for r in scored]
             worst = min(scored, key=lambda r: r.project)

@@ -27,7 +27,7 @@ class JudgeConfig:
     trunk_foreshortening_tol_pct: float = 10.0
     shoulder_tilt_tol_deg: float = 7.0
     # the head tilted to one side (the ear line against its upright): chosen leave-one-person-out on
-    # the dev footage from 8/10/12/15 (see accuracy_footage.FITTED); upright webcams stayed within 4-5 degrees of
+    # the dev footage from 8/10/12/15 (accuracy_footage.FITTED: 8 in every fold); upright webcams stayed within 4-5 degrees of
     # their own upright there, sideways leans and head tilts were 14-29 degrees off it
     head_tilt_tol_deg: float = 8.0      # the ear line tilted sideways by this much beyond its upright (head tilt)
     cva_tol_deg: float = 8.0            # side view: craniovertebral-angle proxy smaller by this
@@ -41,7 +41,8 @@ class JudgeConfig:
     # holds and stayed within +-4 % upright (chin up included); the trunk length shrank 10 % in a
     # rounded-back slump and stayed within +-3 % upright in one continuous video; but between two
     # upright photos of the same person seen from the side (dev footage: nvinay, kaazima) it differed
-    # by 5 %, more than a continuous video shows: the floor sits between that and the 10 % slump.
+    # by 5 %, more than a continuous video shows: the floor sits between that and the 10 % slump
+    # (set between the two, not fitted: the footage alone would take 10 and miss that slump).
     neck_bend_tol_deg: float = 10.0     # frontal: the neck bent forward against the trunk by this much
     neck_shortening_tol_pct: float = 7.0   # ear-to-shoulder distance (metres) shorter by this share
     back_rounding_tol_pct: float = 8.0  # shoulder-to-hip distance (metres) shorter: the spine rounded

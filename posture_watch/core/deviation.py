@@ -40,11 +40,8 @@ What each one sees and what confounds it:
   from the front, side or three-quarter). Confounds: the model's own noise (2-4 degrees, 2-3 %
   frame to frame on the real traces) and its guess of hips hidden by a desk. A chin tilted up
   leaves the neck measures at or below their upright value, so it is not read as a slouch.
-  The neck's ANGLE is judged in frontal views only: seen from the side, on the footage of people
-  it was never trained on, it moved 10-25 degrees between two upright photos of the same person
-  and went the wrong way in a forward hunch (the trunk tipped further than the neck); there the
-  CVA and the neck's length see the forward head. (Its forgiveness of a reclined trunk, a side
-  measure, went with it.)
+  The neck's ANGLE counts in frontal views only: from the side (dev footage) it moved 10-25 degrees
+  between two upright photos of one person and fell in a forward hunch; CVA and neck length see it.
 - head_forward (frontal, against the shoulder line): confounded by a head pitching down (forgiven
   per unit of pitch) and a shrug (forgiven); not by a camera turned about its axis.
 - lean_in, sink: frame-referenced (size and height in the picture): a camera zoomed or moved up
@@ -62,11 +59,10 @@ What each one sees and what confounds it:
   measured above the hips in body sizes, so a camera moved or zoomed leaves it.
 - tilt, head_tilt: the shoulder line and the ear line against the picture's horizontal; the turn
   they share is taken as the camera's (camera_roll_deg, flag camera_moved) unless the shoulders
-  moved sideways as a lean about the hips would carry them. A head tilted to one side is the
-  commonest sideways lean at a webcam (the dev footage: the ear line 14-29 degrees off its upright,
-  the shoulders level, the head shifted less than the removed `lateral_offset_pct` rule's 15 % of
-  a shoulder width); the ear line sees it, a trunk lean tilts both. Confounds: a glance with the
-  head rolled (brief: smoothed away), and a head turned far (dropped with the other head measures).
+  moved sideways as a lean about the hips would carry them. A head tilt is the commonest sideways
+  lean at a webcam (dev footage: the ear line 14-29 degrees off, the shoulders level, the head
+  shifted less than the removed lateral-offset rule's 15 %). Confounds: a head turned under a camera
+  above or below the face tilts the ear line (forgiven, _tilt_of_a_turn_deg); a brief roll.
 The fault's severity is its strongest group plus `second_group_weight` of the next; a fault is
 NAMED beside the main one only when one of its own groups is past its threshold alone.
 
@@ -78,21 +74,17 @@ Reading is not slouching: a head that pitches down (the nose drops against the e
 ear a little, so the head-drop and CVA deviations forgive `pitch_discount` units per unit of head
 pitch above the baseline (head_pitch_ratio frontal, head_pitch_deg side). A slouch keeps the
 gaze level, so it is not forgiven. Frontal head measures are dropped while the head is turned
-away (|head_yaw_deg| large). From the side they are kept: the side measures use the midpoints of
-both ears and both shoulders, which stay on the head's and trunk's axes when the head turns, while
-a head that drops forward brings the nose level with the ear just as a turned head does (the
-removed rule that dropped them then hid every forward hunch seen from the side).
+away (|head_yaw_deg| large). From the side they are kept (midpoints of both ears and shoulders stay
+on the axes when the head turns; a rule that dropped them when the nose came level with the ear hid
+every forward hunch, which does the same).
 
 A tolerance is the configured floor, widened to `noise_k` baseline spreads when the person's
 own capture was noisier and widened to cover the reading capture, but never past a CEILING of
-`max_widen` times the floor (a floor alone stops a tolerance from shrinking; nothing stopped one
-from growing, and a side capture with a little trunk movement made the trunk's tolerance wider than
-a whole 25-degree hunch). With max_widen 2 the ceilings are, in human units: CVA 16 degrees below
-one's own upright (Yip et al. 2008, Manual Therapy 13:148, take a CVA under 48-50 degrees as a forward
-head posture; 16 below an upright CVA of 55-65 is past it), the trunk 30 degrees forward (ISO
-11226:2000 accepts 20-60 degrees of trunk inclination only for limited holding times), the head
-tilted 16 degrees, the frontal head drop 18 %. A capture whose spread asks for more was not still
-enough to be a baseline. Then it is moved to `slouch_fraction` of the personal slouch sample's deviation where that
+`max_widen` (2) times the floor (a restless side capture made the trunk's tolerance wider than a
+whole 25-degree hunch). In human units: CVA 16 degrees below one's upright (Yip et al. 2008, Man Ther
+13:148: a CVA under 48-50 degrees is a forward head; 16 below an upright 55-65 is past it), the trunk
+30 degrees forward (ISO 11226:2000 allows 20-60 only for limited holds), a head tilt 16 degrees, the
+frontal head drop 18 %. A capture asking for more was not still enough for a baseline. Then moved to `slouch_fraction` of the personal slouch sample's deviation where that
 sample shows the measure clearly responds (which also raises that measure's weight).
 """
 
@@ -455,20 +447,14 @@ _CAMERA_ELEVATION_DEG = 20.0   # a laptop camera 20-30 cm below the eyes at 50-7
 
 
 def _tilt_of_a_turn_deg(metrics: g.Metrics, tol: Tolerances) -> float:
-    """How far the ear line seems to tilt when the head turns (yaw) by its change since calibration,
-    seen by a camera up to _CAMERA_ELEVATION_DEG above or below the face: atan(tan(yaw) sin(elev)).
-    (A head turned 33 degrees under a laptop camera 30 cm below the eyes tilts the ear line 12 degrees
-    in the picture without any roll.)"""
+    """The ear line's apparent tilt from the head's turn since calibration, seen by a camera up to
+    _CAMERA_ELEVATION_DEG above or below the face: atan(tan(yaw) sin(elev)) (a 33-degree turn under a
+    laptop camera 30 cm below the eyes: 12 degrees, with no roll)."""
     v, b = metrics.get("head_yaw_deg"), tol.base.get("head_yaw_deg")
     if v is None or b is None:
         return 0.0
     turn = math.radians(min(89.0, abs(v - b)))
     return math.degrees(math.atan(math.tan(turn) * math.sin(math.radians(_CAMERA_ELEVATION_DEG))))
-
-
-def _tilt_change(metrics: g.Metrics, tol: Tolerances) -> float:
-    v, b = metrics.get("shoulder_tilt_deg"), tol.base.get("shoulder_tilt_deg")
-    return 0.0 if v is None or b is None else v - b
 
 
 def camera_roll_deg(metrics: g.Metrics, tol: Tolerances) -> float:
@@ -482,7 +468,8 @@ def camera_roll_deg(metrics: g.Metrics, tol: Tolerances) -> float:
     roll, base = metrics.get("head_roll_deg"), tol.base.get("head_roll_deg")
     if roll is None or base is None:
         return 0.0
-    a, b = _tilt_change(metrics, tol), roll - base
+    tilt, tilt0 = metrics.get("shoulder_tilt_deg"), tol.base.get("shoulder_tilt_deg")
+    a, b = (0.0 if tilt is None or tilt0 is None else tilt - tilt0), roll - base
     if a * b <= 0:
         return 0.0
     shared = math.copysign(min(abs(a), abs(b)), a)

@@ -6,6 +6,8 @@
     python benchmarks/accuracy.py --section sim        # kinematic simulator grid
     python benchmarks/accuracy.py --section clips      # sample_videos through real MediaPipe
     python benchmarks/accuracy.py --section stress     # harder clips rendered in memory (accuracy_stress.py)
+    python benchmarks/accuracy.py --section footage    # real video of real people through calibrate + analyze
+                                                       # (accuracy_footage.py; --force-calibration, --fast: development)
 
 neck: `../shared/dev-data/neck-levels/case*.jsonl` (or --neck-dir): MediaPipe landmarks of one
 real person, frontal, six head positions. Calibrate on case4, judge every case as its own
@@ -355,8 +357,13 @@ def run_clips(clips_dir: Path, config: JudgeConfig, cache_dir: Path | None, self
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--section", choices=["real", "neck", "sim", "population", "clips", "stress", "all"], default="all")
-    ap.add_argument("--only", nargs="*", help="stress: only these scenarios")
+    ap.add_argument("--section", choices=["real", "neck", "sim", "population", "clips", "stress", "footage", "all"], default="all")
+    ap.add_argument("--only", nargs="*", help="stress, footage: only these scenarios / cases")
+    ap.add_argument("--footage-dir", type=Path, default=ROOT.parent / "shared" / "dev-data" / "footage")
+    ap.add_argument("--force-calibration", action="store_true",
+                    help="footage, development only: judge a refused calibration on a profile built without the checks")
+    ap.add_argument("--fast", action="store_true",
+                    help="footage, development only: judge in-process on cached landmarks instead of the commands")
     ap.add_argument("--neck-dir", type=Path, default=DEFAULT_NECK_DIR)
     ap.add_argument("--neck-hz", type=float, default=2.0)
     ap.add_argument("--real-dir", type=Path, default=ROOT.parent / "shared" / "dev-data" / "real-seated")
@@ -379,6 +386,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from accuracy_stress import run_cartoon, run_stress
         run_stress(config, args.only)
         run_cartoon(config)
+    if args.section in ("footage", "all"):
+        from accuracy_footage import run_footage
+        run_footage(args.footage_dir, args.force_calibration, args.fast, args.only, args.cache)
     return 0
 
 

@@ -36,7 +36,7 @@ import json
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -180,34 +180,50 @@ def side_angle(d: Detection) -> float | None:
     return None if m is None else float(math.degrees(math.atan2(abs(m[1][0] - m[0][0]), m[0][1] - m[1][1])))
 
 
-def _calibrated(cal: Sequence[Detection], fn: Callable[[Detection], float | None], how: str) -> float:
-    vals = [v for d in cal if (v := fn(d)) is not None]
+PEER_INPUTS: dict[str, Callable[[Detection], float | None]] = {
+    "nose_y": nose_y, "face_width": face_width, "head_drop": head_drop, "side_angle": side_angle}
+
+
+def peer_inputs(d: Detection) -> dict[str, float | None]:
+    """The four values the peers' rules read, from one sample's landmarks."""
+    return {k: fn(d) for k, fn in PEER_INPUTS.items()}
+
+
+def _calibrated(cal: Sequence[Mapping[str, float | None]], key: str, how: str) -> float:
+    vals = [v for row in cal if (v := row.get(key)) is not None]
     return float(np.max(vals) if how == "max" else np.median(vals)) if vals else math.nan
 
 
-def peer_rules(cal: Sequence[Detection]) -> dict[str, Callable[[Detection], bool]]:
-    ny = _calibrated(cal, nose_y, "median")
-    fw = _calibrated(cal, face_width, "max")
-    hd = _calibrated(cal, head_drop, "median")
-    sa = _calibrated(cal, side_angle, "median")
+def peer_rules_on(cal: Sequence[Mapping[str, float | None]]) -> dict[str, Callable[[Mapping], bool]]:
+    """The peers' rules calibrated on the calibration samples' peer inputs (`peer_inputs`); each rule
+    takes one sample's peer inputs and says poor (True) or not."""
+    ny = _calibrated(cal, "nose_y", "median")
+    fw = _calibrated(cal, "face_width", "max")
+    hd = _calibrated(cal, "head_drop", "median")
+    sa = _calibrated(cal, "side_angle", "median")
 
-    def postured(d: Detection) -> bool:
-        v = nose_y(d)
+    def postured(x: Mapping) -> bool:
+        v = x.get("nose_y")
         return v is not None and v > ny + 0.05
 
-    def dorso(d: Detection) -> bool:
-        v = face_width(d)
-        return (v is not None and v > 1.05 * fw) or postured(d)
+    def dorso(x: Mapping) -> bool:
+        v = x.get("face_width")
+        return (v is not None and v > 1.05 * fw) or postured(x)
 
-    def head_drop_rule(d: Detection) -> bool:
-        v = head_drop(d)
+    def head_drop_rule(x: Mapping) -> bool:
+        v = x.get("head_drop")
         return v is not None and v < 0.85 * hd
 
-    def side_rule(d: Detection) -> bool:
-        v = side_angle(d)
+    def side_rule(x: Mapping) -> bool:
+        v = x.get("side_angle")
         return v is not None and v > sa + 15.0
 
     return {"postured": postured, "dorso": dorso, "head-drop": head_drop_rule, "side-angle": side_rule}
+
+
+def peer_rules(cal: Sequence[Detection]) -> dict[str, Callable[[Detection], bool]]:
+    rules = peer_rules_on([peer_inputs(d) for d in cal])
+    return {k: (lambda d, fn=fn: fn(peer_inputs(d))) for k, fn in rules.items()}
 
 
 # --- a camera moved after calibration ------------------------------------------------------------
@@ -234,7 +250,7 @@ def _shares(truth: Sequence[bool | None], readings: Sequence) -> tuple[float, fl
 # --- leave one person out --------------------------------------------------------------------------
 
 FLOOR_FIELDS = ("head_drop_tol_pct", "face_size_tol_pct", "lean_in_tol_pct", "shoulder_drop_tol_pct",
-                "shoulder_tilt_tol_deg", "lateral_offset_tol_pct", "cva_tol_deg", "trunk_inclination_tol_deg",
+                "shoulder_tilt_tol_deg", "head_tilt_tol_deg", "cva_tol_deg", "trunk_inclination_tol_deg",
                 "neck_bend_tol_deg", "neck_shortening_tol_pct", "back_rounding_tol_pct", "trunk_recline_tol_deg",
                 "head_sink_tol_pct")
 

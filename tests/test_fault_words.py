@@ -25,7 +25,7 @@ CASES = [
     (SLUMPED, {"shoulder_drop_pct": 16.2, "trunk_foreshortening_pct": 9.0},
      "slumped in the chair, shoulders sunk by 16 % of their width"),
     (THORACIC_SLOUCH, {"back_rounding_pct": 8.4}, "slouching, back rounded, the trunk 8 % shorter"),
-    (LATERAL_LEAN, {"shoulder_tilt_deg": -9.3, "lateral_offset_pct": 12.0}, "leaning to one side, shoulders tilted about 9°"),
+    (LATERAL_LEAN, {"shoulder_tilt_deg": -9.3, "head_tilt_deg": 12.0}, "leaning to one side, shoulders tilted about 9°"),
 ]
 
 
@@ -37,6 +37,15 @@ def test_notification_preview_and_phrase_agree(fault, deviations, said):
     assert message.body.startswith(said[0].upper() + said[1:] + ", for 2 of the last 3 minutes.")
     reading = Reading(t_s=0.0, state="poor", score=40.0, faults=(fault,), deviations=deviations)
     assert header_lines(reading, {"condition": "monitoring"})[0] == said[0].upper() + said[1:]
+
+
+def test_a_sideways_lean_says_its_side():
+    """issue 22: a head tilt or a sideways lean on a webcam is named lateral_lean with the person's side."""
+    assert fault_words.phrase(LATERAL_LEAN, {"head_tilt_deg": 18.0, "head_roll_deg": 18.0}) == \
+        "leaning to your left, head tilted about 18°"
+    assert fault_words.phrase(LATERAL_LEAN, {"head_tilt_deg": 12.0, "head_roll_deg": -12.0}, capital=True) == \
+        "Leaning to your right, head tilted about 12°"
+    assert fault_words.phrase(FORWARD_LEAN, {"head_forward_deg": 16.0, "head_roll_deg": 9.0}) == "head forward, about 16°"
 
 
 def test_a_frontal_head_drop_is_said_in_degrees_like_the_side_view():

@@ -18,7 +18,7 @@ leaning in towards the screen) can each call a forward lean on their own.
                                     face_size_pct = 100 (face_size_ratio / b - 1)           w 0.6
     lean_in        forward_lean     face_scale_pct = 100 (face_width_frac / b - 1)         w 1.0
                                     shoulder_scale_pct = 100 (shoulder_width_frac / b - 1) w 1.0
-    neck           forward_lean     neck_bend_deg = neck_flexion_world_deg - b     (every view, world)
+    neck           forward_lean     neck_bend_deg = neck_flexion_world_deg - b     (frontal views, world)
                                     neck_shortening_pct = 100 (1 - neck_length_world_m / b)
     side_neck      forward_lean     head_forward_deg = b - cva_deg                 (side views)
     side_trunk     forward_lean     trunk_forward_deg = trunk_inclination_deg - b  (side views)
@@ -32,20 +32,21 @@ leaning in towards the screen) can each call a forward lean on their own.
                                     head_sink_pct = head_height_frac - b (% of the body's size,
                                     above the hips), hips unseen: 100 (ear_y_frac - b) * H / (b_body * W)
     tilt           lateral_lean     shoulder_tilt_deg = |tilt - b - camera roll|
-    shift          lateral_lean     lateral_offset_pct = 100 |offset - b|
+    head_tilt      lateral_lean     head_tilt_deg = |head_roll_deg - b - camera roll|
 
 What each one sees and what confounds it:
-- The world measures (neck, back) are angles between body segments and lengths in metres from
+- The world measures (neck, back) are an angle between body segments and lengths in metres from
   MediaPipe's 3-D estimate: they do not move with the camera (turned, shifted, zoomed, or seen
   from the front, side or three-quarter). Confounds: the model's own noise (2-4 degrees, 2-3 %
   frame to frame on the real traces) and its guess of hips hidden by a desk. A chin tilted up
   leaves the neck measures at or below their upright value, so it is not read as a slouch.
+  The neck's ANGLE counts in frontal views only: from the side (dev footage) it moved 10-25 degrees
+  between two upright photos of one person and fell in a forward hunch; CVA and neck length see it.
 - head_forward (frontal, against the shoulder line): confounded by a head pitching down (forgiven
   per unit of pitch) and a shrug (forgiven); not by a camera turned about its axis.
 - lean_in, sink: frame-referenced (size and height in the picture): a camera zoomed or moved up
   or down after calibration moves them as a lean or a sink would. So a sink counts in full only
-  when the body's shape shows a slump too (the ears nearer the shoulders, the neck bent or
-  shortened, the trunk foreshortened, or the person farther away, one at `slump_gate_severity`);
+  when the body's shape shows a slump too (the ears nearer the shoulders, the neck shortened, the trunk foreshortened, or the person farther away, one at `slump_gate_severity`);
   a camera moved up or down, or a chair set lower, moves the whole picture of the person alike
   and is not called a slump (real traces moved by 5-10 % of the width: upright stays good). A sink
   while leaning in clearly (lean_in >= `explained_by_severity`) is the lean, not a slump.
@@ -56,9 +57,12 @@ What each one sees and what confounds it:
   degrees shifts them by as much; their floors (15 and 10 degrees, the slump also needs the head
   sunk) absorb a few degrees. side_neck: the same, plus head pitch (forgiven). The head's sink is
   measured above the hips in body sizes, so a camera moved or zoomed leaves it.
-- tilt: the shoulder line against the picture's horizontal; the turn it shares with the ear line
-  is taken as the camera's (camera_roll_deg, flag camera_moved) unless the shoulders moved
-  sideways as a lean about the hips would carry them.
+- tilt, head_tilt: the shoulder line and the ear line against the picture's horizontal; the turn
+  they share is taken as the camera's (camera_roll_deg, flag camera_moved) unless the shoulders
+  moved sideways as a lean about the hips would carry them. A head tilt is the commonest sideways
+  lean at a webcam (dev footage: the ear line 14-29 degrees off, the shoulders level, the head
+  shifted less than the removed lateral-offset rule's 15 %). Confounds: a head turned under a camera
+  above or below the face tilts the ear line (forgiven, _tilt_of_a_turn_deg); a brief roll.
 The fault's severity is its strongest group plus `second_group_weight` of the next; a fault is
 NAMED beside the main one only when one of its own groups is past its threshold alone.
 
@@ -69,12 +73,18 @@ beyond what the ears sank is not counted as head drop; it is reported as shoulde
 Reading is not slouching: a head that pitches down (the nose drops against the ears) moves the
 ear a little, so the head-drop and CVA deviations forgive `pitch_discount` units per unit of head
 pitch above the baseline (head_pitch_ratio frontal, head_pitch_deg side). A slouch keeps the
-gaze level, so it is not forgiven. Head measures are dropped while the head is turned away
-(frontal: |head_yaw_deg| large; side: the nose no longer ahead of the ear as in the baseline).
+gaze level, so it is not forgiven. Frontal head measures are dropped while the head is turned
+away (|head_yaw_deg| large). From the side they are kept (midpoints of both ears and shoulders stay
+on the axes when the head turns; a rule that dropped them when the nose came level with the ear hid
+every forward hunch, which does the same).
 
 A tolerance is the configured floor, widened to `noise_k` baseline spreads when the person's
-own capture was noisier, widened (at most `reading_max_widen` times) to cover the reading
-capture, and moved to `slouch_fraction` of the personal slouch sample's deviation where that
+own capture was noisier and widened to cover the reading capture, but never past a CEILING of
+`max_widen` (2) times the floor (a restless side capture made the trunk's tolerance wider than a
+whole 25-degree hunch). In human units: CVA 16 degrees below one's upright (Yip et al. 2008, Man Ther
+13:148: a CVA under 48-50 degrees is a forward head; 16 below an upright 55-65 is past it), the trunk
+30 degrees forward (ISO 11226:2000 allows 20-60 only for limited holds), a head tilt 16 degrees, the
+frontal head drop 18 %. A capture asking for more was not still enough for a baseline. Then moved to `slouch_fraction` of the personal slouch sample's deviation where that
 sample shows the measure clearly responds (which also raises that measure's weight).
 """
 
@@ -92,9 +102,9 @@ from posture_watch.core.judge_config import JudgeConfig
 from posture_watch.core.profile import MeasureStats, Profile
 
 REL_DOWN, REL_UP, FRAME_Y, ABS, DIFF_DOWN, DIFF_UP = "rel_down", "rel_up", "frame_y", "abs", "diff_down", "diff_up"
-# what a deviation forgives: the part explained by a shrug (shoulders risen in the picture), by the trunk
-# reclined (eyes kept on the screen bend the neck), or, for the shoulder line, the camera's own turn
-SHRUG, RECLINE, CAMERA_ROLL = frozenset({"shrug"}), frozenset({"recline"}), frozenset({"camera_roll"})
+# what a deviation forgives: the part explained by a shrug (shoulders risen in the picture), or, for the
+# shoulder line, the camera's own turn, or, for the ear line, a head turned under a camera above or below it
+SHRUG, CAMERA_ROLL, HEAD_TURN = frozenset({"shrug"}), frozenset({"camera_roll"}), frozenset({"head_turn"})
 
 
 @dataclass(frozen=True)
@@ -109,8 +119,8 @@ class Component:
     needs_shoulders: bool = False   # down-weighted when the shoulders are outside the frame
     pitch_discount: float = 0.0     # deviation units forgiven per unit of head pitch above baseline
     scale: str = "sw"               # FRAME_Y: in baseline shoulder widths ("sw") or body sizes ("body")
-    world: bool = False             # from the world landmarks: kept when a side view's nose turns away
-    forgives: frozenset[str] = frozenset()   # SHRUG | RECLINE | CAMERA_ROLL: what it does not count (assess)
+    forgives: frozenset[str] = frozenset()   # SHRUG | CAMERA_ROLL: what it does not count (assess)
+    views: tuple[str, ...] = g.VIEWS         # the calibrated views it is judged in
 
 
 COMPONENTS: tuple[Component, ...] = (
@@ -124,16 +134,18 @@ COMPONENTS: tuple[Component, ...] = (
               "sink", 1.0, False, True),
     Component("shoulder_tilt_deg", "shoulder_tilt_deg", ABS, "shoulder_tilt_tol_deg", "tilt", 1.0, False, True,
               forgives=CAMERA_ROLL),
-    Component("lateral_offset_pct", "lateral_offset_ratio", ABS, "lateral_offset_tol_pct", "shift", 1.0, True, True),
+    Component("head_tilt_deg", "head_roll_deg", ABS, "head_tilt_tol_deg", "head_tilt", 1.0, True, True,
+              forgives=CAMERA_ROLL | HEAD_TURN),
     Component("head_forward_deg", "cva_deg", DIFF_DOWN, "cva_tol_deg", "side_neck", 1.0, True, pitch_discount=0.35),
     Component("trunk_forward_deg", "trunk_inclination_deg", DIFF_UP, "trunk_inclination_tol_deg", "side_trunk", 1.0),
-    # every view, from the world landmarks (camera-independent): the neck against the trunk
+    # from the world landmarks (camera-independent): the neck's angle against the trunk (frontal views
+    # only, see the module docstring) and the ear-to-shoulder distance in metres (every view)
     Component("neck_bend_deg", "neck_flexion_world_deg", DIFF_UP, "neck_bend_tol_deg", "neck", 1.0, True,
-              world=True, forgives=RECLINE),
+              views=(g.FRONTAL,)),
     Component("neck_shortening_pct", "neck_length_world_m", REL_DOWN, "neck_shortening_tol_pct", "neck", 1.0, True,
-              world=True, forgives=SHRUG),
+              forgives=SHRUG),
     # the back: the spine rounding brings the shoulders towards the hips (hips seen)
-    Component("back_rounding_pct", "trunk_length_world_m", REL_DOWN, "back_rounding_tol_pct", "back", 1.0, world=True),
+    Component("back_rounding_pct", "trunk_length_world_m", REL_DOWN, "back_rounding_tol_pct", "back", 1.0),
     # slumped in the chair, seen from the side: the trunk reclined behind its upright, the head sunk
     Component("trunk_recline_deg", "trunk_inclination_deg", DIFF_DOWN, "trunk_recline_tol_deg", "slump", 1.0),
     # the head's sink: against the hips where the calibration saw them (a camera moved up or down
@@ -145,14 +157,14 @@ COMPONENTS: tuple[Component, ...] = (
 # and not a camera moved up or down or a chair set lower, which move the whole picture of the person
 # alike: the ears nearer the shoulders, the neck bent or shortened, the trunk foreshortened, or the
 # person farther away (the lean-in group negative).
-SINK_SIGNS = ("head_drop_pct", "neck_bend_deg", "neck_shortening_pct", "trunk_foreshortening_pct")
+SINK_SIGNS = ("head_drop_pct", "neck_shortening_pct", "trunk_foreshortening_pct")
 
 GROUP_FAULT = {
     "head_forward": FORWARD_LEAN, "lean_in": FORWARD_LEAN, "neck": FORWARD_LEAN,
     "side_neck": FORWARD_LEAN, "side_trunk": FORWARD_LEAN,
     "back": THORACIC_SLOUCH,
     "sink": SLUMPED, "slump": SLUMPED,
-    "tilt": LATERAL_LEAN, "shift": LATERAL_LEAN,
+    "tilt": LATERAL_LEAN, "head_tilt": LATERAL_LEAN,
 }
 # A group whose movement another group explains: lower in the picture because the person leans in
 # (closer to a frontal camera, or the trunk tipped forward seen from the side) is the lean, not a slump.
@@ -161,7 +173,7 @@ EXPLAINED_BY = {"sink": "lean_in", "slump": "side_trunk"}
 WORLD_IDENTITY_KEYS = ("shoulder_width_world_m",)
 FRONTAL_SIZE_KEYS = ("face_width_frac", "shoulder_width_frac", "body_size_frac")
 SIDE_SIZE_KEYS = ("neck_length_frac", "body_size_frac")
-FRONTAL_GROUPS = ("head_forward", "lean_in", "sink", "tilt", "shift", "neck")
+FRONTAL_GROUPS = ("head_forward", "lean_in", "sink", "tilt", "head_tilt", "neck")
 SIDE_GROUPS = ("side_neck", "side_trunk", "slump", "neck", "back")
 # three-quarter: the side measures (foreshortened, still against the person's own baseline) and the
 # camera-independent ones; the frontal ratios over a shoulder width seen edge-on are too unstable
@@ -241,19 +253,20 @@ def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
     body = profile.median("body_size_frac")
     groups = {g.FRONTAL: FRONTAL_GROUPS, g.SIDE: SIDE_GROUPS}.get(profile.view, THREE_QUARTER_GROUPS)
     for comp in COMPONENTS:
-        if comp.group not in groups:
+        if comp.group not in groups or profile.view not in comp.views:
             continue
         stats = profile.baseline.get(comp.measure)
         if stats is None:
             continue
         scale = body if comp.scale == "body" else sw
         floor = float(getattr(config, comp.tol_field))
-        tol = max(floor, config.noise_k * _spread_in_units(comp, stats, scale, aspect))
+        ceiling = config.max_widen * floor
+        tol = min(ceiling, max(floor, config.noise_k * _spread_in_units(comp, stats, scale, aspect)))
         weight = comp.weight
         if profile.reading and comp.measure in profile.reading:
             d = deviation_of(comp, profile.reading[comp.measure].median, stats.median, scale, aspect)
             if d is not None and d > 0:
-                tol = max(tol, min(config.reading_margin * d, config.reading_max_widen * tol))
+                tol = max(tol, min(config.reading_margin * d, ceiling))
         if profile.slouch and comp.measure in profile.slouch:
             d = deviation_of(comp, profile.slouch[comp.measure].median, stats.median, scale, aspect)
             if d is not None and d >= 0.5 * tol:
@@ -340,10 +353,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         return Assessment(present=False, size_ratio=ratio, reason=why)
     w, h = metrics.image_size
     aspect = h / w if w else 9 / 16
-    head_turned_frontal = g.HEAD_TURNED in metrics.flags or g.HEAD_OUT_OF_FRAME in metrics.flags
-    # side view: the nose no longer ahead of the ear, as when the head turns away, but also when
-    # a hunched person looks down; the world measures (ear-mid, both ears) do not depend on it
-    head_turned_side = _side_head_turned(metrics, tol, config)
+    head_turned = g.HEAD_TURNED in metrics.flags or g.HEAD_OUT_OF_FRAME in metrics.flags
     pitch_up = _pitch_increase(metrics, tol)
     shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
     roll = camera_roll_deg(metrics, tol)
@@ -359,17 +369,17 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         d = deviation_of(comp, value, t.base, scale, aspect)
         if d is None:
             continue
-        if RECLINE <= comp.forgives and d > 0:
-            d = max(0.0, d - _recline_deg(metrics, tol))   # leaning back, eyes on the screen, bends the neck
         if CAMERA_ROLL <= comp.forgives:
-            d = abs(_tilt_change(metrics, tol) - roll)     # the camera's own turn is not a lean
+            d = abs(value - t.base - roll)     # the camera's own turn is not a lean
+        if HEAD_TURN <= comp.forgives:
+            d = max(0.0, d - _tilt_of_a_turn_deg(metrics, tol))
         if SHRUG <= comp.forgives and d > 0:
             d = max(0.0, d - _shrug_share_pct(metrics, tol, aspect))
         if comp.pitch_discount and d > 0:
             key = "head_pitch_deg" if comp.group.startswith("side") else "head_pitch_ratio"
             d = max(0.0, d - comp.pitch_discount * pitch_up.get(key, 0.0))
         deviations[comp.deviation] = d
-        if comp.needs_head and (head_turned_frontal or (head_turned_side and not comp.world)):
+        if comp.needs_head and head_turned:
             continue
         weight = t.weight * (0.5 if comp.needs_shoulders and shoulders_out else 1.0)
         members.setdefault(comp.group, []).append((clip(d / t.tol), weight))
@@ -433,15 +443,18 @@ def _corroborated(sink: float, signs: list[float], config: "JudgeConfig") -> flo
     return min(sink, max(signs))
 
 
-def _recline_deg(metrics: g.Metrics, tol: Tolerances) -> float:
-    """How far the trunk leans back behind its upright (side views, hips seen), degrees."""
-    v, b = metrics.get("trunk_inclination_deg"), tol.base.get("trunk_inclination_deg")
-    return 0.0 if v is None or b is None else max(0.0, b - v)
+_CAMERA_ELEVATION_DEG = 20.0   # a laptop camera 20-30 cm below the eyes at 50-70 cm; a monitor's top edge
 
 
-def _tilt_change(metrics: g.Metrics, tol: Tolerances) -> float:
-    v, b = metrics.get("shoulder_tilt_deg"), tol.base.get("shoulder_tilt_deg")
-    return 0.0 if v is None or b is None else v - b
+def _tilt_of_a_turn_deg(metrics: g.Metrics, tol: Tolerances) -> float:
+    """The ear line's apparent tilt from the head's turn since calibration, seen by a camera up to
+    _CAMERA_ELEVATION_DEG above or below the face: atan(tan(yaw) sin(elev)) (a 33-degree turn under a
+    laptop camera 30 cm below the eyes: 12 degrees, with no roll)."""
+    v, b = metrics.get("head_yaw_deg"), tol.base.get("head_yaw_deg")
+    if v is None or b is None:
+        return 0.0
+    turn = math.radians(min(89.0, abs(v - b)))
+    return math.degrees(math.atan(math.tan(turn) * math.sin(math.radians(_CAMERA_ELEVATION_DEG))))
 
 
 def camera_roll_deg(metrics: g.Metrics, tol: Tolerances) -> float:
@@ -455,7 +468,8 @@ def camera_roll_deg(metrics: g.Metrics, tol: Tolerances) -> float:
     roll, base = metrics.get("head_roll_deg"), tol.base.get("head_roll_deg")
     if roll is None or base is None:
         return 0.0
-    a, b = _tilt_change(metrics, tol), roll - base
+    tilt, tilt0 = metrics.get("shoulder_tilt_deg"), tol.base.get("shoulder_tilt_deg")
+    a, b = (0.0 if tilt is None or tilt0 is None else tilt - tilt0), roll - base
     if a * b <= 0:
         return 0.0
     shared = math.copysign(min(abs(a), abs(b)), a)
@@ -532,13 +546,6 @@ def _pitch_increase(metrics: g.Metrics, tol: Tolerances) -> dict[str, float]:
         if v is not None and b is not None:
             out[key] = max(0.0, v - b)
     return out
-
-
-def _side_head_turned(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> bool:
-    v, b = metrics.get("nose_ahead_ratio"), tol.base.get("nose_ahead_ratio")
-    if v is None or b is None or b <= 0.05 or tol.view == g.FRONTAL:
-        return False
-    return v < config.side_head_turned_frac * b
 
 
 def _head_large_or_low(metrics: g.Metrics, tol: Tolerances, aspect: float, config: "JudgeConfig") -> bool:

@@ -28,20 +28,21 @@ GENERIC_NAME = "poor posture"
 
 # the deviations that size a fault, best first; head_drop_pct is said as the degrees it stands for
 SIZE_MEASURES: dict[str, tuple[str, ...]] = {
-    FORWARD_LEAN: ("head_forward_deg", "head_drop_pct", "neck_bend_deg"),
+    FORWARD_LEAN: ("head_forward_deg", "head_drop_pct", "neck_bend_deg", "neck_shortening_pct"),
     THORACIC_SLOUCH: ("back_rounding_pct",),
     SLUMPED: ("trunk_recline_deg", "head_sink_pct", "shoulder_drop_pct"),
-    LATERAL_LEAN: ("shoulder_tilt_deg", "lateral_offset_pct"),
+    LATERAL_LEAN: ("shoulder_tilt_deg", "head_tilt_deg"),
 }
 SIZE_WORDS: dict[str, str] = {
     "head_forward_deg": "about {v:.0f}°",
     "neck_bend_deg": "about {v:.0f}°",
+    "neck_shortening_pct": "the head {v:.0f} % nearer the shoulders",
     "back_rounding_pct": "back rounded, the trunk {v:.0f} % shorter",
     "trunk_recline_deg": "trunk reclined about {v:.0f}°",
     "head_sink_pct": "head {v:.0f} % lower",
     "shoulder_drop_pct": "shoulders sunk by {v:.0f} % of their width",
     "shoulder_tilt_deg": "shoulders tilted about {v:.0f}°",
-    "lateral_offset_pct": "head {v:.0f} % of a shoulder width to the side",
+    "head_tilt_deg": "head tilted about {v:.0f}°",
 }
 MIN_SAID = 1.0  # a smaller deviation is not worth a number
 
@@ -78,7 +79,7 @@ def size(fault: str | None, deviations: Mapping[str, float]) -> tuple[str, float
             measure, value = "head_forward_deg", head_drop_as_degrees(float(value))
             if value is None:
                 continue
-        value = abs(value) if measure in ("shoulder_tilt_deg", "lateral_offset_pct") else float(value)
+        value = abs(value) if measure in ("shoulder_tilt_deg", "head_tilt_deg") else float(value)
         if value >= MIN_SAID:
             return measure, value
     return None
@@ -95,8 +96,21 @@ def how_much(fault: str | None, deviations: Mapping[str, float]) -> str:
     return size_text(*found) if found else ""
 
 
+def side(fault: str | None, deviations: Mapping[str, float]) -> str:
+    """'left' or 'right' (the person's own) for a sideways lean whose head tilted that way, else ''.
+    head_roll_deg is the ear line's turn since calibration, positive when the left ear sank."""
+    v = deviations.get("head_roll_deg")
+    if fault != LATERAL_LEAN or not isinstance(v, (int, float)) or not math.isfinite(v) or abs(v) < MIN_SAID:
+        return ""
+    return "left" if v > 0 else "right"
+
+
 def phrase(fault: str | None, deviations: Mapping[str, float] | None = None, capital: bool = False) -> str:
-    """'head forward, about 12°'; just 'head forward' when the size is unknown or tiny."""
-    what = title(fault) if capital else name(fault)
+    """'head forward, about 12°'; just 'head forward' when the size is unknown or tiny; a sideways
+    lean says its side ('leaning to your left, head tilted about 18°')."""
+    what = name(fault)
+    if (way := side(fault, deviations or {})):
+        what = f"leaning to your {way}"
+    what = what[0].upper() + what[1:] if capital else what
     amount = how_much(fault, deviations or {})
     return f"{what}, {amount}" if amount else what

@@ -55,6 +55,7 @@ class JudgeHistory:
     posture_t_s: float | None = None    # when a posture measure last backed it
     state: str = UNKNOWN
     present: bool = False               # last presence decision (a tie in the window keeps it)
+    peak: Mapping[str, float] = field(default_factory=dict)   # fault -> its highest severity in this poor span
 
 
 def _median(values: list[float]) -> float:
@@ -92,7 +93,7 @@ def judge(metrics: Metrics, profile: Profile | None, history: JudgeHistory = Jud
         state = UNKNOWN if sample.dark else AWAY
         reading = Reading(t_s=t, state=state, score=None, metrics=dict(metrics.values),
                           flags=tuple(sorted(flags)), view=metrics.view)
-        return reading, JudgeHistory(samples, history.posture, history.posture_t_s, state, False)
+        return reading, JudgeHistory(samples, history.posture, history.posture_t_s, state, False, history.peak)
     if profile is None:
         reading = Reading(t_s=t, state=UNKNOWN, score=None, metrics=dict(metrics.values),
                           flags=tuple(sorted(flags)), view=metrics.view)
@@ -106,28 +107,31 @@ def judge(metrics: Metrics, profile: Profile | None, history: JudgeHistory = Jud
         state = held or UNKNOWN
         reading = Reading(t_s=t, state=state, score=None, metrics=dict(metrics.values),
                           flags=tuple(sorted(flags)), view=metrics.view)
-        return reading, JudgeHistory(samples, history.posture, history.posture_t_s, state, True)
+        return reading, JudgeHistory(samples, history.posture, history.posture_t_s, state, True, history.peak)
 
     worst = max(smoothed.values())
-    if history.posture == POOR:
-        posture = POOR if worst >= config.poor_exit else GOOD
-    elif history.posture == GOOD:
-        posture = POOR if worst >= config.poor_enter else GOOD
-    else:
-        posture = POOR if worst >= (config.poor_enter + config.poor_exit) / 2 else GOOD
+    # hysteresis: poor from poor_enter, good again below poor_exit (a first judgement needs poor_enter too)
+    posture = POOR if worst >= (config.poor_exit if history.posture == POOR else config.poor_enter) else GOOD
     faults: tuple[str, ...] = ()
+    peak: dict[str, float] = {}
     if posture == POOR:
-        ranked = sorted(smoothed.items(), key=lambda kv: kv[1], reverse=True)
+        # the span is called by its most severe fault so far (a later reading corrects an earlier one
+        # when another fault grows past it); others are named beside it while past their threshold
+        peak = dict(history.peak) if history.posture == POOR else {}
+        for f, sev in smoothed.items():
+            peak[f] = max(peak.get(f, -math.inf), sev)
+        main = max(peak, key=lambda f: (peak[f], smoothed.get(f, -math.inf)))
         evidence = _smooth_faults(samples, t - config.window_s, "evidence")
-        faults = (ranked[0][0],) + tuple(f for f, s in ranked[1:]
-                                         if s >= config.poor_enter and evidence.get(f, 0.0) >= config.poor_enter)
+        ranked = sorted(smoothed.items(), key=lambda kv: kv[1], reverse=True)
+        faults = (main,) + tuple(f for f, s in ranked if f != main
+                                 and s >= config.poor_enter and evidence.get(f, 0.0) >= config.poor_enter)
     score = 100.0 * max(0.0, min(1.0, 1.0 - worst / 2.0))
     deviations = _smooth_deviations(samples, t - config.window_s)
     if abs(deviations.get("camera_roll_deg", 0.0)) >= config.camera_moved_roll_deg:
         flags.add(CAMERA_MOVED)
     reading = Reading(t_s=t, state=posture, score=score, faults=faults, deviations=deviations,
                       metrics=dict(metrics.values), flags=tuple(sorted(flags)), view=metrics.view)
-    return reading, JudgeHistory(samples, posture, t, posture, True)
+    return reading, JudgeHistory(samples, posture, t, posture, True, peak)
 
 
 def _smooth_faults(samples: tuple[Sample, ...], since_s: float, field_name: str = "faults") -> dict[str, float]:

@@ -26,20 +26,26 @@ class JudgeConfig:
     shoulder_drop_tol_pct: float = 14.0  # shoulders sinking in the frame, % of baseline shoulder width
     trunk_foreshortening_tol_pct: float = 10.0
     shoulder_tilt_tol_deg: float = 7.0
-    lateral_offset_tol_pct: float = 15.0  # head shifted sideways over the shoulders, % of shoulder width
+    # the head tilted to one side (the ear line against its upright): chosen leave-one-person-out on
+    # the dev footage from 8/10/12/15 (accuracy_footage.FITTED: 8 in every fold); upright webcams stayed within 4-5 degrees of
+    # their own upright there, sideways leans and head tilts were 14-29 degrees off it
+    head_tilt_tol_deg: float = 8.0      # the ear line tilted sideways by this much beyond its upright (head tilt)
     cva_tol_deg: float = 8.0            # side view: craniovertebral-angle proxy smaller by this
     trunk_inclination_tol_deg: float = 15.0   # ISO 11226:2000 accepts trunk inclination up to 20 deg for static work
     # Camera-independent floors (world landmarks). Sources: ISO 11226:2000 (static working postures)
     # accepts neck flexion up to 25 deg only for short holds and calls a held forward bend of the
     # head a risk; Hansraj 2014 (Surg Technol Int 25:277) puts the load on the neck at 12 kg at 15 deg
     # of flexion against 5 kg upright. 10 deg more than one's own upright is well inside both and
-    # above the 2-4 deg frame-to-frame noise of the model on the real traces (dev-data). The
+    # above the 2-4 deg frame-to-frame noise of the model on the real frontal traces (dev-data). The
     # lengths: on the real traces the world neck length shrank 6-12 % in forward-head and slumped
     # holds and stayed within +-4 % upright (chin up included); the trunk length shrank 10 % in a
-    # rounded-back slump and stayed within +-3 % upright.
-    neck_bend_tol_deg: float = 10.0     # the neck bent forward against the trunk by this much
+    # rounded-back slump and stayed within +-3 % upright in one continuous video; but between two
+    # upright photos of the same person seen from the side (dev footage: nvinay, kaazima) it differed
+    # by 5 %, more than a continuous video shows: the floor sits between that and the 10 % slump
+    # (set between the two, not fitted: the footage alone would take 10 and miss that slump).
+    neck_bend_tol_deg: float = 10.0     # frontal: the neck bent forward against the trunk by this much
     neck_shortening_tol_pct: float = 7.0   # ear-to-shoulder distance (metres) shorter by this share
-    back_rounding_tol_pct: float = 6.0  # shoulder-to-hip distance (metres) shorter: the spine rounded
+    back_rounding_tol_pct: float = 8.0  # shoulder-to-hip distance (metres) shorter: the spine rounded
     trunk_recline_tol_deg: float = 10.0  # side view: trunk reclined behind its upright by this much ...
     head_sink_tol_pct: float = 20.0     # ... and the head lower in the picture, % of the body's size (~5 cm)
     slump_gate_severity: float = 0.5    # a sink is a slump when a sign in the body (trunk reclined, back rounded, neck bent or shortened) shows this much
@@ -49,12 +55,11 @@ class JudgeConfig:
     side_second_group_weight: float = 0.0  # ... in a side view, where the groups share the shoulder landmark
     noise_k: float = 4.0                # a tolerance is at least this many baseline spreads
     reading_margin: float = 1.25        # the reading capture's deviations stay below the tolerance
-    reading_max_widen: float = 2.0      # ... but reading widens a tolerance at most this much
+    max_widen: float = 2.0              # ... but noise or reading widen a tolerance to this * its floor at most
     slouch_fraction: float = 0.5        # personal threshold: this share of the slouch sample's deviation
     out_of_frame_severity: float = 1.3  # shoulders under the frame edge while the head is larger/lower
     out_of_frame_face_pct: float = 5.0
     out_of_frame_drop_pct: float = 8.0
-    side_head_turned_frac: float = 0.7  # side view: nose ahead of the ear less than this * baseline = turned
     min_size_ratio: float = 0.55        # a person smaller than this * the calibrated size is not the user
     max_size_ratio: float = 2.6
     min_size_ratio_no_shoulders: float = 0.7  # face size needed when the shoulders are outside the frame

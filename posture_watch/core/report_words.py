@@ -25,7 +25,7 @@ MEASURE_LABELS: dict[str, str] = {
     "shoulder_drop_pct": "shoulder sink",
     "trunk_foreshortening_pct": "trunk bend",
     "shoulder_tilt_deg": "shoulder tilt",
-    "lateral_offset_pct": "sideways head shift",
+    "head_tilt_deg": "head tilted sideways",
     "head_forward_deg": "head forward angle",
     "trunk_forward_deg": "trunk forward angle",
     "neck_bend_deg": "neck bent forward",

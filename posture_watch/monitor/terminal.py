@@ -45,7 +45,7 @@ class TerminalReport:
 
     def __init__(self, out: TextIO, quiet: bool = False) -> None:
         self.out, self.quiet = out, quiet
-        self._posture: str | None = None
+        self._posture: tuple[str, str | None] | None = None
 
     def write(self, t_epoch: float | None, text: str) -> None:
         if self.quiet:
@@ -64,10 +64,13 @@ class TerminalReport:
             self.write(event.t_s, text)
 
     def on_reading(self, reading: Reading, t_epoch: float) -> None:
-        """A line when the judged posture changes (being away is said by the away and back events)."""
-        if reading.state == self._posture:
+        """A line when the judged posture changes, and when the fault a poor stretch is called by changes
+        (the judge calls it by its most severe fault so far: the later line corrects the earlier one).
+        Being away is said by the away and back events."""
+        said = (reading.state, reading.faults[0] if reading.state == POOR and reading.faults else None)
+        if said == self._posture:
             return
-        self._posture = reading.state
+        self._posture = said
         if reading.state != AWAY:
             self.write(t_epoch, posture_line(reading))
 

@@ -101,8 +101,8 @@ def test_the_terminal_corrects_its_line_when_the_fault_changes():
     for faults in ((FORWARD_LEAN,), (FORWARD_LEAN,), (LATERAL_LEAN, FORWARD_LEAN), (LATERAL_LEAN,)):
         report.on_reading(Reading(t_s=0.0, state=POOR, score=40.0, faults=faults), t_epoch=None)
     report.on_reading(Reading(t_s=0.0, state=GOOD, score=90.0), t_epoch=None)
-    assert out.getvalue().splitlines() == ["Posture: poor (forward lean).", "Posture: poor (lateral lean, forward lean).",
-                                           "Posture: upright."]
+    assert out.getvalue().splitlines() == ["Posture: poor (head forward).",
+                                           "Posture: poor (leaning to one side, head forward).", "Posture: upright."]
 
 
 def test_a_forward_hunch_seen_from_the_side_is_called():

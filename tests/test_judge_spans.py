@@ -14,7 +14,7 @@ import pytest
 import kinematics as k
 from posture_watch.calibration.calibrate import build_profile
 from posture_watch.core import fault_words
-from posture_watch.core.domain import FORWARD_LEAN, GOOD, LATERAL_LEAN, POOR, Detection, Pose, Reading
+from posture_watch.core.domain import FORWARD_LEAN, GOOD, LATERAL_LEAN, POOR, SLUMPED, Detection, Pose, Reading
 from posture_watch.core.geometry import measure
 from posture_watch.core.judge import Judge
 from posture_watch.monitor.terminal import TerminalReport
@@ -130,3 +130,22 @@ def test_a_restless_capture_widens_a_tolerance_only_up_to_its_ceiling():
     tol = tolerances(restless, cfg).items["trunk_forward_deg"].tol
     assert tol == pytest.approx(cfg.max_widen * cfg.trunk_inclination_tol_deg)
     assert tolerances(profile, cfg).items["trunk_forward_deg"].tol == pytest.approx(cfg.trunk_inclination_tol_deg)
+
+
+@pytest.mark.parametrize("extra", [{}, {"thoracic_flexion_deg": 35}], ids=["slumped", "slumped-rounder"])
+def test_a_slump_back_in_the_chair_seen_from_the_side_is_named_a_slump(extra):
+    """Slumping rounds the back and shortens the neck as the body sinks: seen from the side those are the
+    slump (EXPLAINED_BY), not a thoracic slouch of their own (they were, before)."""
+    rng = np.random.default_rng(1)
+    cam = k.SIDE
+    profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=0.5, rng=rng)) for i in range(50)])
+    judge, t = Judge(profile), 0.0
+    for _ in range(40):
+        judge.update(measure(k.simulate(k.UPRIGHT, cam, t_s=t, noise_px=0.5, rng=rng)))
+        t += 0.25
+    named = []
+    for _ in range(40):
+        r = judge.update(measure(k.simulate(k.with_posture(k.SLUMPED_BACK, **extra), cam, t_s=t, noise_px=0.5, rng=rng)))
+        named.append(r.faults[0] if r.state == POOR and r.faults else r.state)
+        t += 0.25
+    assert named[-20:] == [SLUMPED] * 20, named

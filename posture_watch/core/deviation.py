@@ -166,9 +166,15 @@ GROUP_FAULT = {
     "sink": SLUMPED, "slump": SLUMPED,
     "tilt": LATERAL_LEAN, "head_tilt": LATERAL_LEAN,
 }
-# A group whose movement another group explains: lower in the picture because the person leans in
-# (closer to a frontal camera, or the trunk tipped forward seen from the side) is the lean, not a slump.
-EXPLAINED_BY = {"sink": "lean_in", "slump": "side_trunk"}
+# A group whose movement another group explains, and so is named by that group's fault: lower in the
+# picture because the person leans in (closer to a frontal camera, or the trunk tipped forward seen from
+# the side) is the lean, not a slump; and the other way round, seen from the side, a neck that shortens
+# or bends, a back that rounds or a head that comes forward while the body has sunk in the chair are the
+# slump (slumping does all of them at once), not a forward lean or a slouch of their own. (From the front
+# a head that drops while the shoulders sink stays the forward lean: on the sample desk session the slow
+# lean-in lowers the shoulders too, and 12 % of its samples were named a slump.)
+EXPLAINED_BY = {"sink": "lean_in", "slump": "side_trunk",
+                "neck": "slump", "back": "slump", "side_neck": "slump"}
 
 WORLD_IDENTITY_KEYS = ("shoulder_width_world_m",)
 FRONTAL_SIZE_KEYS = ("face_width_frac", "shoulder_width_frac", "body_size_frac")
@@ -405,10 +411,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         deviations["camera_roll_deg"] = roll
     by_fault: dict[str, list[float]] = {}
     for name, sev in groups.items():
-        fault = GROUP_FAULT[name]
-        if groups.get(EXPLAINED_BY.get(name, ""), -math.inf) >= config.explained_by_severity:
-            fault = GROUP_FAULT[EXPLAINED_BY[name]]       # lower because leaning in: the lean
-        by_fault.setdefault(fault, []).append(sev)
+        by_fault.setdefault(_named_by(name, groups, config), []).append(sev)
     faults, evidence = {}, {}
     for fault, sevs in by_fault.items():
         sevs.sort(reverse=True)
@@ -417,6 +420,18 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         evidence[fault] = sevs[0]
     return Assessment(present=True, size_ratio=ratio, deviations=deviations, groups=groups, faults=faults,
                       evidence=evidence)
+
+
+def _named_by(name: str, groups: Mapping[str, float], config: "JudgeConfig") -> str:
+    """The fault a group's severity is named by: that of the group that explains it (EXPLAINED_BY, when that
+    group reaches `explained_by_severity` and is not explained away itself: a back rounding while the trunk
+    tips forward is a slouch, not a slump), else its own."""
+    def explains(by: str | None) -> bool:
+        return by is not None and groups.get(by, -math.inf) >= config.explained_by_severity
+    by = EXPLAINED_BY.get(name)
+    if explains(by) and not explains(EXPLAINED_BY.get(by or "")):
+        return GROUP_FAULT[by or name]
+    return GROUP_FAULT[name]
 
 
 def _slump_severity(severity_of: Mapping[str, float], config: "JudgeConfig") -> float | None:

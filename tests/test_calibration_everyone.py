@@ -207,3 +207,17 @@ def test_a_four_second_clip_is_four_seconds_long():
     assert cc.capture_problem(samples) is None
     short = cc.capture_problem(samples[:30])
     assert short is not None and "only 3.0 s long" in short
+
+
+def test_a_capture_too_restless_for_its_tolerances_is_refused():
+    """A capture whose own spread in a judged measure would widen that tolerance past the judge's ceiling
+    (issue 22: a restless capture made the trunk's tolerance wider than a whole hunch) is no baseline,
+    although the head hardly moved in the picture."""
+    nods = np.random.default_rng(4).uniform(-10.0, 10.0, 100)      # the neck bending to and fro by up to 10 deg
+    samples = capture(SIDE, seconds=6.0,
+                      posture_at=lambda t: k.with_posture(k.UPRIGHT, neck_flexion_deg=float(nods[int(round(t * 10))])))
+    move, _ = cc.movement(samples)
+    assert move is not None and move < cc.CaptureCheckConfig().max_move_pct      # still enough in the picture
+    problem = cc.capture_problem(samples)
+    assert problem is not None and problem.startswith("You moved too much for a baseline"), problem
+    assert cc.capture_problem(capture(SIDE, seconds=6.0)) is None

@@ -289,6 +289,25 @@ def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
                       base={k: v.median for k, v in profile.baseline.items()}, base_body_frac=body)
 
 
+def restless_measures(profile: Profile, config: "JudgeConfig") -> list[tuple[str, float, float]]:
+    """Pure: (deviation, the tolerance the capture's own spread asks for, its ceiling) of every judged
+    measure whose upright capture was too restless to be a baseline: `noise_k` of its spreads reach past
+    the ceiling of `max_widen` times the floor. The capture checks refuse such a capture."""
+    aspect = (profile.resolution[1] / profile.resolution[0]) if profile.resolution[0] else 9 / 16
+    sw, body = profile.median("shoulder_width_frac"), profile.median("body_size_frac")
+    groups = {g.FRONTAL: FRONTAL_GROUPS, g.SIDE: SIDE_GROUPS}.get(profile.view, THREE_QUARTER_GROUPS)
+    out = []
+    for comp in COMPONENTS:
+        stats = profile.baseline.get(comp.measure)
+        if comp.group not in groups or profile.view not in comp.views or stats is None:
+            continue
+        ceiling = config.max_widen * float(getattr(config, comp.tol_field))
+        asked = config.noise_k * _spread_in_units(comp, stats, body if comp.scale == "body" else sw, aspect)
+        if math.isfinite(asked) and asked > ceiling:
+            out.append((comp.deviation, asked, ceiling))
+    return out
+
+
 @dataclass(frozen=True)
 class Assessment:
     """One sample against the baseline, before smoothing."""

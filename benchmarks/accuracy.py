@@ -150,6 +150,13 @@ def run_sim(config: JudgeConfig, noise_px: float = 2.0) -> None:
         "desktop 100cm high": k.Camera(distance_m=1.0, height_m=0.10, hfov_deg=60, aim_drop_m=0.2),
         "side 110cm": k.SIDE,
         "side 90cm high": k.Camera("side", distance_m=0.9, height_m=0.0, hfov_deg=70, aim_drop_m=0.3),
+        # three-quarter views (last, so that the rows above keep their noise draws): a laptop at the side
+        # of the desk, a camera in a corner of the room
+        "laptop 30deg 60cm": k.Camera("oblique", distance_m=0.6, height_m=-0.2, aim_drop_m=0.15, azimuth_deg=30.0),
+        "corner 45deg 90cm": k.Camera("oblique", distance_m=0.9, height_m=0.1, hfov_deg=65, aim_drop_m=0.25,
+                                      azimuth_deg=45.0),
+        "corner 60deg 120cm": k.Camera("oblique", distance_m=1.2, height_m=0.2, hfov_deg=65, aim_drop_m=0.3,
+                                       azimuth_deg=60.0),
     }
     good = {"upright": k.UPRIGHT, "look at keyboard": k.Posture(head_pitch_deg=25, neck_flexion_deg=6),
             "lean back 10": k.Posture(trunk_flexion_deg=-10), "neck 5": k.Posture(neck_flexion_deg=5),

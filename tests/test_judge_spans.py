@@ -149,3 +149,24 @@ def test_a_slump_back_in_the_chair_seen_from_the_side_is_named_a_slump(extra):
         named.append(r.faults[0] if r.state == POOR and r.faults else r.state)
         t += 0.25
     assert named[-20:] == [SLUMPED] * 20, named
+
+
+@pytest.mark.parametrize("azimuth", [30.0, 45.0])
+def test_a_camera_at_the_side_of_the_desk_still_sees_a_forward_head(azimuth):
+    """Seen from 30-45 degrees the head is turned by the camera's own angle all day; only a turn since the
+    upright capture drops the head's measures (they were dropped at every sample: a forward head was good)."""
+    rng = np.random.default_rng(3)
+    cam = k.Camera("oblique", distance_m=0.75, height_m=-0.1, aim_drop_m=0.2, azimuth_deg=azimuth)
+    profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=1.0, rng=rng)) for i in range(40)])
+    judge, t = Judge(profile), 0.0
+    states = {}
+    for name, posture in (("upright", k.UPRIGHT), ("forward head", k.Posture(neck_flexion_deg=30, trunk_flexion_deg=8)),
+                          ("upright again", k.UPRIGHT)):
+        rs = []
+        for _ in range(20):
+            rs.append(judge.update(measure(k.simulate(posture, cam, t_s=t, noise_px=1.0, rng=rng))))
+            t += 0.25
+        states[name] = [r.state for r in rs[6:]]
+    assert set(states["upright"]) == {GOOD}
+    assert set(states["forward head"]) == {POOR}
+    assert set(states["upright again"][4:]) == {GOOD}

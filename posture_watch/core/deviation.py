@@ -378,7 +378,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         return Assessment(present=False, size_ratio=ratio, reason=why)
     w, h = metrics.image_size
     aspect = h / w if w else 9 / 16
-    head_turned = g.HEAD_TURNED in metrics.flags or g.HEAD_OUT_OF_FRAME in metrics.flags
+    head_turned = _turned_since_calibration(metrics, tol) or g.HEAD_OUT_OF_FRAME in metrics.flags
     pitch_up = _pitch_increase(metrics, tol)
     shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
     roll = camera_roll_deg(metrics, tol)
@@ -439,6 +439,17 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         evidence[fault] = sevs[0]
     return Assessment(present=True, size_ratio=ratio, deviations=deviations, groups=groups, faults=faults,
                       evidence=evidence)
+
+
+def _turned_since_calibration(metrics: g.Metrics, tol: Tolerances) -> bool:
+    """The head turned away from where it faced in the upright capture by more than geometry's
+    `head_turned_deg`: a camera at the side of the desk sees the head turned by its own angle all day,
+    which is not a turned head (the forward-head measures were dropped at every sample of a 30-45 degree
+    camera). Without a baseline yaw, geometry's own flag."""
+    yaw, base = metrics.get("head_yaw_deg"), tol.base.get("head_yaw_deg")
+    if yaw is None or base is None:
+        return g.HEAD_TURNED in metrics.flags
+    return abs(yaw - base) > g.GeometryConfig().head_turned_deg
 
 
 def _named_by(name: str, groups: Mapping[str, float], config: "JudgeConfig") -> str:

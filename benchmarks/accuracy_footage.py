@@ -43,7 +43,8 @@ _FRONTAL_SHOULDER_PER_NECK = 1.6     # geometry.torso_yaw_deg's constant: sw = 1
 
 # JudgeConfig fields chosen by fitting on the footage -> the candidate values the leave-one-person-out
 # line chooses from (on the other people only). Empty: every constant is a stated human amount.
-FITTED: dict[str, tuple[float, ...]] = {"head_tilt_tol_deg": (8.0, 10.0, 12.0, 15.0)}
+FITTED: dict[str, tuple[float, ...]] = {"head_tilt_tol_deg": (8.0, 10.0, 12.0, 15.0),
+                                        "head_sink_tol_pct": (20.0, 15.0, 12.0)}
 
 
 @dataclass

@@ -62,6 +62,8 @@ def _still_photo(out: Path) -> Path:
 
 
 def clip_rows(d: Path) -> list[tuple[str, Path, str | None]]:
+    """(set-up, clip, the words the refusal must hold, or None for accepted). Clips made from calibration.mp4
+    are calibrated on its upright part (UPRIGHT_S), as the scripted command would be."""
     cal = SAMPLES / "calibration.mp4"
     return [
         ("upright, well lit (calibration.mp4, its upright part)", cal, None),
@@ -82,9 +84,9 @@ def clip_rows(d: Path) -> list[tuple[str, Path, str | None]]:
     ]
 
 
-def calibrate(clip: Path, home: Path, seconds: str | None) -> tuple[bool, str]:
+def calibrate(clip: Path, home: Path, row: int, seconds: str | None) -> tuple[bool, str]:
     args = [sys.executable, "-m", "posture_watch", "calibrate", "--non-interactive", "--source", str(clip),
-            "--profile", str(home / "p.json")]
+            "--profile", str(home / f"p{row}.json")]
     if seconds:
         args += ["--seconds", seconds]
     proc = subprocess.run(args, capture_output=True, text=True, env={**os.environ, "POSTURE_WATCH_HOME": str(home)})
@@ -125,9 +127,9 @@ def main() -> int:
     wrong = 0
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
-        for name, clip, expected in clip_rows(d):
-            ok, verdict = calibrate(clip, d, "100" if "desk_session" in name else UPRIGHT_S if "calibration.mp4" in name
-                                    or "brightness" in name or "window" in name else None)
+        for i, (name, clip, expected) in enumerate(clip_rows(d)):
+            seconds = "100" if "desk_session" in name else None if clip.parent == SAMPLES or "photo" in name else UPRIGHT_S
+            ok, verdict = calibrate(clip, d, i, seconds or (UPRIGHT_S if clip.name == "calibration.mp4" else None))
             right = (expected is None and ok) or (expected is not None and not ok and expected in verdict.lower())
             wrong += not right
             print(f"| {name} | {expected or 'accepted'} | {verdict}{'' if right else '  <-- WRONG'} |", flush=True)

@@ -221,3 +221,14 @@ def test_a_capture_too_restless_for_its_tolerances_is_refused():
     problem = cc.capture_problem(samples)
     assert problem is not None and problem.startswith("You moved too much for a baseline"), problem
     assert cc.capture_problem(capture(SIDE, seconds=6.0)) is None
+
+
+def test_the_commonest_set_up_problem_is_named_as_the_wizard_names_it():
+    """A head-only picture: the person is found with the shoulders cut off in most samples and not at all in
+    the rest. Both are past the limit; the commonest is the one to fix (it was 'Nobody', first in order)."""
+    samples = capture(FRONTAL, seconds=5.0)
+    def with_problems(s, problems):
+        return cc.Sample(s.t_s, s.metrics, replace(s.setup, problems=problems), s.landmarks)
+    mixed = [with_problems(s, (sc.NO_PERSON,) if i % 5 < 2 else (sc.SHOULDERS_CUT,)) for i, s in enumerate(samples)]
+    assert cc.capture_problem(mixed) == sc.ADVICE[sc.SHOULDERS_CUT]
+    assert sc.evaluate([s.setup for s in mixed]).problem == sc.SHOULDERS_CUT

@@ -250,11 +250,10 @@ def capture_problem(samples: Sequence[Sample], checks: CaptureCheckConfig = Capt
     for s in samples:
         for p in s.setup.problems:
             counts[p] = counts.get(p, 0) + 1
-    for p in sc.PRIORITY:
-        if p in sc.ADVISORY:
-            continue   # a capture off centre or with glances still makes a baseline
-        if counts.get(p, 0) > checks.max_problem_frac * n:
-            return sc.ADVICE[p]
+    failing = [p for p in sc.PRIORITY if p not in sc.ADVISORY and counts.get(p, 0) > checks.max_problem_frac * n]
+    if failing:   # the commonest, as the wizard's set-up check names it (a person half cut off is often not
+        # found at all in other frames); ties go to the earlier in PRIORITY (darkness before "nobody")
+        return sc.ADVICE[max(failing, key=lambda p: (counts[p], -sc.PRIORITY.index(p)))]
     move, scale = movement(samples)
     if move is not None and (move > checks.max_move_pct or (scale is not None and scale > checks.max_scale_change_pct)):
         what = (f"your head moved about {move:.0f}% of your body size" if move > checks.max_move_pct

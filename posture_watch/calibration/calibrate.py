@@ -78,7 +78,8 @@ def _present(metrics: Sequence[Metrics]) -> list[Metrics]:
     return [m for m in metrics if m.person_present]
 
 
-def _view_of(metrics: Sequence[Metrics]) -> str:
+def view_of(metrics: Sequence[Metrics]) -> str:
+    """The most common view of the metrics that have one (frontal when none has)."""
     views = [m.view for m in metrics if m.view]
     if not views:
         return g.FRONTAL
@@ -102,7 +103,7 @@ def check_capture(metrics: Sequence[Metrics], config: CalibrationConfig = Calibr
     looked = math.ceil(len(metrics) / config.second_look_every) if config.second_look_every > 1 else len(metrics)
     if two > config.max_two_people_frac * looked:
         raise CaptureRejected("Two people were in the picture; calibrate alone in front of the camera.")
-    view = _view_of(present)
+    view = view_of(present)
     if view == g.SIDE:
         no_shoulders = sum(m.get("cva_deg") is None for m in present)
     else:
@@ -120,7 +121,7 @@ def build_profile(upright: Sequence[Metrics], reading: Sequence[Metrics] | None 
     present = _present(upright)
     if not present:
         raise CaptureRejected("Nobody was found in front of the camera; sit where you usually sit and calibrate again.")
-    view = _view_of(present)
+    view = view_of(present)
     same_view = [m for m in present if m.view == view] or present
 
     def stats(ms: Sequence[Metrics] | None):

@@ -38,7 +38,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from posture_watch.calibration import setup_checks as sc
-from posture_watch.calibration.calibrate import CalibrationConfig, build_profile, check_capture
+from posture_watch.calibration.calibrate import CalibrationConfig, build_profile, check_capture, view_of
 from posture_watch.core import geometry as g
 from posture_watch.core.deviation import restless_measures
 from posture_watch.core.errors import CaptureRejected
@@ -91,11 +91,6 @@ def sample_of(t_s: float, image: Any, detection: Any, metrics: Metrics,
     return Sample(t_s, metrics, observation, None if pose is None else pose.landmarks)
 
 
-def _view(samples: Sequence[Sample]) -> str | None:
-    views = [s.metrics.view for s in samples if s.metrics.view]
-    return max(set(views), key=views.count) if views else None
-
-
 @dataclass(frozen=True)
 class _Track:
     """The samples with landmarks, as arrays: times, ear-midpoints and shoulder-midpoints in px, and
@@ -125,7 +120,7 @@ def body_size_px(landmarks: np.ndarray, image_size: tuple[int, int], view: str |
 
 def _track(samples: Sequence[Sample]) -> _Track:
     ts, ears, shoulders, bodies = [], [], [], []
-    view = _view(samples)
+    view = view_of([s.metrics for s in samples])
     for s in samples:
         lm, size = s.landmarks, s.metrics.image_size
         if lm is None or not s.metrics.person_present or not size[0]:
@@ -264,7 +259,7 @@ def capture_problem(samples: Sequence[Sample], checks: CaptureCheckConfig = Capt
     if unclear is not None:
         return unclear
     shift = posture_shift(samples, checks.shift_window_s)
-    changed = None if shift is None else _shift_words(shift, _view(samples), checks)
+    changed = None if shift is None else _shift_words(shift, view_of([s.metrics for s in samples]), checks)
     if changed is not None:
         return (_too_dark_to_follow(samples, changed) or
                 f"Your posture changed during the capture ({changed}); calibrate only on a stretch where you sit "

@@ -27,8 +27,10 @@ leaning in towards the screen) can each call a forward lean on their own.
                                     trunk_foreshortening_pct = 100 (1 - ratio / b)
                                     counted in full only with a sign of it in the body's shape
                                     (SINK_SIGNS, or farther away; see _corroborated)
-    slump          slumped          head_sink_pct, while trunk_recline_deg = b - trunk_inclination_deg
-                                    or back_rounding_pct shows (side views; see _slump_severity)
+    slump          slumped          head_sink_pct or trunk_recline_deg = b - trunk_inclination_deg,
+                                    each while another sign of the slump shows (the other of the
+                                    two, back_rounding_pct or neck_shortening_pct; side views; see
+                                    _slump_severity)
                                     head_sink_pct = head_height_frac - b (% of the body's size,
                                     above the hips), hips unseen: 100 (ear_y_frac - b) * H / (b_body * W)
     tilt           lateral_lean     shoulder_tilt_deg = |tilt - b - camera roll|
@@ -166,15 +168,21 @@ GROUP_FAULT = {
     "sink": SLUMPED, "slump": SLUMPED,
     "tilt": LATERAL_LEAN, "head_tilt": LATERAL_LEAN,
 }
-# A group whose movement another group explains, and so is named by that group's fault: lower in the
-# picture because the person leans in (closer to a frontal camera, or the trunk tipped forward seen from
-# the side) is the lean, not a slump; and the other way round, seen from the side, a neck that shortens
-# or bends, a back that rounds or a head that comes forward while the body has sunk in the chair are the
-# slump (slumping does all of them at once), not a forward lean or a slouch of their own. (From the front
-# a head that drops while the shoulders sink stays the forward lean: on the sample desk session the slow
-# lean-in lowers the shoulders too, and 12 % of its samples were named a slump.)
-EXPLAINED_BY = {"sink": "lean_in", "slump": "side_trunk",
-                "neck": "slump", "back": "slump", "side_neck": "slump"}
+# The groups whose movement another group explains, and so are named by that group's fault: lower in
+# the picture because the person leans in (closer to a frontal camera, or the trunk tipped forward seen
+# from the side) is the lean, not a slump; and the other way round, a neck that shortens or bends, a back
+# that rounds or a head that comes forward or drops while the body has sunk in the chair are the slump
+# (slumping does all of them at once), not a forward lean or a slouch of their own. An explainer measured
+# against the picture (FRAME_EXPLAINERS) explains only a group no more severe than itself: on the sample
+# desk session the slow lean-in lowers the shoulders a little too, and a head drop named by that small
+# sink called 12 % of its samples a slump as well; the real frontal slump (dev footage) sinks the
+# shoulders by 35-60 % of their width, more than its head drops.
+EXPLAINED_BY = {"sink": ("lean_in",), "slump": ("side_trunk",), "head_forward": ("sink",),
+                "neck": ("slump", "sink"), "back": ("slump",), "side_neck": ("slump",)}
+
+# explainers measured against the picture's frame (lower or larger in the picture): weaker evidence
+# than the body's own shape, so they explain another group only when at least as severe as it
+FRAME_EXPLAINERS = frozenset({"sink", "lean_in"})
 
 WORLD_IDENTITY_KEYS = ("shoulder_width_world_m",)
 FRONTAL_SIZE_KEYS = ("face_width_frac", "shoulder_width_frac", "body_size_frac")
@@ -456,25 +464,37 @@ def _named_by(name: str, groups: Mapping[str, float], config: "JudgeConfig") -> 
     """The fault a group's severity is named by: that of the group that explains it (EXPLAINED_BY, when that
     group reaches `explained_by_severity` and is not explained away itself: a back rounding while the trunk
     tips forward is a slouch, not a slump), else its own."""
-    def explains(by: str | None) -> bool:
-        return by is not None and groups.get(by, -math.inf) >= config.explained_by_severity
-    by = EXPLAINED_BY.get(name)
-    if explains(by) and not explains(EXPLAINED_BY.get(by or "")):
-        return GROUP_FAULT[by or name]
+    def explains(by: str) -> bool:
+        return groups.get(by, -math.inf) >= config.explained_by_severity and not any(
+            explains(b) for b in EXPLAINED_BY.get(by, ()))
+    for by in EXPLAINED_BY.get(name, ()):
+        if explains(by) and (by not in FRAME_EXPLAINERS or groups[by] >= groups[name]):
+            return GROUP_FAULT[by]
     return GROUP_FAULT[name]
 
 
 def _slump_severity(severity_of: Mapping[str, float], config: "JudgeConfig") -> float | None:
-    """Slumped in the chair, seen from the side: the head sunk in the picture (its severity),
-    while the trunk reclined, the back rounded or the chin sank towards the chest, one of them at
-    `slump_gate_severity` of its own threshold at least. Leaning back against the backrest is no slump (the head stays up), nor is
-    a chair set lower (nothing reclines or rounds). With the hips out of the picture neither can
-    be measured, and the sink, whose floor is larger than the frontal one, speaks alone."""
-    sink = severity_of.get("head_sink_pct")
-    if sink is None:
+    """Slumped in the chair, seen from the side: the head sunk in the picture or the trunk reclined
+    behind its upright (the larger severity of the two), while another sign of the slump shows (the
+    other of the two, the back rounded or the neck shortened: the chin sunk towards the chest), one
+    of them at `slump_gate_severity` of its own threshold at least. The dev footage's slumps back in
+    the chair reclined 15-46 degrees with the neck 10-16 % shorter or the head sunk 8-14 %, and were
+    missed where the head stayed up while the neck shortened (the sink alone was the measure).
+    Confound: reclining alone lowers the head (about 8 % of the body's size at 20 degrees), enough for
+    the gate, so leaning back well behind one's upright is called a slump even with the back straight
+    (the footage's one lean-back labelled upright, 22 degrees with the head 10 % lower, is called one).
+    A chair set lower is none (nothing reclines or rounds). With the hips out of the picture neither the
+    recline nor the back can be measured, and the sink, whose floor is larger than the frontal one,
+    speaks alone."""
+    signs = {k: severity_of[k] for k in _SLUMP_SIGNS if k in severity_of}
+    if not any(k in signs for k in _SLUMP_MAIN):
         return None
-    gates = [severity_of[k] for k in ("trunk_recline_deg", "back_rounding_pct", "neck_shortening_pct") if k in severity_of]
-    return _corroborated(sink, gates, config)
+    return max(_corroborated(v, [s for o, s in signs.items() if o != k], config)
+               for k, v in signs.items() if k in _SLUMP_MAIN)
+
+
+_SLUMP_MAIN = ("head_sink_pct", "trunk_recline_deg")
+_SLUMP_SIGNS = _SLUMP_MAIN + ("back_rounding_pct", "neck_shortening_pct")
 
 
 def _corroborated(sink: float, signs: list[float], config: "JudgeConfig") -> float:

@@ -116,8 +116,13 @@ def judge(metrics: Metrics, profile: Profile | None, history: JudgeHistory = Jud
     peak: dict[str, float] = {}
     if posture == POOR:
         # the span is called by its most severe fault so far (a later reading corrects an earlier one
-        # when another fault grows past it); others are named beside it while past their threshold
+        # when another fault grows past it); a fault that has ended (below poor_exit) leaves the span's
+        # record, so a poor stretch that turns from one fault into another is called by the one it is now;
+        # others are named beside it while past their threshold
         peak = dict(history.peak) if history.posture == POOR else {}
+        for f in list(peak):
+            if smoothed.get(f, -math.inf) < config.poor_exit:
+                del peak[f]
         for f, sev in smoothed.items():
             peak[f] = max(peak.get(f, -math.inf), sev)
         main = max(peak, key=lambda f: (peak[f], smoothed.get(f, -math.inf)))

@@ -173,3 +173,28 @@ def test_a_camera_at_the_side_of_the_desk_still_sees_a_forward_head(azimuth):
     assert set(states["upright"]) == {GOOD}
     assert set(states["forward head"]) == {POOR}
     assert set(states["upright again"][4:]) == {GOOD}
+
+
+@pytest.mark.parametrize("posture, expected", [
+    (k.Posture(trunk_flexion_deg=-30, neck_flexion_deg=30), SLUMPED),
+    (k.Posture(trunk_flexion_deg=-30, neck_flexion_deg=30, head_pitch_deg=20), SLUMPED),
+    (k.Posture(trunk_flexion_deg=-8), GOOD),
+    (k.Posture(trunk_flexion_deg=-15), GOOD),
+], ids=["reclined-chin-down", "reclined-chin-down-looking-down", "leaning-back-8", "leaning-back-15"])
+def test_a_slump_back_with_the_head_up_is_a_slump_and_a_small_lean_back_is_not(posture, expected):
+    """Slumped back in the chair with the chin sunk towards the chest: the trunk reclined 30 degrees and the
+    neck shortened while the head stayed about as high (dev footage: reclined 15-46 degrees, neck 10-16 %
+    shorter, head sunk under 5 %) was missed while the head's sink was the measure; the recline, with the
+    shortened neck as its sign, calls it. Leaning back 8-15 degrees with the neck as it was stays good."""
+    rng = np.random.default_rng(5)
+    cam = k.SIDE
+    judge, t = Judge(_profile(cam)), 0.0
+    for _ in range(8):
+        judge.update(measure(k.simulate(k.UPRIGHT, cam, t_s=t, noise_px=1.0, rng=rng)))
+        t += 0.25
+    named = []
+    for _ in range(16):
+        r = judge.update(measure(k.simulate(posture, cam, t_s=t, noise_px=1.0, rng=rng)))
+        named.append(r.faults[0] if r.state == POOR and r.faults else r.state)
+        t += 0.25
+    assert named[2:] == [expected] * 14, named

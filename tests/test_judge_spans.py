@@ -198,3 +198,23 @@ def test_a_slump_back_with_the_head_up_is_a_slump_and_a_small_lean_back_is_not(p
         named.append(r.faults[0] if r.state == POOR and r.faults else r.state)
         t += 0.25
     assert named[2:] == [expected] * 14, named
+
+
+@pytest.mark.parametrize("deg", [12.0, -12.0], ids=["away-from-the-camera", "towards-the-camera"])
+def test_a_sideways_lean_seen_from_a_camera_at_45_degrees_is_a_sideways_lean(deg):
+    """Leaning 12 degrees sideways, away from a camera 45 degrees round the desk, turns the shoulder line
+    and the ear line by 16 degrees alike, which the judge took for the camera turned about its axis and
+    forgave: the lean was good. A nudged camera turns a few degrees; only that much is the camera's."""
+    cam = k.Camera("oblique", distance_m=0.9, height_m=0.1, hfov_deg=65, aim_drop_m=0.25, azimuth_deg=45)
+    rng = np.random.default_rng(8)
+    profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=1.0, rng=rng)) for i in range(40)])
+    judge, t = Judge(profile), 0.0
+    for _ in range(8):
+        assert judge.update(measure(k.simulate(k.UPRIGHT, cam, t_s=t, noise_px=1.0, rng=rng))).state in (GOOD, "unknown")
+        t += 0.25
+    named = []
+    for _ in range(12):
+        r = judge.update(measure(k.simulate(k.Posture(lateral_lean_deg=deg), cam, t_s=t, noise_px=1.0, rng=rng)))
+        named.append(r.faults[0] if r.state == POOR and r.faults else r.state)
+        t += 0.25
+    assert named[2:] == [LATERAL_LEAN] * 10, named

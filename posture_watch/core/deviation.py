@@ -537,8 +537,16 @@ def camera_roll_deg(metrics: g.Metrics, tol: Tolerances) -> float:
     a, b = (0.0 if tilt is None or tilt0 is None else tilt - tilt0), roll - base
     if a * b <= 0:
         return 0.0
-    shared = math.copysign(min(abs(a), abs(b)), a)
+    shared = math.copysign(min(abs(a), abs(b), _MAX_CAMERA_ROLL_DEG), a)
     return 0.0 if _moved_like_a_lean(metrics, tol, shared) else shared
+
+
+# A camera nudged or knocked turns a few degrees about its axis (the real traces' perturbations: +-3 and
+# +-6); a larger turn shared by the shoulder line and the ear line is a person leaning about the hips seen
+# at an angle (a 12-degree lean away from a camera 45 degrees round the desk turns both lines by 16
+# degrees, and the shoulders' shift in the picture fits a turn of the camera as well as a lean), so only
+# this much of it is taken for the camera's.
+_MAX_CAMERA_ROLL_DEG = 6.0
 
 
 _TRUNK_PER_SHOULDER_WIDTH = 1.3   # shoulder-to-hip distance / shoulder width of a seated adult

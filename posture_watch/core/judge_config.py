@@ -47,7 +47,10 @@ class JudgeConfig:
     neck_shortening_tol_pct: float = 7.0   # ear-to-shoulder distance (metres) shorter by this share
     back_rounding_tol_pct: float = 8.0  # shoulder-to-hip distance (metres) shorter: the spine rounded
     trunk_recline_tol_deg: float = 10.0  # side view: trunk reclined behind its upright by this much ...
-    head_sink_tol_pct: float = 15.0     # ... and the head lower in the picture, % of the body's size (about 7 cm from the side)
+    # the head's sink, % of the body's size (about 9 cm from the side): chosen leave-one-person-out on the dev
+    # footage from 20/15/12 (accuracy_footage.FITTED: 20 in every fold once the trunk's recline counts as
+    # a slump's main sign as well; 15 and 12 had been chosen while the sink was the only one)
+    head_sink_tol_pct: float = 20.0     # ... or the head lower in the picture
     slump_gate_severity: float = 0.5    # a sink is a slump when a sign in the body (trunk reclined, back rounded, neck bent or shortened) shows this much
     explained_by_severity: float = 0.8  # a sink while leaning in this much counts as the lean
     camera_moved_roll_deg: float = 3.0  # the camera turned this much since calibration: said (flag)

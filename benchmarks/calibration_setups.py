@@ -61,6 +61,12 @@ def _still_photo(out: Path) -> Path:
     return clips.write_clip([cv2.cvtColor(skimage.data.camera(), cv2.COLOR_GRAY2BGR)] * 60, 10.0, out)
 
 
+def _shrunk(src: Path, out: Path, by: int) -> Path:
+    import cv2
+    return clips.transformed(src, out, lambda i, f: cv2.resize(f, (f.shape[1] // by, f.shape[0] // by),
+                                                              interpolation=cv2.INTER_AREA))
+
+
 def clip_rows(d: Path) -> list[tuple[str, Path, str | None]]:
     """(set-up, clip, the words the refusal must hold, or None for accepted). Clips made from calibration.mp4
     are calibrated on its upright part (UPRIGHT_S), as the scripted command would be."""
@@ -72,6 +78,7 @@ def clip_rows(d: Path) -> list[tuple[str, Path, str | None]]:
         ("face at a third of its brightness, room unchanged", _face_darkened(cal, d / "face33.mp4", 0.33), None),
         ("person dimmed to 25 %, a white window round them", clips.backlit(cal, d / "backlit.mp4"), None),
         ("a still photo at an angle, held 6 s (cameraman)", _still_photo(d / "still.mp4"), None),
+        ("a small figure: the upright clip at a sixth of its size", _shrunk(cal, d / "small.mp4", 6), None),
         ("nobody there (empty_room.mp4)", SAMPLES / "empty_room.mp4", "nobody"),
         ("lights off (6 % of the light)", clips.darkened(cal, d / "dark.mp4", 0.06), "too dark"),
         ("lights nearly off (10 % of the light)", clips.darkened(cal, d / "dark10.mp4", 0.10), "too dark"),

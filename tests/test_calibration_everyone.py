@@ -77,6 +77,19 @@ def test_a_whole_body_side_view_from_two_and_a_half_metres_is_not_too_far():
     assert cc.capture_problem(samples) is None
 
 
+def test_a_small_figure_held_still_is_accepted_and_told_its_size():
+    """Seen: the dev footage at half its resolution, whole-body side views of 38-44 px, were refused as 'far
+    from the camera'; forced through, they were judged as at full size. A small figure is said, with the
+    size measured, and refused only by what was measured (its landmarks unclear, its measures restless)."""
+    samples = capture(replace(SIDE_FAR, image_size=(320, 240)))
+    assert all(s.metrics.person_present for s in samples)
+    body = float(np.median([s.setup.body_px for s in samples]))
+    assert body < sc.SetupConfig().min_body_px
+    assert cc.capture_problem(samples) is None
+    notes = cc.capture_notes(samples)
+    assert len(notes) == 1 and notes[0].startswith(f"You are small in the picture (about {body:.0f} px across)")
+
+
 def test_too_far_is_where_the_landmarks_degrade_in_pixels_not_a_framing():
     tiny = k.simulate(k.UPRIGHT, replace(FRONTAL, distance_m=2.0, image_size=(320, 240)))
     obs = sc.observe(tiny, measure(tiny), 120.0, 120.0)

@@ -217,9 +217,9 @@ def _too_dark_to_follow(samples: Sequence[Sample], measured: str, setup: sc.Setu
 
 
 def capture_notes(samples: Sequence[Sample]) -> list[str]:
-    """Lines of advice for an accepted capture (a dim picture, the light behind the person)."""
-    note = sc.light_note([s.setup for s in samples])
-    return [note] if note else []
+    """Lines of advice for an accepted capture (a dim picture, the light behind the person, a small figure)."""
+    window = [s.setup for s in samples]
+    return [note for note in (sc.light_note(window), sc.size_note(window)) if note]
 
 
 def covered_s(samples: Sequence[Sample]) -> float:

@@ -15,7 +15,8 @@ concrete fix. Checks, in the order their advice is given:
                     more than max_landmark_jitter_pct of the body's size: the model cannot see the
                     person clearly. The advice names the likeliest cause it measured: a dark
                     picture, the light behind the person, a small figure, else blur or noise.
-    too_far         the body smaller than min_body_px pixels (where the landmarks degrade)  "sit closer"
+    too_far         the body smaller than min_body_px pixels: said, never a stop   "sitting closer would help"
+                    (a small figure is refused only when its landmarks are unclear: `unclear`)
     too_close       shoulders wider than max_shoulder_width_frac           "sit back"
     off_centre      shoulder-mid further than max_centre_offset_frac       "move to the middle"
     head_turned     the head turned well away from where the body faces    "face the screen"
@@ -64,15 +65,20 @@ ADVICE: dict[str, str] = {
     SIDE_CUT: "You are cut off at the side of the picture: move to the middle of the camera's view.",
     UNCLEAR: ("The camera cannot see your head and shoulders clearly: add light in front of you, clean the "
               "lens and keep still."),
-    TOO_FAR: "You are far from the camera: sit closer (about an arm's length) or bring the camera closer.",
+    TOO_FAR: ("You are small in the picture: sitting closer (about an arm's length) or bringing the camera "
+              "closer would help."),
     TOO_CLOSE: "You are very close to the camera: sit back to about an arm's length from it.",
     OFF_CENTRE: "You are off to one side of the picture: move to the middle, or turn the camera towards you.",
     HEAD_TURNED: "Your head is turned away: face the middle of your screen.",
 }
 PRIORITY = tuple(ADVICE)
 # Said while they last, never a reason to stop: the judge measures a person off to one side, or one who
-# glances away, as well as one in the middle (a side camera often sees the person near an edge).
-ADVISORY = (OFF_CENTRE, HEAD_TURNED)
+# glances away, as well as one in the middle (a side camera often sees the person near an edge); and a
+# small figure whose landmarks hold still as well as a large one (the dev footage at half its resolution:
+# three whole-body side views of 38-44 px were refused as too far and, forced through, judged as at full
+# size, 0.73 / 0.46 / 1.00 against 0.73 / 0.37 / 1.00). A figure too small to be seen clearly is refused
+# by what was measured: its landmarks jumping (unclear), or its measures spread past their ceiling.
+ADVISORY = (OFF_CENTRE, HEAD_TURNED, TOO_FAR)
 
 
 # The points the judge reads in every view: nose, ears, shoulders.
@@ -101,9 +107,10 @@ class SetupConfig:
     max_head_cut_share: float = 0.5         # share of the eyes-to-head-top span that may lie above the frame
     shoulder_bottom_max_frac: float = 0.97  # shoulder landmarks lower than this are (nearly) cut off
     side_margin_frac: float = 0.0
-    # Too far, in pixels of body size: a frontal figure shrunk to 48 px flipped between the frontal and
-    # three-quarter views with its neck angle spread 7 deg; at 73 px it measured as at full size; side
-    # figures of 76-88 px (a whole body seen from 2-3 m) measure steadily (dev footage, shrunk in memory).
+    # Small in the picture, in pixels of body size (said, and named as the likely cause of unclear
+    # landmarks): a frontal figure shrunk to 48 px flipped between the frontal and three-quarter views
+    # with its neck angle spread 7 deg; at 73 px it measured as at full size; side figures of 38-88 px
+    # (a whole body seen from 2-3 m, at full and half resolution) measure steadily (dev footage).
     min_body_px: float = 60.0
     max_shoulder_width_frac: float = 0.80   # (about 25 cm from the camera)
     max_centre_offset_frac: float = 0.22    # shoulder-mid x from the middle, of the image width
@@ -304,6 +311,17 @@ def clarity_problem(window: Sequence[SetupObservation], config: SetupConfig = Se
         cause = "the picture may be blurred or noisy: clean the lens, add light in front of you and keep still"
     return (f"The camera cannot see you clearly (your head and shoulders jump about {jitter:.1f}% of your body "
             f"size from frame to frame, at most {cfg.max_landmark_jitter_pct:g}% is usable): {cause}.")
+
+
+def size_note(window: Sequence[SetupObservation], config: SetupConfig = SetupConfig()) -> str | None:
+    """One line of advice for a usable capture of a person small in the picture (body under `min_body_px`),
+    with the size measured, or None. (Dev footage shrunk to a quarter: whole-body side views of 31 px were
+    judged as at full size, of 20-22 px worse: 0.61-0.86 against 0.73-1.00.)"""
+    body = _median([o.body_px for o in window if o.person and o.body_px])
+    if body is None or body >= config.min_body_px:
+        return None
+    return (f"You are small in the picture (about {body:.0f} px across); sitting closer or bringing the camera "
+            "closer would make the measures steadier.")
 
 
 def light_note(window: Sequence[SetupObservation], config: SetupConfig = SetupConfig()) -> str | None:

@@ -218,3 +218,25 @@ def test_a_sideways_lean_seen_from_a_camera_at_45_degrees_is_a_sideways_lean(deg
         named.append(r.faults[0] if r.state == POOR and r.faults else r.state)
         t += 0.25
     assert named[2:] == [LATERAL_LEAN] * 10, named
+
+
+def test_a_deep_hunch_seen_from_the_side_is_still_the_user():
+    """Seen on the dev footage (mirrored): in a deep forward hunch seen from the side the neck's length in
+    the picture, and the body size built on it, shrank to under half of upright, and the judge took the
+    hunched person for someone else ('away' for 4 s of a hunch). The trunk's length in the picture keeps its
+    size; a pose small in every measure (a poster, someone far behind) is still not the user."""
+    from posture_watch.core.deviation import not_the_user, tolerances
+    from posture_watch.core.judge import JudgeConfig
+
+    profile = _profile(k.SIDE)
+    tol, cfg = tolerances(profile, JudgeConfig()), JudgeConfig()
+    upright = measure(k.simulate(k.UPRIGHT, k.SIDE, t_s=0.0, noise_px=0.0))
+    assert upright.get("trunk_length_frac")
+
+    def scaled(by: dict[str, float]):
+        return replace(upright, values={**upright.values, **{key: upright.get(key) * f for key, f in by.items()}})
+
+    hunched = scaled({"neck_length_frac": 0.45, "body_size_frac": 0.45})
+    assert not_the_user(hunched, tol, cfg) == ""
+    poster = scaled({"neck_length_frac": 0.3, "body_size_frac": 0.3, "trunk_length_frac": 0.3})
+    assert not_the_user(poster, tol, cfg) != ""

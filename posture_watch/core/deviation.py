@@ -186,7 +186,7 @@ FRAME_EXPLAINERS = frozenset({"sink", "lean_in"})
 
 WORLD_IDENTITY_KEYS = ("shoulder_width_world_m",)
 FRONTAL_SIZE_KEYS = ("face_width_frac", "shoulder_width_frac", "body_size_frac")
-SIDE_SIZE_KEYS = ("neck_length_frac", "body_size_frac")
+SIDE_SIZE_KEYS = ("neck_length_frac", "body_size_frac", "trunk_length_frac")
 FRONTAL_GROUPS = ("head_forward", "lean_in", "sink", "tilt", "head_tilt", "neck")
 SIDE_GROUPS = ("side_neck", "side_trunk", "slump", "neck", "back")
 # three-quarter: the side measures (foreshortened, still against the person's own baseline) and the
@@ -347,8 +347,9 @@ def not_the_user(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> 
     `max_size_ratio`; (b) frontal, shoulders in view: the shoulder width alone must reach
     `min_shoulder_ratio` (a false pose on a cartoon had shoulders 1-6% of the frame, a sitter ~45%);
     (c) shoulders outside the frame: the face must keep `min_size_ratio_no_shoulders` of its size
-    (a slouch towards the camera makes it larger, never smaller); (d) side view: the neck length
-    must reach `min_shoulder_ratio`."""
+    (a slouch towards the camera makes it larger, never smaller). From the side, (a) alone: the trunk's
+    length in the picture (hips seen) keeps its size through a deep hunch, in which the neck's shrank
+    to under half and the hunched person was taken for someone else (away, not poor)."""
     c = config
     ratios = size_ratios(metrics, tol)
     if ratios is not None and (ratios[0] < c.min_size_ratio or ratios[1] > c.max_size_ratio):
@@ -359,9 +360,6 @@ def not_the_user(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> 
             return "not the calibrated person (body proportions)"
     base = tol.base_size
     if tol.view == g.SIDE:
-        neck = metrics.get("neck_length_frac")
-        if neck is not None and base.get("neck_length_frac") and neck < c.min_shoulder_ratio * base["neck_length_frac"]:
-            return "not the calibrated person (neck length)"
         return ""
     shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
     sw, face = metrics.get("shoulder_width_frac"), metrics.get("face_width_frac")

@@ -39,6 +39,9 @@ way the nose points):
   neck_flexion_deg     the shoulder->ear line against the trunk axis (hip->shoulder), or
                        against vertical when the hips are not visible; positive = forward.
   trunk_inclination_deg  the hip->shoulder line against vertical, positive = leaning forward (hips visible).
+  trunk_length_frac    |shoulder-mid - hip-mid| / image width, hips visible: the person's size in the
+                       picture that a forward hunch or a recline leaves (the neck's shrinks in a deep
+                       hunch, and the judge took the hunched person for someone else by size).
   head_height_frac     100 (ear y - hip y) / body size, hips visible: the head's height above the
                        hips in percent of the body's size (negative; towards 0 as the head sinks).
                        Unlike ear_y_frac it does not move when the camera is moved up or down (the
@@ -308,7 +311,8 @@ def _side_values(b: _Body) -> dict[str, float | None]:
     hip = b.mid(LEFT_HIP, RIGHT_HIP)
     facing = 1.0 if nose[0] >= ear[0] else -1.0
     v: dict[str, float | None] = {"cva_deg": None, "neck_flexion_deg": None, "trunk_inclination_deg": None,
-                                  "head_pitch_deg": None, "nose_ahead_ratio": None, "head_height_frac": None}
+                                  "head_pitch_deg": None, "nose_ahead_ratio": None, "head_height_frac": None,
+                                  "trunk_length_frac": None}
     v["cva_deg"] = _deg(math.atan2(sh[1] - ear[1], (ear[0] - sh[0]) * facing))
     neck_from_vertical = _deg(math.atan2((ear[0] - sh[0]) * facing, sh[1] - ear[1]))
     v["neck_flexion_deg"] = neck_from_vertical
@@ -319,6 +323,7 @@ def _side_values(b: _Body) -> dict[str, float | None]:
         v["trunk_inclination_deg"] = trunk
         v["neck_flexion_deg"] = neck_from_vertical - trunk
         v["head_height_frac"] = 100.0 * (ear[1] - hip[1]) / max(b.body_size(), 1e-9)
+        v["trunk_length_frac"] = float(np.linalg.norm(sh - hip)) / b.w
     return v
 
 
@@ -366,7 +371,7 @@ FRONTAL_KEYS = ("head_drop_ratio", "nose_drop_ratio", "face_size_ratio", "should
                 "shoulder_tilt_deg", "head_roll_deg", "lateral_offset_ratio", "head_yaw_deg",
                 "head_pitch_ratio", "trunk_foreshortening_ratio", "nose_depth_world_m")
 SIDE_KEYS = ("cva_deg", "neck_flexion_deg", "trunk_inclination_deg", "head_pitch_deg", "nose_ahead_ratio",
-             "head_height_frac")
+             "head_height_frac", "trunk_length_frac")
 WORLD_KEYS = ("neck_flexion_world_deg", "neck_length_world_m", "trunk_length_world_m", "shoulder_width_world_m")
 FRAME_KEYS = ("ear_y_frac", "nose_y_frac", "shoulder_y_frac", "shoulder_x_frac", "face_width_frac", "neck_length_frac",
               "body_size_frac", "torso_yaw_deg")

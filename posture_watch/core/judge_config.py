@@ -66,7 +66,7 @@ class JudgeConfig:
     min_size_ratio: float = 0.55        # a person smaller than this * the calibrated size is not the user
     max_size_ratio: float = 2.6
     min_size_ratio_no_shoulders: float = 0.7  # face size needed when the shoulders are outside the frame
-    min_shoulder_ratio: float = 0.5     # frontal shoulder width (side: neck length) needed, of the calibrated
+    min_shoulder_ratio: float = 0.5     # frontal shoulder width needed, of the calibrated
     min_world_length_ratio: float = 0.6  # the model's metric shoulder width within 0.6-1.67x of the calibrated
 
     def __post_init__(self) -> None:

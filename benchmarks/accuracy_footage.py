@@ -273,11 +273,55 @@ def leave_one_person_out(results: Sequence[CaseResult], labels: Mapping, footage
           + "; ".join(f"{k} in {n} of {len(people)} folds" for k, n in chosen.items()))
 
 
+# --variant: the same people made new to the pose model, to see whether a rule holds for what it was not
+# tuned on: the picture mirrored (a person facing the other way; the model is not mirror-symmetric), or
+# at a half or a quarter of its resolution (a cheaper webcam, or the person farther away).
+VARIANTS = {
+    "mirror": lambda img: __import__("cv2").flip(img, 1),
+    "half": lambda img: __import__("cv2").resize(img, (img.shape[1] // 2, img.shape[0] // 2),
+                                                 interpolation=__import__("cv2").INTER_AREA),
+    "quarter": lambda img: __import__("cv2").resize(img, (img.shape[1] // 4, img.shape[0] // 4),
+                                                    interpolation=__import__("cv2").INTER_AREA),
+}
+
+
+def variant_of(footage: Path, variant: str, out: Path) -> Path:
+    """A copy of the footage folder in `out` (a temporary folder, never the repository) with every clip
+    transformed by VARIANTS[variant], and the same labels."""
+    import cv2
+
+    labels = json.loads((footage / "labels.json").read_text())
+    out.mkdir(parents=True, exist_ok=True)
+    for lab in labels.values():
+        for key in ("cal", "eval"):
+            cap, writer = cv2.VideoCapture(str(footage / lab[key])), None
+            fps = cap.get(cv2.CAP_PROP_FPS) or 10.0
+            while True:
+                ok, img = cap.read()
+                if not ok:
+                    break
+                img = VARIANTS[variant](img)
+                if writer is None:
+                    writer = cv2.VideoWriter(str(out / lab[key]), cv2.VideoWriter_fourcc(*"mp4v"), fps,
+                                             (img.shape[1], img.shape[0]))
+                writer.write(img)
+            cap.release()
+            if writer is not None:
+                writer.release()
+    (out / "labels.json").write_text(json.dumps(labels))
+    return out
+
+
 def run_footage(footage: Path = DEFAULT_FOOTAGE_DIR, force: bool = False, fast: bool = False,
-                only: Sequence[str] | None = None, cache: Path | None = None) -> list[CaseResult]:
+                only: Sequence[str] | None = None, cache: Path | None = None, variant: str | None = None) -> list[CaseResult]:
     if not (footage / "labels.json").exists():
         print(f"[footage] {footage} not found; skipped")
         return []
+    if variant:
+        with tempfile.TemporaryDirectory(prefix=f"pw-footage-{variant}-") as tmp:
+            print(f"[footage] every clip {variant}{'ed' if variant == 'mirror' else ' size'} (written to a temporary "
+                  f"folder, removed afterwards)")
+            return run_footage(variant_of(footage, variant, Path(tmp)), force, fast, only, cache)
     labels = json.loads((footage / "labels.json").read_text())
     cache = cache or Path(tempfile.gettempdir()) / "posture-watch-footage-cache"
     how = ("IN-PROCESS on cached landmarks, no capture checks (--fast: development, not the benchmark)" if fast

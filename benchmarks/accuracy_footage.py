@@ -146,6 +146,42 @@ def analyze(src: Path, profile: Path | None, out: Path, env: Mapping[str, str]) 
 
 # --- the same in-process, on cached landmarks (development: --fast, and the leave-one-person-out) ---
 
+def tracked_detections(src: Path, profile, cache: Path) -> list:
+    """Every frame's detection as `analyze --every-frame` makes it for this profile: the pose model's
+    tracking dropped where the judge (default settings) found a pose that could not be the person
+    (monitor/tracking.py), so the in-process judge sees the pictures the command saw. Cached per clip
+    and profile, landmarks only."""
+    import hashlib
+    import pickle
+
+    from posture_watch.core.judge import Judge
+    from posture_watch.io.pose import PoseEstimator
+    from posture_watch.io.sources import open_source
+    from posture_watch.monitor.analyze import iter_readings
+
+    stat = src.stat()
+    key = hashlib.sha1(pickle.dumps(profile)).hexdigest()[:12]
+    path = cache / f"{src.stem}-{stat.st_size}-{int(stat.st_mtime)}-tracked-{key}.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+
+    class Recording(PoseEstimator):
+        seen: list = []
+
+        def detect_prepared(self, prepared):
+            d = super().detect_prepared(prepared)
+            self.seen.append(d)
+            return d
+
+    with open_source(str(src)) as source, Recording() as estimator:
+        estimator.seen = []
+        for _ in iter_readings(source, estimator, Judge(profile), None):
+            pass
+    cache.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(estimator.seen))
+    return estimator.seen
+
+
 def inprocess_rows(src: Path, profile, cache: Path, config=None) -> list[dict]:
     from accuracy import detect_clip
     from posture_watch.core.geometry import measure
@@ -153,7 +189,7 @@ def inprocess_rows(src: Path, profile, cache: Path, config=None) -> list[dict]:
 
     judge = Judge(profile, config or JudgeConfig()) if profile is not None else None
     out = []
-    for d in detect_clip(src, cache):
+    for d in (tracked_detections(src, profile, cache) if profile is not None else detect_clip(src, cache)):
         m = measure(d)
         out.append(judge.update(m).to_json() if judge else {"t": d.t_s, "metrics": dict(m.values)})
     return out

@@ -162,6 +162,7 @@ class PoseEstimator:
         self._path: Path | None = None
         self._last_ts_ms = -1
         self._calls_with_pose = 0  # native notices stay quiet until the landmark model has run twice
+        self._retrack = False      # set by retrack(), from any thread: the next detection searches afresh
 
     def open(self) -> "PoseEstimator":
         path = self.model_path or models.ensure(self.variant, allow_fetch=False)
@@ -203,8 +204,20 @@ class PoseEstimator:
         return Prepared(frame.t_s, (w, h), self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb),
                         brightness, sharpness)
 
+    def retrack(self) -> None:
+        """Drop the tracking: the next picture is searched for a person afresh, as the first one was. VIDEO
+        mode can lock on to a wrong pose and keep it (see monitor/tracking.py); the caller decides when.
+        Safe to call from another thread than the one detecting (it only sets a flag)."""
+        self._retrack = True
+
     def detect_prepared(self, prepared: "Prepared") -> Detection:
         """The pose model on a prepared picture (in source order: VIDEO mode tracks from one to the next)."""
+        if self._retrack and self._landmarker is not None:
+            self._retrack = False
+            with quiet_native_stderr():
+                self._landmarker.close()
+            self._landmarker = None
+            self._calls_with_pose = 0   # a new graph prints its first-run notices again
         if self._landmarker is None:
             self.open()
         ts_ms = max(int(round(prepared.t_s * 1000)), self._last_ts_ms + 1)

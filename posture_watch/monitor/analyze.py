@@ -160,6 +160,7 @@ def iter_readings(source: FrameSource, estimator, judge, rate_hz: float | None,
     on a third thread, in source order, so that measuring and judging one sample here overlaps the model on
     the next. A live source delivers in real time anyway."""
     from posture_watch.core.geometry import measure
+    from posture_watch.monitor.tracking import TrackingWatch
 
     prepare = getattr(estimator, "prepare", None)
     with contextlib.ExitStack() as stages:  # closed from the last stage back to the first
@@ -172,8 +173,12 @@ def iter_readings(source: FrameSource, estimator, judge, rate_hz: float | None,
             prepared = stages.enter_context(contextlib.closing(read_ahead(_prepared(frames, prepare))))
             detections = stages.enter_context(contextlib.closing(
                 read_ahead(_detections(prepared, estimator.detect_prepared), nice=0, name="posture-watch-model")))
+        watch, retrack = TrackingWatch(), getattr(estimator, "retrack", None)
         for detection in detections:
-            yield judge.update(measure(detection))
+            reading = judge.update(measure(detection))
+            if watch.update(reading) and retrack is not None:
+                retrack()   # picked up by the model's thread a few pictures on
+            yield reading
 
 
 def analyze(source: FrameSource, estimator, judge, rate_hz: float | None, out: TextIO | None,

@@ -31,6 +31,7 @@ from posture_watch.core.errors import ProfileError, SourceError, SourceLost, Sto
 from posture_watch.core.sampling import SamplingConfig
 from posture_watch.monitor.alert_hold import AlertHold
 from posture_watch.monitor.loop_types import MonitorConfig, RunSummary, Waker
+from posture_watch.monitor.tracking import TrackingWatch
 from posture_watch.monitor.ports import (DoNotDisturb, Estimator, Measure, Notifier, PostureJudge, PreviewSink,
                                          Requests, SampleStore, ScreenWatch, ViewCheck)
 from posture_watch.io.pose import BadFrame, as_bgr, small_grey, thumbnail
@@ -87,6 +88,7 @@ class Monitor:
         self.alert_hold = AlertHold(dnd, config.break_wait_max_s)
         self._last_detection: Any = None  # the model's last answer, reused while the change gate holds
         self._last_metrics: Any = None    # ... and its measure (pure: the same answer measures the same)
+        self.tracking = TrackingWatch()   # when the pose model should search the picture afresh
 
     # --- time ------------------------------------------------------------------------------
 
@@ -204,6 +206,8 @@ class Monitor:
         else:
             metrics = self._last_metrics = self.measure(detection)
         reading = self.judge.update(metrics)
+        if self.tracking.update(reading) and (retrack := getattr(self.estimator, "retrack", None)) is not None:
+            retrack()
         if self.view_watch is not None and (problem := self.view_watch.update(reading.view)):
             raise ProfileError(problem)  # every sample would be "unknown": say so now, not never
         if self._forget:

@@ -21,6 +21,9 @@ Measure = Callable[[Detection], Metrics]  # geometry.measure
 
 
 class Estimator(Protocol):
+    """May also have `retrack()` (io/pose.PoseEstimator): drop the tracking so that the next picture is
+    searched afresh; the loop calls it when monitor/tracking.TrackingWatch says so."""
+
     def detect(self, frame: Frame, small: np.ndarray | None = None) -> Detection: ...
 
 

@@ -240,3 +240,21 @@ def test_a_deep_hunch_seen_from_the_side_is_still_the_user():
     assert not_the_user(hunched, tol, cfg) == ""
     poster = scaled({"neck_length_frac": 0.3, "body_size_frac": 0.3, "trunk_length_frac": 0.3})
     assert not_the_user(poster, tol, cfg) != ""
+
+
+@pytest.mark.parametrize("azimuth", [60.0, 70.0])
+def test_a_forward_head_seen_from_a_corner_camera_is_a_forward_lean_not_a_slump(azimuth):
+    """From a corner camera the hips are out of the picture, so the head's sink is measured against the picture;
+    a forward head lowers the head there too, and that sink explained (named) the forward head as a slump at
+    every sample. A sink against the picture now names only what is no more severe than itself."""
+    cam = k.Camera("oblique", distance_m=1.2, height_m=0.15, hfov_deg=65, aim_drop_m=0.3, azimuth_deg=azimuth)
+    rng = np.random.default_rng(12)
+    profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=1.0, rng=rng)) for i in range(40)])
+    judge, t = Judge(profile), 0.0
+    named = []
+    for _ in range(16):
+        r = judge.update(measure(k.simulate(k.Posture(neck_flexion_deg=30, trunk_flexion_deg=8), cam, t_s=t,
+                                            noise_px=1.0, rng=rng)))
+        named.append(r.faults[0] if r.state == POOR and r.faults else r.state)
+        t += 0.25
+    assert named[2:].count(FORWARD_LEAN) >= 12, named

@@ -181,7 +181,9 @@ EXPLAINED_BY = {"sink": ("lean_in",), "slump": ("side_trunk",), "head_forward": 
                 "neck": ("slump", "sink"), "back": ("slump",), "side_neck": ("slump",)}
 
 # explainers measured against the picture's frame (lower or larger in the picture): weaker evidence
-# than the body's own shape, so they explain another group only when at least as severe as it
+# than the body's own shape, so they explain another group only when at least as severe as it; so is the
+# slump when the head's sink is measured against the picture (hips unseen): a forward head also lowers
+# the head in the picture (the simulator's three-quarter cameras named every forward head a slump)
 FRAME_EXPLAINERS = frozenset({"sink", "lean_in"})
 
 WORLD_IDENTITY_KEYS = ("shoulder_width_world_m",)
@@ -389,6 +391,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
     shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
     roll = camera_roll_deg(metrics, tol)
     deviations: dict[str, float] = {}
+    frame_groups = set(FRAME_EXPLAINERS)
     members: dict[str, list[tuple[float, float]]] = {}
     severity_of: dict[str, float] = {}
     for comp in COMPONENTS:
@@ -410,6 +413,8 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
             key = "head_pitch_deg" if comp.group.startswith("side") else "head_pitch_ratio"
             d = max(0.0, d - comp.pitch_discount * pitch_up.get(key, 0.0))
         deviations[comp.deviation] = d
+        if comp.how == FRAME_Y and comp.group == "slump":
+            frame_groups.add("slump")    # the head's sink against the picture (hips unseen), not the hips
         if comp.needs_head and head_turned:
             continue
         weight = t.weight * (0.5 if comp.needs_shoulders and shoulders_out else 1.0)
@@ -436,7 +441,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         deviations["camera_roll_deg"] = roll
     by_fault: dict[str, list[float]] = {}
     for name, sev in groups.items():
-        by_fault.setdefault(_named_by(name, groups, config), []).append(sev)
+        by_fault.setdefault(_named_by(name, groups, config, frame_groups), []).append(sev)
     faults, evidence = {}, {}
     for fault, sevs in by_fault.items():
         sevs.sort(reverse=True)
@@ -458,7 +463,8 @@ def _turned_since_calibration(metrics: g.Metrics, tol: Tolerances) -> bool:
     return abs(yaw - base) > g.GeometryConfig().head_turned_deg
 
 
-def _named_by(name: str, groups: Mapping[str, float], config: "JudgeConfig") -> str:
+def _named_by(name: str, groups: Mapping[str, float], config: "JudgeConfig",
+              frame_groups: frozenset[str] | set[str] = FRAME_EXPLAINERS) -> str:
     """The fault a group's severity is named by: that of the group that explains it (EXPLAINED_BY, when that
     group reaches `explained_by_severity` and is not explained away itself: a back rounding while the trunk
     tips forward is a slouch, not a slump), else its own."""
@@ -466,7 +472,7 @@ def _named_by(name: str, groups: Mapping[str, float], config: "JudgeConfig") -> 
         return groups.get(by, -math.inf) >= config.explained_by_severity and not any(
             explains(b) for b in EXPLAINED_BY.get(by, ()))
     for by in EXPLAINED_BY.get(name, ()):
-        if explains(by) and (by not in FRAME_EXPLAINERS or groups[by] >= groups[name]):
+        if explains(by) and (by not in frame_groups or groups[by] >= groups[name]):
             return GROUP_FAULT[by]
     return GROUP_FAULT[name]
 

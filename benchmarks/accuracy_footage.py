@@ -166,7 +166,9 @@ def tracked_detections(src: Path, profile, cache: Path) -> list:
         return pickle.loads(path.read_bytes())
 
     class Recording(PoseEstimator):
-        seen: list = []
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list = []
 
         def detect_prepared(self, prepared):
             d = super().detect_prepared(prepared)
@@ -174,7 +176,6 @@ def tracked_detections(src: Path, profile, cache: Path) -> list:
             return d
 
     with open_source(str(src)) as source, Recording() as estimator:
-        estimator.seen = []
         for _ in iter_readings(source, estimator, Judge(profile), None):
             pass
     cache.mkdir(parents=True, exist_ok=True)

@@ -36,7 +36,7 @@ class TrackingWatch:
 
     def update(self, reading: Reading) -> bool:
         t = reading.t_s
-        if t < (self.lost_since if self.lost_since is not None else -math.inf) or t < self.last_retrack:
+        if t < self.last_retrack or (self.lost_since is not None and t < self.lost_since):
             self.lost_since, self.last_retrack = None, -math.inf       # time went backwards: a new source
         lost = reading.state == AWAY and (NOT_THE_USER in reading.flags or IMPLAUSIBLE_POSE in reading.flags)
         if not lost:

@@ -134,3 +134,42 @@ def test_run_asks_for_a_fresh_search_and_finds_the_person_again(tmp_path):
     after = [r.state for r in readings if r.t_s > estimator.retracked_at[0] + 2.0]
     assert after and set(after) == {GOOD}, set(after)
     assert any(r.state == AWAY and NOT_THE_USER in r.flags for r in readings)
+
+
+# --- a cut: the picture changed at once ----------------------------------------------------------------
+
+@pytest.mark.parametrize("change, apart_s, since_cut_s, cut", [
+    (12.0, 0.1, 5.0, True),      # two photos a tenth of a second apart
+    (6.0, 0.5, 5.0, True),       # analyze's 2 Hz: half a second apart
+    (5.9, 0.1, 5.0, False),      # a person moving
+    (40.0, 1.0, 5.0, False),     # a second apart (run's slow sampling): could be movement
+    (40.0, 0.1, 0.5, False),     # the last cut half a second ago
+    (40.0, -0.1, 5.0, False),    # time went backwards: a new source, nothing to compare
+])
+def test_a_cut_is_a_large_change_between_near_pictures_at_most_once_a_second(change, apart_s, since_cut_s, cut):
+    from posture_watch.core.sampling import is_cut
+    assert is_cut(change, apart_s, since_cut_s) is cut
+
+
+def _stills(image: np.ndarray, other: np.ndarray, n: int = 10, hz: float = 10.0) -> list[Frame]:
+    return [Frame(i / hz, image if i < n else other) for i in range(2 * n)]
+
+
+def test_a_cut_between_two_stills_is_searched_afresh_and_seen_at_once(model_path):
+    """Footage made of stills (a photo, then another, as the dev footage is) with the real model: the
+    tracking carried the first photo's pose into the second (its landmark filter follows over about half a
+    second). At the cut the picture is searched afresh, so its landmarks are the ones a fresh search of it
+    gives; a steady picture keeps the tracking."""
+    photo = cv2.imread(str(ROOT / "docs" / "preview-poor.jpg"))
+    mirrored = np.ascontiguousarray(photo[:, ::-1])
+    with PoseEstimator(model_path) as fresh:
+        expected = fresh.detect(Frame(0.0, mirrored)).poses[0].landmarks
+    with PoseEstimator(model_path) as est:
+        landmarkers, seen = [], []
+        for frame in _stills(photo, mirrored):
+            seen.append(est.detect(frame))
+            landmarkers.append(est._landmarker)
+    assert len(set(map(id, landmarkers[:10]))) == 1 and len(set(map(id, landmarkers[10:]))) == 1
+    assert landmarkers[10] is not landmarkers[9]
+    at_cut = seen[10].poses[0].landmarks
+    assert np.abs(np.asarray(at_cut)[:, :2] - np.asarray(expected)[:, :2]).max() < 1e-3

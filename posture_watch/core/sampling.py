@@ -115,6 +115,28 @@ def picture_change(thumb: np.ndarray, reference: np.ndarray) -> float:
     return float(np.abs(thumb - reference).mean())
 
 
+# A cut: the picture changed at once (a camera bumped or moved, the lights switched, footage made of
+# stills). The pose model's tracking then carries the pose of the picture before: its landmark filter
+# follows the new pose over about 0.6 s (dev footage: a forward lean's trunk angle took 0.6 s to fall
+# from 45 to 3 degrees after the photo changed to an upright one, with the head's landmarks there at
+# once), and once held a pose lying on its side through an upright. So a cut drops the tracking
+# (io/pose.PoseEstimator searches the picture afresh, about 90 ms). A person moving changes the
+# thumbnail by a few grey levels between pictures a tenth of a second apart; switching between two
+# photos of the same person in the same room changed it by 12 to 56 (dev footage). Between pictures
+# further apart than CUT_WITHIN_S any change could be movement, so only near pictures count, and the
+# tracking is dropped at most once every CUT_EVERY_S (a slideshow costs at most 9 % of a core more).
+CUT_GREY = 6.0
+CUT_WITHIN_S = 0.5
+CUT_EVERY_S = 1.0
+
+
+def is_cut(change: float, apart_s: float, since_last_cut_s: float) -> bool:
+    """Drop the model's tracking before this picture? `change`: its picture_change against the picture
+    the model saw before it, `apart_s` seconds earlier; `since_last_cut_s`: since the last cut."""
+    return (0 < apart_s <= CUT_WITHIN_S + 1e-6 and change >= CUT_GREY
+            and since_last_cut_s >= CUT_EVERY_S - 1e-6)
+
+
 def model_needed(cfg: SamplingConfig, change: float | None, since_model_s: float) -> bool:
     """Run the pose model on this sample? `change`: picture_change against the last judged sample (None:
     there is none, e.g. after an interruption); `since_model_s`: source seconds since the model last ran."""

@@ -14,6 +14,7 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import logging
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from posture_watch.io import models  # noqa: E402
 from posture_watch.core.domain import Detection, Frame, Pose  # noqa: E402
 from posture_watch.core.errors import ModelError  # noqa: E402
 from posture_watch.core.profile import TRACKING_NUM_POSES, Profile  # noqa: E402
+from posture_watch.core.sampling import is_cut, picture_change  # noqa: E402
 from posture_watch.io.native import quiet_native_stderr  # noqa: E402,F401  (re-exported)
 
 log = logging.getLogger(__name__)
@@ -144,6 +146,7 @@ class Prepared:
     mp_image: Any
     brightness: float
     sharpness: float | None
+    thumb: np.ndarray | None = None   # the picture's `thumbnail`: a cut drops the tracking (core/sampling.is_cut)
 
 
 class PoseEstimator:
@@ -163,6 +166,8 @@ class PoseEstimator:
         self._last_ts_ms = -1
         self._calls_with_pose = 0  # native notices stay quiet until the landmark model has run twice
         self._retrack = False      # set by retrack(), from any thread: the next detection searches afresh
+        self._seen: tuple[float, np.ndarray] | None = None   # (t_s, thumbnail) of the picture before
+        self._last_cut_t = -math.inf
 
     def open(self) -> "PoseEstimator":
         path = self.model_path or models.ensure(self.variant, allow_fetch=False)
@@ -199,10 +204,11 @@ class PoseEstimator:
             self.open()
         image = as_bgr(frame.image)
         rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+        small = small_grey(image) if small is None else small
         brightness, sharpness = image_facts(image, small)
         h, w = image.shape[:2]
         return Prepared(frame.t_s, (w, h), self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb),
-                        brightness, sharpness)
+                        brightness, sharpness, thumbnail(small))
 
     def retrack(self) -> None:
         """Drop the tracking: the next picture is searched for a person afresh, as the first one was. VIDEO
@@ -211,7 +217,15 @@ class PoseEstimator:
         self._retrack = True
 
     def detect_prepared(self, prepared: "Prepared") -> Detection:
-        """The pose model on a prepared picture (in source order: VIDEO mode tracks from one to the next)."""
+        """The pose model on a prepared picture (in source order: VIDEO mode tracks from one to the next).
+        A cut (core/sampling.is_cut) drops the tracking before this picture, as `retrack` does."""
+        if prepared.thumb is not None:
+            if self._seen is not None and is_cut(picture_change(prepared.thumb, self._seen[1]),
+                                                 prepared.t_s - self._seen[0], prepared.t_s - self._last_cut_t):
+                self._retrack, self._last_cut_t = True, prepared.t_s
+            elif self._seen is not None and prepared.t_s < self._seen[0]:
+                self._last_cut_t = -math.inf                      # time went backwards: a new source
+            self._seen = (prepared.t_s, prepared.thumb)
         if self._retrack and self._landmarker is not None:
             self._retrack = False
             with quiet_native_stderr():

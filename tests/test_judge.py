@@ -330,3 +330,24 @@ def test_leaning_back_against_the_backrest_is_not_a_slump():
     cam = CAMS["side"]
     r = run(Judge(calibrated(cam)), k.Posture(trunk_flexion_deg=-15), cam, seconds=3.0, hz=4.0)[-1]
     assert r.state == GOOD
+
+
+def test_the_camera_roll_is_the_turn_both_lines_share_less_their_disagreement():
+    """A camera turned about its axis turns the shoulder line and the ear line alike; a sideways lean
+    tilts the head further than the shoulders (dev footage: shoulders 5, ears 12.5 degrees), and that is
+    not forgiven as the camera's."""
+    from posture_watch.core import deviation as dv
+    from posture_watch.core.geometry import Metrics
+
+    tol = dv.Tolerances(view="frontal", base={"head_roll_deg": 1.0, "shoulder_tilt_deg": -1.0})
+
+    def roll(shoulders: float, ears: float) -> float:
+        m = Metrics(t_s=0.0, values={"head_roll_deg": 1.0 + ears, "shoulder_tilt_deg": -1.0 + shoulders},
+                    view="frontal", person_present=True, image_size=(640, 480))
+        return dv.camera_roll_deg(m, tol)
+
+    assert roll(4.0, 4.0) == pytest.approx(4.0)
+    assert roll(-5.0, -5.5) == pytest.approx(-4.75)
+    assert roll(5.0, 12.5) == pytest.approx(1.25)
+    assert roll(3.0, 10.0) == 0.0 and roll(3.0, -3.0) == 0.0
+    assert roll(10.0, 10.0) == pytest.approx(6.0)          # at most _MAX_CAMERA_ROLL_DEG

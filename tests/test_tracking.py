@@ -172,4 +172,17 @@ def test_a_cut_between_two_stills_is_searched_afresh_and_seen_at_once(model_path
     assert len(set(map(id, landmarkers[:10]))) == 1 and len(set(map(id, landmarkers[10:]))) == 1
     assert landmarkers[10] is not landmarkers[9]
     at_cut = seen[10].poses[0].landmarks
-    assert np.abs(np.asarray(at_cut)[:, :2] - np.asarray(expected)[:, :2]).max() < 1e-3
+    # (0.13 of the picture away without the cut; a fresh search on another clock differs by under 0.006)
+    assert np.abs(np.asarray(at_cut)[:, :2] - np.asarray(expected)[:, :2]).max() < 0.01
+
+
+def test_a_person_just_found_is_looked_at_again_until_the_landmarks_settle(model_path):
+    """The first picture of a track is measured through the person detector's rough box; the landmark
+    model refines its own box over the next pictures. The first detection on a still is given after four
+    more looks: its head and shoulders within 0.035 of the picture from where 40 pictures of the same still
+    settle them (0.06 away with one look)."""
+    photo = cv2.imread(str(ROOT / "docs" / "preview-poor.jpg"))
+    keys = [0, 2, 5, 7, 8, 11, 12]
+    with PoseEstimator(model_path) as est:
+        seen = [est.detect(Frame(i / 10, photo)).poses[0].landmarks[keys, :2] for i in range(40)]
+    assert np.abs(seen[0] - seen[-1]).max() < 0.035

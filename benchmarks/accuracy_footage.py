@@ -197,11 +197,27 @@ def inprocess_rows(src: Path, profile, cache: Path, config=None) -> list[dict]:
 
 
 def inprocess_profile(cal: Path, cache: Path):
-    from accuracy import detect_clip
-    from posture_watch.calibration.calibrate import build_profile
-    from posture_watch.core.geometry import measure
+    """The profile `calibrate --non-interactive` makes of this clip, without its capture checks: the same
+    capture (calibrate.capture: its sampling, the same picture's same answer, the careful second looks).
+    Cached per clip, as measures."""
+    import pickle
 
-    return build_profile([measure(d) for d in detect_clip(cal, cache)], camera=cal.name)
+    from posture_watch.calibration.calibrate import CalibrationConfig, build_profile, capture
+    from posture_watch.io.pose import PoseEstimator
+    from posture_watch.io.sources import open_source
+
+    stat = cal.stat()
+    path = cache / f"{cal.stem}-{stat.st_size}-{int(stat.st_mtime)}-capture.pkl"
+    if path.exists():
+        metrics = pickle.loads(path.read_bytes())
+    else:
+        config = CalibrationConfig()
+        with open_source(str(cal)) as source, PoseEstimator() as estimator:
+            metrics = capture(source, estimator, sample_hz=config.sample_hz, max_samples=config.max_samples,
+                              second_look_every=config.second_look_every)
+        cache.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pickle.dumps(metrics))
+    return build_profile(metrics, camera=cal.name)
 
 
 # --- scoring ------------------------------------------------------------------------------------------

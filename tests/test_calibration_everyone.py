@@ -236,6 +236,20 @@ def test_a_capture_too_restless_for_its_tolerances_is_refused():
     assert cc.capture_problem(capture(SIDE, seconds=6.0)) is None
 
 
+def test_measures_that_wander_while_the_picture_holds_still_are_the_models_not_the_persons():
+    """The same restless measures, but every picture the same (a photo held still: the pose model's own
+    wander, as on the cameraman still): not refused as moving. The same with the pictures changing is."""
+    from dataclasses import replace as _replace
+
+    nods = np.random.default_rng(4).uniform(-10.0, 10.0, 100)
+    samples = capture(SIDE, seconds=6.0,
+                      posture_at=lambda t: k.with_posture(k.UPRIGHT, neck_flexion_deg=float(nods[int(round(t * 10))])))
+    still = np.full((24, 32), 90.0, np.float32)
+    assert cc._too_restless([_replace(s, thumb=still) for s in samples]) is None
+    changing = [_replace(s, thumb=still + (5.0 if i % 2 else 0.0)) for i, s in enumerate(samples)]
+    assert (cc._too_restless(changing) or "").startswith("You moved too much for a baseline")
+
+
 def test_the_commonest_set_up_problem_is_named_as_the_wizard_names_it():
     """A head-only picture: the person is found with the shoulders cut off in most samples and not at all in
     the rest. Both are past the limit; the commonest is the one to fix (it was 'Nobody', first in order)."""

@@ -80,6 +80,7 @@ class Sample:
     metrics: Metrics
     setup: sc.SetupObservation
     landmarks: np.ndarray | None = None    # the person's (33, 5) landmarks, for the summary drawing
+    thumb: np.ndarray | None = None        # the picture's tiny grey thumbnail (io/pose.thumbnail)
 
 
 def sample_of(t_s: float, image: Any, detection: Any, metrics: Metrics,
@@ -88,7 +89,10 @@ def sample_of(t_s: float, image: Any, detection: Any, metrics: Metrics,
     pose = sc.primary_pose(detection, metrics) if metrics.person_present else None
     face, background = sc.light_facts(image, pose)
     observation = sc.observe(detection, metrics, face, background, setup_config)
-    return Sample(t_s, metrics, observation, None if pose is None else pose.landmarks)
+    from posture_watch.io.pose import as_bgr, small_grey, thumbnail
+
+    return Sample(t_s, metrics, observation, None if pose is None else pose.landmarks,
+                  thumbnail(small_grey(as_bgr(image))))
 
 
 @dataclass(frozen=True)
@@ -274,7 +278,19 @@ def capture_problem(samples: Sequence[Sample], checks: CaptureCheckConfig = Capt
 def _too_restless(samples: Sequence[Sample], judge: JudgeConfig = JudgeConfig()) -> str | None:
     """A capture so restless in one of the judged measures that its own spread asks for a tolerance past the
     judge's ceiling (deviation.restless_measures: `max_widen` times the floor) is no baseline. On 20 still
-    upright captures of 13 real people the largest ask was 0.44 of its ceiling."""
+    upright captures of 13 real people the largest ask was 0.44 of its ceiling.
+
+    Only a picture that changed can show a person moving: when every picture of the capture is within the
+    change gate's `unchanged_below_grey` of the first (a photo held still), the measures' wander is the pose
+    model's own, and the tolerances keep their ceiling. (A still of a man holding a camera before his face:
+    the face's width in the picture wandered between 0.030 and 0.044 over 6 s; which 6 s decided whether
+    it was refused as "you moved too much".)"""
+    from posture_watch.core.sampling import SamplingConfig, picture_change
+
+    thumbs = [s.thumb for s in samples if s.thumb is not None]
+    if len(thumbs) == len(samples) and thumbs and \
+            max(picture_change(t, thumbs[0]) for t in thumbs) < SamplingConfig().unchanged_below_grey:
+        return None
     restless = restless_measures(build_profile([s.metrics for s in samples]), judge)
     if not restless:
         return None

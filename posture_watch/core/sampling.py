@@ -120,11 +120,12 @@ def picture_change(thumb: np.ndarray, reference: np.ndarray) -> float:
 # follows the new pose over about 0.6 s (dev footage: a forward lean's trunk angle took 0.6 s to fall
 # from 45 to 3 degrees after the photo changed to an upright one, with the head's landmarks there at
 # once), and once held a pose lying on its side through an upright. So a cut drops the tracking
-# (io/pose.PoseEstimator searches the picture afresh, about 90 ms). A person moving changes the
+# (io/pose.PoseEstimator searches the picture afresh: about 60 ms of CPU more than a tracked picture, its
+# four first looks included). A person moving changes the
 # thumbnail by a few grey levels between pictures a tenth of a second apart; switching between two
 # photos of the same person in the same room changed it by 12 to 56 (dev footage). Between pictures
 # further apart than CUT_WITHIN_S any change could be movement, so only near pictures count, and the
-# tracking is dropped at most once every CUT_EVERY_S (a slideshow costs at most 9 % of a core more).
+# tracking is dropped at most once every CUT_EVERY_S (a slideshow costs at most 6 % of a core more).
 CUT_GREY = 6.0
 CUT_WITHIN_S = 0.5
 CUT_EVERY_S = 1.0

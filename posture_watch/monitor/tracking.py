@@ -9,7 +9,8 @@ the person in every one, and one fresh search at the first lost second gave 0.94
 
 So: a pose was found but could not be the calibrated person (NOT_THE_USER: the wrong size or proportions)
 or any seated person (IMPLAUSIBLE_POSE) for `after_s`, then the tracking is dropped, at most once every
-`every_s` (a re-search costs about 80 ms of CPU: someone else in the picture for an hour costs 0.8 %).
+`every_s` (a re-search costs about 60 ms of CPU more than a tracked picture: someone else in the picture
+for an hour costs 0.6 %).
 """
 
 from __future__ import annotations

@@ -274,6 +274,16 @@ def run_population(config: JudgeConfig, people: int = 40, seed: int = 11) -> Non
 
 # --- sample clips ------------------------------------------------------------------------------
 
+def pose_code_key() -> str:
+    """A short hash of the pose model's code (io/pose.py): landmarks cached before a change to it (the
+    first looks, the cuts) must not be reused after it. Part of every landmark cache's file name."""
+    import hashlib
+
+    from posture_watch.io import pose
+
+    return hashlib.sha1(Path(pose.__file__).read_bytes()).hexdigest()[:8]
+
+
 def detect_clip(path: Path, cache_dir: Path | None) -> list[Detection]:
     """Every frame of a clip through the real pose model (VIDEO mode), cached as landmarks only."""
     import pickle
@@ -285,7 +295,7 @@ def detect_clip(path: Path, cache_dir: Path | None) -> list[Detection]:
     if cache_dir is not None:
         stat = path.stat()
         # the pose mode is part of the key: landmarks differ between num_poses=1 and 2
-        cache = cache_dir / f"{path.stem}-{stat.st_size}-{int(stat.st_mtime)}-n{PoseEstimator().num_poses}.pkl"
+        cache = cache_dir / f"{path.stem}-{stat.st_size}-{int(stat.st_mtime)}-n{PoseEstimator().num_poses}-{pose_code_key()}.pkl"
         if cache.exists():
             return pickle.loads(cache.read_bytes())
 

@@ -161,7 +161,9 @@ def tracked_detections(src: Path, profile, cache: Path) -> list:
 
     stat = src.stat()
     key = hashlib.sha1(pickle.dumps(profile)).hexdigest()[:12]
-    path = cache / f"{src.stem}-{stat.st_size}-{int(stat.st_mtime)}-tracked-{key}.pkl"
+    from accuracy import pose_code_key
+
+    path = cache / f"{src.stem}-{stat.st_size}-{int(stat.st_mtime)}-tracked-{key}-{pose_code_key()}.pkl"
     if path.exists():
         return pickle.loads(path.read_bytes())
 
@@ -207,7 +209,9 @@ def inprocess_profile(cal: Path, cache: Path):
     from posture_watch.io.sources import open_source
 
     stat = cal.stat()
-    path = cache / f"{cal.stem}-{stat.st_size}-{int(stat.st_mtime)}-capture.pkl"
+    from accuracy import pose_code_key
+
+    path = cache / f"{cal.stem}-{stat.st_size}-{int(stat.st_mtime)}-capture-{pose_code_key()}.pkl"
     if path.exists():
         metrics = pickle.loads(path.read_bytes())
     else:

@@ -169,6 +169,11 @@ def run_sim(config: JudgeConfig, noise_px: float = 2.0) -> None:
             "round back": k.Posture(thoracic_flexion_deg=25, neck_flexion_deg=15),
             "side lean 12": k.Posture(lateral_lean_deg=12),
             "sink + round": k.Posture(sink_m=0.05, thoracic_flexion_deg=15, neck_flexion_deg=10)}
+    # looking at a second screen: a head turned 50 degrees, upright and with the head forward (their own
+    # noise draws, after the cells above, so those keep theirs)
+    turned = {False: {"turned 50": k.Posture(head_yaw_deg=50)},
+              True: {"turned 50 + forward head": k.Posture(head_yaw_deg=50, neck_flexion_deg=30, trunk_flexion_deg=8)}}
+    rng_turned = np.random.default_rng(8)
     rng = np.random.default_rng(7)
     print(f"[sim] stick figure, landmark noise {noise_px:g} px; share of 20 noisy samples judged correctly")
     all_t, all_p = [], []
@@ -187,6 +192,14 @@ def run_sim(config: JudgeConfig, noise_px: float = 2.0) -> None:
                 all_t += [label] * len(states)
                 all_p += [s == POOR for s in states]
                 cells.append(f"{pname} {ok:.0%}")
+        for label in (False, True):
+            for pname, posture in turned[label].items():
+                judge = Judge(profile, config)
+                states = [judge.update(measure(k.simulate(posture, cam, t_s=i / 4, noise_px=noise_px,
+                                                          rng=rng_turned))).state for i in range(20)]
+                all_t += [label] * len(states)
+                all_p += [s == POOR for s in states]
+                cells.append(f"{pname} {sum((s == POOR) == label for s in states) / len(states):.0%}")
         print(f"  {cname:20s} ({profile.view}): " + ", ".join(cells))
     print(f"  balanced accuracy over the grid: {balanced_accuracy(all_t, all_p):.3f}")
 

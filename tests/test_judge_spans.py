@@ -258,3 +258,25 @@ def test_a_forward_head_seen_from_a_corner_camera_is_a_forward_lean_not_a_slump(
         named.append(r.faults[0] if r.state == POOR and r.faults else r.state)
         t += 0.25
     assert named[2:].count(FORWARD_LEAN) >= 12, named
+
+
+@pytest.mark.parametrize("cam", [k.LAPTOP, k.DESKTOP], ids=["laptop", "desktop"])
+@pytest.mark.parametrize("yaw", [45.0, -60.0], ids=["turned-45", "turned-60-other-way"])
+def test_a_forward_head_while_looking_at_a_second_screen_is_called(cam, yaw):
+    """A head turned away since calibration (a second screen) drops only what the turn moves (the face's
+    width, the ear line). Before, it dropped every head measure: a 30-degree neck bend held while turned
+    was judged good on every frontal camera. The same turn held upright stays good."""
+    rng = np.random.default_rng(4)
+    judge, t = Judge(_profile(cam)), 0.0
+    named = {}
+    for name, posture in (("turned", k.Posture(head_yaw_deg=yaw)),
+                          ("turned, head forward", k.Posture(head_yaw_deg=yaw, neck_flexion_deg=30, trunk_flexion_deg=8)),
+                          ("turned again", k.Posture(head_yaw_deg=yaw))):
+        rs = []
+        for _ in range(20):
+            rs.append(judge.update(measure(k.simulate(posture, cam, t_s=t, noise_px=1.0, rng=rng))))
+            t += 0.25
+        named[name] = [r.faults[0] if r.state == POOR and r.faults else r.state for r in rs[6:]]
+    assert set(named["turned"]) == {GOOD}, named
+    assert set(named["turned, head forward"]) == {FORWARD_LEAN}, named
+    assert set(named["turned again"][4:]) == {GOOD}, named

@@ -75,10 +75,15 @@ beyond what the ears sank is not counted as head drop; it is reported as shoulde
 Reading is not slouching: a head that pitches down (the nose drops against the ears) moves the
 ear a little, so the head-drop and CVA deviations forgive `pitch_discount` units per unit of head
 pitch above the baseline (head_pitch_ratio frontal, head_pitch_deg side). A slouch keeps the
-gaze level, so it is not forgiven. Frontal head measures are dropped while the head is turned
-away (|head_yaw_deg| large). From the side they are kept (midpoints of both ears and shoulders stay
-on the axes when the head turns; a rule that dropped them when the nose came level with the ear hid
-every forward hunch, which does the same).
+gaze level, so it is not forgiven. A head turned away since calibration (|head_yaw_deg| past
+geometry's head_turned_deg, looking at a second screen) drops only what the turn itself moves: the
+face's width (face_size_pct, face_scale_pct: it narrows) and the ear line (head_tilt_deg: under a
+camera above or below the face it tilts). The forward-head measures stay: the ears' height over the
+shoulders, the CVA and the world neck hardly move with a turn, and dropping them hid every forward
+head held while looking sideways (simulator: a 30-degree neck bend at 35-75 degrees of turn was good
+on every frontal camera; it is now poor, and the turn held upright stays good). From the side the
+midpoints of both ears and shoulders stay on the axes when the head turns; a rule that dropped the
+head's measures when the nose came level with the ear hid every forward hunch, which does the same.
 
 A tolerance is the configured floor, widened to `noise_k` baseline spreads when the person's
 own capture was noisier and widened to cover the reading capture, but never past a CEILING of
@@ -117,7 +122,7 @@ class Component:
     tol_field: str          # the JudgeConfig field that holds its tolerance floor
     group: str
     weight: float = 1.0
-    needs_head: bool = False        # dropped when the head is turned away
+    needs_head: bool = False        # dropped while the head is turned away (the turn moves it: face width, ear line)
     needs_shoulders: bool = False   # down-weighted when the shoulders are outside the frame
     pitch_discount: float = 0.0     # deviation units forgiven per unit of head pitch above baseline
     scale: str = "sw"               # FRAME_Y: in baseline shoulder widths ("sw") or body sizes ("body")
@@ -126,7 +131,7 @@ class Component:
 
 
 COMPONENTS: tuple[Component, ...] = (
-    Component("head_drop_pct", "head_drop_ratio", REL_DOWN, "head_drop_tol_pct", "head_forward", 1.0, True, True,
+    Component("head_drop_pct", "head_drop_ratio", REL_DOWN, "head_drop_tol_pct", "head_forward", 1.0, False, True,
               pitch_discount=10.0, forgives=SHRUG),
     Component("face_size_pct", "face_size_ratio", REL_UP, "face_size_tol_pct", "head_forward", 0.6, True, True),
     Component("face_scale_pct", "face_width_frac", REL_UP, "lean_in_tol_pct", "lean_in", 1.0, True, False),
@@ -138,13 +143,13 @@ COMPONENTS: tuple[Component, ...] = (
               forgives=CAMERA_ROLL),
     Component("head_tilt_deg", "head_roll_deg", ABS, "head_tilt_tol_deg", "head_tilt", 1.0, True, True,
               forgives=CAMERA_ROLL | HEAD_TURN),
-    Component("head_forward_deg", "cva_deg", DIFF_DOWN, "cva_tol_deg", "side_neck", 1.0, True, pitch_discount=0.35),
+    Component("head_forward_deg", "cva_deg", DIFF_DOWN, "cva_tol_deg", "side_neck", 1.0, pitch_discount=0.35),
     Component("trunk_forward_deg", "trunk_inclination_deg", DIFF_UP, "trunk_inclination_tol_deg", "side_trunk", 1.0),
     # from the world landmarks (camera-independent): the neck's angle against the trunk (frontal views
     # only, see the module docstring) and the ear-to-shoulder distance in metres (every view)
-    Component("neck_bend_deg", "neck_flexion_world_deg", DIFF_UP, "neck_bend_tol_deg", "neck", 1.0, True,
+    Component("neck_bend_deg", "neck_flexion_world_deg", DIFF_UP, "neck_bend_tol_deg", "neck", 1.0,
               views=(g.FRONTAL,)),
-    Component("neck_shortening_pct", "neck_length_world_m", REL_DOWN, "neck_shortening_tol_pct", "neck", 1.0, True,
+    Component("neck_shortening_pct", "neck_length_world_m", REL_DOWN, "neck_shortening_tol_pct", "neck", 1.0,
               forgives=SHRUG),
     # the back: the spine rounding brings the shoulders towards the hips (hips seen)
     Component("back_rounding_pct", "trunk_length_world_m", REL_DOWN, "back_rounding_tol_pct", "back", 1.0),

@@ -8,7 +8,7 @@
     python benchmarks/accuracy.py --section stress     # harder clips rendered in memory (accuracy_stress.py)
     python benchmarks/accuracy.py --section footage    # real video of real people through calibrate + analyze
                                                        # (accuracy_footage.py; --force-calibration, --fast: development;
-                                                       # --variant mirror|half|quarter: the same people made new)
+                                                       # --variant mirror|half|quarter|tilted|dim: the same people made new)
 
 neck: `../shared/dev-data/neck-levels/case*.jsonl` (or --neck-dir): MediaPipe landmarks of one
 real person, frontal, six head positions. Calibrate on case4, judge every case as its own
@@ -391,7 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--section", choices=["real", "neck", "sim", "population", "clips", "stress", "footage", "all"], default="all")
     ap.add_argument("--only", nargs="*", help="stress, footage: only these scenarios / cases")
     ap.add_argument("--footage-dir", type=Path, default=ROOT.parent / "shared" / "dev-data" / "footage")
-    ap.add_argument("--variant", choices=["mirror", "half", "quarter"], default=None,
+    ap.add_argument("--variant", choices=["mirror", "half", "quarter", "tilted", "dim"], default=None,
                     help="footage: every clip mirrored, or at a half or a quarter of its resolution")
     ap.add_argument("--force-calibration", action="store_true",
                     help="footage, development only: judge a refused calibration on a profile built without the checks")

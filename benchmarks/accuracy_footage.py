@@ -339,7 +339,18 @@ VARIANTS = {
                                                  interpolation=__import__("cv2").INTER_AREA),
     "quarter": lambda img: __import__("cv2").resize(img, (img.shape[1] // 4, img.shape[0] // 4),
                                                     interpolation=__import__("cv2").INTER_AREA),
+    # a camera mounted 5 degrees off level (calibration and evaluation alike), and a dim room
+    "tilted": lambda img: _rotated(img, 5.0),
+    "dim": lambda img: (img.astype("float32") * 0.35 + 4).clip(0, 255).astype("uint8"),
 }
+
+
+def _rotated(img, deg: float):
+    import cv2
+
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), deg, 1.0)
+    return cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
 
 
 def variant_of(footage: Path, variant: str, out: Path) -> Path:
@@ -376,8 +387,9 @@ def run_footage(footage: Path = DEFAULT_FOOTAGE_DIR, force: bool = False, fast: 
         return []
     if variant:
         with tempfile.TemporaryDirectory(prefix=f"pw-footage-{variant}-") as tmp:
-            print(f"[footage] every clip {variant}{'ed' if variant == 'mirror' else ' size'} (written to a temporary "
-                  f"folder, removed afterwards)")
+            what = {"mirror": "mirrored", "half": "at half size", "quarter": "at quarter size",
+                    "tilted": "turned 5 degrees (a camera off level)", "dim": "at 35 % brightness"}[variant]
+            print(f"[footage] every clip {what} (written to a temporary folder, removed afterwards)")
             return run_footage(variant_of(footage, variant, Path(tmp)), force, fast, only, cache)
     labels = json.loads((footage / "labels.json").read_text())
     cache = cache or Path(tempfile.gettempdir()) / "posture-watch-footage-cache"

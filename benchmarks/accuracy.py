@@ -297,6 +297,16 @@ def pose_code_key() -> str:
     return hashlib.sha1(Path(pose.__file__).read_bytes()).hexdigest()[:8]
 
 
+def measure_code_key() -> str:
+    """pose_code_key and the geometry's code (core/geometry.py): for caches that keep measures, not
+    landmarks (a measure's formula changed must not be read from a cache made before)."""
+    import hashlib
+
+    from posture_watch.core import geometry
+
+    return pose_code_key() + hashlib.sha1(Path(geometry.__file__).read_bytes()).hexdigest()[:6]
+
+
 def detect_clip(path: Path, cache_dir: Path | None) -> list[Detection]:
     """Every frame of a clip through the real pose model (VIDEO mode), cached as landmarks only."""
     import pickle

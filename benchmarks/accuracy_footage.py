@@ -201,7 +201,7 @@ def inprocess_rows(src: Path, profile, cache: Path, config=None) -> list[dict]:
 def inprocess_profile(cal: Path, cache: Path):
     """The profile `calibrate --non-interactive` makes of this clip, without its capture checks: the same
     capture (calibrate.capture: its sampling, the same picture's same answer, the careful second looks).
-    Cached per clip, as measures."""
+    Cached per clip, as measures (keyed by the pose and geometry code)."""
     import pickle
 
     from posture_watch.calibration.calibrate import CalibrationConfig, build_profile, capture
@@ -209,9 +209,9 @@ def inprocess_profile(cal: Path, cache: Path):
     from posture_watch.io.sources import open_source
 
     stat = cal.stat()
-    from accuracy import pose_code_key
+    from accuracy import measure_code_key
 
-    path = cache / f"{cal.stem}-{stat.st_size}-{int(stat.st_mtime)}-capture-{pose_code_key()}.pkl"
+    path = cache / f"{cal.stem}-{stat.st_size}-{int(stat.st_mtime)}-capture-{measure_code_key()}.pkl"
     if path.exists():
         metrics = pickle.loads(path.read_bytes())
     else:

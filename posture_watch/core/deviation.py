@@ -9,7 +9,7 @@ Deviations are grouped; a group's severity is the weighted mean of its members' 
 largest of its groups' plus `second_group_weight` times the second largest (when positive):
 two independent signs of the same fault, each below its threshold, add up. In a side view the
 groups share the shoulder landmark (its noise moves all of them), so they are not independent
-and `side_second_group_weight` is 0 by default. Grouping keeps one noisy measure from deciding alone, while two
+and a second group adds nothing there. Grouping keeps one noisy measure from deciding alone, while two
 different mechanisms (the head poking forward over the shoulders, or the whole trunk
 leaning in towards the screen) can each call a forward lean on their own.
 
@@ -450,7 +450,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
     faults, evidence = {}, {}
     for fault, sevs in by_fault.items():
         sevs.sort(reverse=True)
-        w2 = config.side_second_group_weight if tol.view == g.SIDE else config.second_group_weight
+        w2 = 0.0 if tol.view == g.SIDE else config.second_group_weight   # side: one landmark moves them all
         faults[fault] = sevs[0] + (w2 * max(0.0, sevs[1]) if len(sevs) > 1 else 0.0)
         evidence[fault] = sevs[0]
     return Assessment(present=True, size_ratio=ratio, deviations=deviations, groups=groups, faults=faults,

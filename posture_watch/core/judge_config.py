@@ -55,7 +55,6 @@ class JudgeConfig:
     explained_by_severity: float = 0.8  # a sink while leaning in this much counts as the lean
     camera_moved_roll_deg: float = 3.0  # the camera turned this much since calibration: said (flag)
     second_group_weight: float = 0.5    # a second group showing the same fault adds this share of its severity
-    side_second_group_weight: float = 0.0  # ... in a side view, where the groups share the shoulder landmark
     noise_k: float = 4.0                # a tolerance is at least this many baseline spreads
     reading_margin: float = 1.25        # the reading capture's deviations stay below the tolerance
     max_widen: float = 2.0              # ... but noise or reading widen a tolerance to this * its floor at most

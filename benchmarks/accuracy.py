@@ -402,7 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", help="stress, footage: only these scenarios / cases")
     ap.add_argument("--footage-dir", type=Path, default=ROOT.parent / "shared" / "dev-data" / "footage")
     ap.add_argument("--variant", choices=["mirror", "half", "quarter", "tilted", "dim"], default=None,
-                    help="footage: every clip mirrored, or at a half or a quarter of its resolution")
+                    help="footage: every clip mirrored, at a half or a quarter of its resolution, turned 5 degrees "
+                         "(tilted) or at 35 %% brightness (dim)")
     ap.add_argument("--force-calibration", action="store_true",
                     help="footage, development only: judge a refused calibration on a profile built without the checks")
     ap.add_argument("--fast", action="store_true",

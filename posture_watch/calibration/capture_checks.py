@@ -209,6 +209,14 @@ def _shift_words(shift: Shift, view: str | None, checks: CaptureCheckConfig) -> 
     return None
 
 
+def _with_measured(advice: str, problem: str, seen: int, samples: Sequence[Sample]) -> str:
+    """The set-up advice with what was measured: in how many of the pictures, and for darkness the light."""
+    light = ""
+    if problem == sc.TOO_DARK:
+        light = f"; light {float(np.median([s.setup.brightness for s in samples])):.0f}/255"
+    return f"{advice.rstrip('.')} (seen in {seen} of {len(samples)} pictures{light})."
+
+
 def _too_dark_to_follow(samples: Sequence[Sample], measured: str, setup: sc.SetupConfig = sc.SetupConfig()) -> str | None:
     """In a dark picture the pose model's landmarks wander slowly (its tracking smooths away the jumps):
     a capture refused for movement there is said to be too dark, with what was measured."""
@@ -252,7 +260,8 @@ def capture_problem(samples: Sequence[Sample], checks: CaptureCheckConfig = Capt
     failing = [p for p in sc.PRIORITY if p not in sc.ADVISORY and counts.get(p, 0) > checks.max_problem_frac * n]
     if failing:   # the commonest, as the wizard's set-up check names it (a person half cut off is often not
         # found at all in other frames); ties go to the earlier in PRIORITY (darkness before "nobody")
-        return sc.ADVICE[max(failing, key=lambda p: (counts[p], -sc.PRIORITY.index(p)))]
+        worst = max(failing, key=lambda p: (counts[p], -sc.PRIORITY.index(p)))
+        return _with_measured(sc.ADVICE[worst], worst, counts[worst], samples)
     move, scale = movement(samples)
     if move is not None and (move > checks.max_move_pct or (scale is not None and scale > checks.max_scale_change_pct)):
         what = (f"your head moved about {move:.0f}% of your body size" if move > checks.max_move_pct

@@ -200,3 +200,15 @@ def test_off_centre_and_a_turned_head_are_said_but_never_stop_the_set_up():
     """A side camera often sees the person near an edge of the picture; the judge measures them as well."""
     window = [_obs((sc.OFF_CENTRE,))] * 6 + [_obs((sc.HEAD_TURNED,))] * 4
     assert sc.evaluate(window).ok
+
+
+def test_a_person_the_model_cannot_make_out_is_unclear_not_nobody():
+    """A pose of a person's size with the shoulders above the ears (the model's landmarks on a face it could
+    not read: a flat face mask drawn on real footage did this) is someone unclear, not an empty room."""
+    det = good()
+    lm = det.poses[0].landmarks.copy()
+    lm[[11, 12], 1], lm[[7, 8], 1] = lm[[7, 8], 1].copy(), lm[[11, 12], 1].copy()   # shoulders <-> ears heights
+    garbled = replace(det, poses=(Pose(lm, det.poses[0].world),))
+    obs = observe(garbled)
+    assert not obs.person and sc.UNCLEAR in obs.problems and sc.NO_PERSON not in obs.problems, obs
+    assert observe(Detection(0.0, (1280, 720), (), 120.0)).problems == (sc.NO_PERSON,)

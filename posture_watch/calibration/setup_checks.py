@@ -7,6 +7,8 @@ concrete fix. Checks, in the order their advice is given:
     too_dark        the lights off (geometry's too_dark flag), or nobody found in a frame whose mean
                     luma < too_dark_brightness                              "turn on a light"
     no_person       no plausible person                                    "sit where you usually work..."
+                    (a pose of a person's size whose head and shoulders do not fit together is
+                    `unclear`: someone is there whom the model cannot make out)
     two_people      a second person of comparable size                     "calibrate alone"
     head_cut        over half the forehead above the frame                  "raise the camera or tilt the screen back"
     shoulders_cut   a shoulder below the frame (or too close to its edge)  "tilt the screen back or sit further back"
@@ -212,7 +214,12 @@ def observe(detection: Detection, metrics: g.Metrics, face_luma: float | None = 
     if pose is None:
         if detection.brightness < cfg.too_dark_brightness:
             problems.append(TOO_DARK)
-        problems.append(NO_PERSON)
+        # a pose of a person's size whose head and shoulders do not fit together (the shoulders above the
+        # ears, the mouth above the eyes): someone is there whom the model cannot make out (a flat-coloured
+        # face mask drawn on the dev footage did this to two of four frontal webcams), not "nobody"
+        made_out = (detection.poses and g.IMPLAUSIBLE_POSE in metrics.flags and g.HEAD_NOT_VISIBLE not in metrics.flags
+                    and (metrics.get("body_size_frac") or 0.0) >= g.GeometryConfig().min_body_size_frac)
+        problems.append(UNCLEAR if made_out else NO_PERSON)
         return SetupObservation(person=False, problems=_ordered(problems), **base)
     if g.TOO_DARK in metrics.flags:
         # lights off (geometry's limit, mean luma 15): the sample clip darkened to 9-14/255 gave landmarks

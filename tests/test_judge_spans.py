@@ -204,7 +204,10 @@ def test_a_slump_back_with_the_head_up_is_a_slump_and_a_small_lean_back_is_not(p
 def test_a_sideways_lean_seen_from_a_camera_at_45_degrees_is_a_sideways_lean(deg):
     """Leaning 12 degrees sideways, away from a camera 45 degrees round the desk, turns the shoulder line
     and the ear line by 16 degrees alike, which the judge took for the camera turned about its axis and
-    forgave: the lean was good. A nudged camera turns a few degrees; only that much is the camera's."""
+    forgave: the lean was good. A nudged camera turns a few degrees; only that much is the camera's.
+    Leaning towards the camera also brings the head closer to it and lower in the picture (the forward
+    lean's signs), and with the tilt in the body's degrees (1 / cos 45 less than in the picture) the forward
+    lean is named first there; the lateral lean is still named."""
     cam = k.Camera("oblique", distance_m=0.9, height_m=0.1, hfov_deg=65, aim_drop_m=0.25, azimuth_deg=45)
     rng = np.random.default_rng(8)
     profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=1.0, rng=rng)) for i in range(40)])
@@ -215,9 +218,12 @@ def test_a_sideways_lean_seen_from_a_camera_at_45_degrees_is_a_sideways_lean(deg
     named = []
     for _ in range(12):
         r = judge.update(measure(k.simulate(k.Posture(lateral_lean_deg=deg), cam, t_s=t, noise_px=1.0, rng=rng)))
-        named.append(r.faults[0] if r.state == POOR and r.faults else r.state)
+        named.append(r.faults if r.state == POOR else r.state)
         t += 0.25
-    assert named[2:] == [LATERAL_LEAN] * 10, named
+    if deg > 0:
+        assert [n[0] for n in named[2:]] == [LATERAL_LEAN] * 10, named
+    else:
+        assert all(n != GOOD and LATERAL_LEAN in n for n in named[2:]), named
 
 
 def test_a_deep_hunch_seen_from_the_side_is_still_the_user():
@@ -280,3 +286,24 @@ def test_a_forward_head_while_looking_at_a_second_screen_is_called(cam, yaw):
     assert set(named["turned"]) == {GOOD}, named
     assert set(named["turned, head forward"]) == {FORWARD_LEAN}, named
     assert set(named["turned again"][4:]) == {GOOD}, named
+
+
+@pytest.mark.parametrize("azimuth", [0.0, 30.0, 45.0])
+def test_a_sideways_lean_is_measured_in_the_body_s_degrees_from_any_angle_round_the_desk(azimuth):
+    """From 45 degrees round the desk a line across the body tilts 1.4 times as much in the picture as in the
+    body: a 3-degree sideways lean read as 4 degrees of shoulder tilt (poor in 40 % of the simulator's samples),
+    a 12-degree one as 16. The tilt is taken back to the body's degrees by the cosine of the camera's angle (the
+    head's calibrated turn); from in front nothing changes."""
+    rng = np.random.default_rng(7)
+    cam = k.Camera("oblique", distance_m=0.9, height_m=0.1, hfov_deg=65, aim_drop_m=0.25, azimuth_deg=azimuth)
+    profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=2.0, rng=rng)) for i in range(40)])
+    for lean in (3.0, 6.0, 12.0):
+        judge = Judge(profile)
+        seen = [judge.update(measure(k.simulate(k.Posture(lateral_lean_deg=lean), cam, t_s=i / 4, noise_px=0.5, rng=rng)))
+                for i in range(12)]
+        tilt = float(np.median([r.deviations["shoulder_tilt_deg"] for r in seen]))
+        assert abs(tilt - lean) <= 0.15 * lean + 0.3, (lean, tilt)
+        if lean == 12.0:
+            assert all(r.state == POOR and r.faults[0] == LATERAL_LEAN for r in seen[4:])
+        if lean == 3.0:
+            assert all(r.state == GOOD for r in seen[4:])

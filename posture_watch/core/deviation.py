@@ -33,8 +33,10 @@ leaning in towards the screen) can each call a forward lean on their own.
                                     _slump_severity)
                                     head_sink_pct = head_height_frac - b (% of the body's size,
                                     above the hips), hips unseen: 100 (ear_y_frac - b) * H / (b_body * W)
-    tilt           lateral_lean     shoulder_tilt_deg = |tilt - b - camera roll|
-    head_tilt      lateral_lean     head_tilt_deg = |head_roll_deg - b - camera roll|
+    tilt           lateral_lean     shoulder_tilt_deg = |tilt - b - camera roll| cos(b head_yaw_deg)
+    head_tilt      lateral_lean     head_tilt_deg = |head_roll_deg - b - camera roll| cos(b head_yaw_deg)
+                                    (in the body's degrees: a camera round the desk, at the head's
+                                    calibrated turn, sees a line across the body tilt 1 / cos more)
 
 What each one sees and what confounds it:
 - The world measures (neck, back) are an angle between body segments and lengths in metres from
@@ -409,7 +411,9 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         if d is None:
             continue
         if CAMERA_ROLL <= comp.forgives:
-            d = abs(value - t.base - roll)     # the camera's own turn is not a lean
+            # the camera's own turn is not a lean; and a line seen from the camera's angle round the desk
+            # (the head's calibrated turn) tilts further in the picture than in the body, by 1 / cos(angle)
+            d = abs(value - t.base - roll) * _obliquity(tol)
         if HEAD_TURN <= comp.forgives:
             d = max(0.0, d - _tilt_of_a_turn_deg(metrics, tol))
         if SHRUG <= comp.forgives and d > 0:
@@ -515,6 +519,16 @@ def _corroborated(sink: float, signs: list[float], config: "JudgeConfig") -> flo
     if not signs or max(signs) >= config.slump_gate_severity:
         return sink
     return min(sink, max(signs))
+
+
+def _obliquity(tol: Tolerances) -> float:
+    """cos of the angle the camera sits round the desk, from the head's turn in the upright capture (the head
+    faces the screen): a line across the body tilted by a degrees is seen tilted by atan(tan(a) / cos(angle)),
+    1.4 times as much from 45 degrees (simulator: a 3-degree sideways lean read as 4 degrees of shoulder tilt
+    and was called poor in 40 % of its samples). 1 without a baseline turn; from a side view's angle on, no
+    tilt is judged."""
+    yaw = tol.base.get("head_yaw_deg")
+    return 1.0 if yaw is None else math.cos(math.radians(min(abs(yaw), g.GeometryConfig().side_min_yaw_deg)))
 
 
 _CAMERA_ELEVATION_DEG = 20.0   # a laptop camera 20-30 cm below the eyes at 50-70 cm; a monitor's top edge

@@ -397,6 +397,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
     pitch_up = _pitch_increase(metrics, tol)
     shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
     roll = camera_roll_deg(metrics, tol)
+    obliquity = _obliquity(tol)
     deviations: dict[str, float] = {}
     frame_groups = set(FRAME_EXPLAINERS)
     members: dict[str, list[tuple[float, float]]] = {}
@@ -413,7 +414,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         if CAMERA_ROLL <= comp.forgives:
             # the camera's own turn is not a lean; and a line seen from the camera's angle round the desk
             # (the head's calibrated turn) tilts further in the picture than in the body, by 1 / cos(angle)
-            d = abs(value - t.base - roll) * _obliquity(tol)
+            d = abs(value - t.base - roll) * obliquity
         if HEAD_TURN <= comp.forgives:
             d = max(0.0, d - _tilt_of_a_turn_deg(metrics, tol))
         if SHRUG <= comp.forgives and d > 0:

@@ -307,3 +307,26 @@ def test_a_sideways_lean_is_measured_in_the_body_s_degrees_from_any_angle_round_
             assert all(r.state == POOR and r.faults[0] == LATERAL_LEAN for r in seen[4:])
         if lean == 3.0:
             assert all(r.state == GOOD for r in seen[4:])
+
+
+def test_a_sideways_lean_seen_from_a_camera_60_degrees_round_the_desk_is_found():
+    """A three-quarter view (a camera 60 degrees round the desk) judged the side view's measures and the lean-in
+    only: a 12-degree sideways lean was found in 35 % of the simulator's samples, only when leaning towards the
+    camera. The shoulder line's tilt, in the body's degrees (times cos 60), is judged there too; upright, a head
+    turned 25 degrees and a 3-degree lean stay good. (Leaning towards the camera also brings the head closer, the
+    forward lean's sign, which is named first there; the lateral lean is named beside it.)"""
+    rng = np.random.default_rng(9)
+    cam = k.Camera("oblique", distance_m=1.2, height_m=0.2, hfov_deg=65, aim_drop_m=0.3, azimuth_deg=60.0)
+    profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=2.0, rng=rng)) for i in range(40)])
+    assert profile.view == "three_quarter"
+    named = {}
+    for name, posture in (("upright", k.UPRIGHT), ("turned 25", k.Posture(head_yaw_deg=25)),
+                          ("lean 3", k.Posture(lateral_lean_deg=3)), ("lean 12", k.Posture(lateral_lean_deg=12)),
+                          ("lean -12", k.Posture(lateral_lean_deg=-12))):
+        judge = Judge(profile)
+        rs = [judge.update(measure(k.simulate(posture, cam, t_s=i / 4, noise_px=2.0, rng=rng))) for i in range(20)]
+        named[name] = {r.faults[0] if r.state == POOR and r.faults else r.state for r in rs[4:]}
+        if name == "lean -12":
+            assert all(r.state == POOR and LATERAL_LEAN in r.faults for r in rs[4:]), [r.faults for r in rs]
+    assert named["upright"] == named["turned 25"] == named["lean 3"] == {GOOD}, named
+    assert named["lean 12"] == {LATERAL_LEAN}, named

@@ -272,6 +272,7 @@ class Tolerances:
     base_size: Mapping[str, float] = field(default_factory=dict)   # frame-size measures for "is it the user"
     base: Mapping[str, float] = field(default_factory=dict)          # every baseline median
     base_body_frac: float | None = None                              # FRAME_Y scale of side views
+    obliquity: float = 1.0          # cos of the camera's angle round the desk (_obliquity): tilts in body degrees
 
 
 def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
@@ -308,8 +309,9 @@ def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
             items[_key(comp, items)] = Tolerance(stats.median, tol, weight, comp.measure)
     size_keys = SIDE_SIZE_KEYS if profile.view == g.SIDE else FRONTAL_SIZE_KEYS
     size = {k: v for k in size_keys if (v := profile.median(k))}
-    return Tolerances(items=items, view=profile.view, base_sw_frac=sw, base_size=size,
-                      base={k: v.median for k, v in profile.baseline.items()}, base_body_frac=body)
+    base = {k: v.median for k, v in profile.baseline.items()}
+    return Tolerances(items=items, view=profile.view, base_sw_frac=sw, base_size=size, base=base,
+                      base_body_frac=body, obliquity=_obliquity(base))
 
 
 def restless_measures(profile: Profile, config: "JudgeConfig") -> list[tuple[str, float, float]]:
@@ -403,7 +405,6 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
     pitch_up = _pitch_increase(metrics, tol)
     shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
     roll = camera_roll_deg(metrics, tol)
-    obliquity = _obliquity(tol)
     deviations: dict[str, float] = {}
     frame_groups = set(FRAME_EXPLAINERS)
     members: dict[str, list[tuple[float, float]]] = {}
@@ -420,7 +421,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         if CAMERA_ROLL <= comp.forgives:
             # the camera's own turn is not a lean; and a line seen from the camera's angle round the desk
             # (the head's calibrated turn) tilts further in the picture than in the body, by 1 / cos(angle)
-            d = abs(value - t.base - roll) * obliquity
+            d = abs(value - t.base - roll) * tol.obliquity
         if HEAD_TURN <= comp.forgives:
             d = max(0.0, d - _tilt_of_a_turn_deg(metrics, tol))
         if SHRUG <= comp.forgives and d > 0:
@@ -528,13 +529,13 @@ def _corroborated(sink: float, signs: list[float], config: "JudgeConfig") -> flo
     return min(sink, max(signs))
 
 
-def _obliquity(tol: Tolerances) -> float:
+def _obliquity(base: Mapping[str, float]) -> float:
     """cos of the angle the camera sits round the desk, from the head's turn in the upright capture (the head
     faces the screen): a line across the body tilted by a degrees is seen tilted by atan(tan(a) / cos(angle)),
     1.4 times as much from 45 degrees (simulator: a 3-degree sideways lean read as 4 degrees of shoulder tilt
     and was called poor in 40 % of its samples). 1 without a baseline turn; from a side view's angle on, no
     tilt is judged."""
-    yaw = tol.base.get("head_yaw_deg")
+    yaw = base.get("head_yaw_deg")
     return 1.0 if yaw is None else math.cos(math.radians(min(abs(yaw), g.GeometryConfig().side_min_yaw_deg)))
 
 

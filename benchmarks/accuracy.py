@@ -8,7 +8,7 @@
     python benchmarks/accuracy.py --section stress     # harder clips rendered in memory (accuracy_stress.py)
     python benchmarks/accuracy.py --section footage    # real video of real people through calibrate + analyze
                                                        # (accuracy_footage.py; --force-calibration, --fast: development;
-                                                       # --variant mirror|half|quarter|tilted|dim: the same people made new)
+                                                       # --variant mirror|half|quarter|tilted|dim|noisy|close: the same people made new)
 
 neck: `../shared/dev-data/neck-levels/case*.jsonl` (or --neck-dir): MediaPipe landmarks of one
 real person, frontal, six head positions. Calibrate on case4, judge every case as its own
@@ -401,9 +401,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--section", choices=["real", "neck", "sim", "population", "clips", "stress", "footage", "all"], default="all")
     ap.add_argument("--only", nargs="*", help="stress, footage: only these scenarios / cases")
     ap.add_argument("--footage-dir", type=Path, default=ROOT.parent / "shared" / "dev-data" / "footage")
-    ap.add_argument("--variant", choices=["mirror", "half", "quarter", "tilted", "dim"], default=None,
+    ap.add_argument("--variant", choices=["mirror", "half", "quarter", "tilted", "dim", "noisy", "close"], default=None,
                     help="footage: every clip mirrored, at a half or a quarter of its resolution, turned 5 degrees "
-                         "(tilted) or at 35 %% brightness (dim)")
+                         "(tilted), at 35 %% brightness (dim), with sensor noise (noisy) or framed closer (close)")
     ap.add_argument("--force-calibration", action="store_true",
                     help="footage, development only: judge a refused calibration on a profile built without the checks")
     ap.add_argument("--fast", action="store_true",

@@ -342,7 +342,26 @@ VARIANTS = {
     # a camera mounted 5 degrees off level (calibration and evaluation alike), and a dim room
     "tilted": lambda img: _rotated(img, 5.0),
     "dim": lambda img: (img.astype("float32") * 0.35 + 4).clip(0, 255).astype("uint8"),
+    # a grainy webcam (sensor noise, sigma 10/255, new in every picture but the same every run) and a camera framed
+    # closer (the middle 70 % of the width and the top 70 % of the height, scaled back up: hips and hands leave)
+    "noisy": lambda img: _noisy(img, 10.0),
+    "close": lambda img: _closer(img, 0.7),
 }
+
+
+def _noisy(img, sigma: float):
+    import numpy as np
+
+    rng = np.random.default_rng(int(img[::7, ::7].sum(dtype=np.int64)))   # seeded by the picture itself
+    return (img.astype("float32") + rng.normal(0.0, sigma, img.shape)).clip(0, 255).astype("uint8")
+
+
+def _closer(img, keep: float):
+    import cv2
+
+    h, w = img.shape[:2]
+    x0, cw, ch = int(w * (1 - keep) / 2), int(w * keep), int(h * keep)
+    return cv2.resize(img[:ch, x0:x0 + cw], (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def _rotated(img, deg: float):
@@ -388,7 +407,9 @@ def run_footage(footage: Path = DEFAULT_FOOTAGE_DIR, force: bool = False, fast: 
     if variant:
         with tempfile.TemporaryDirectory(prefix=f"pw-footage-{variant}-") as tmp:
             what = {"mirror": "mirrored", "half": "at half size", "quarter": "at quarter size",
-                    "tilted": "turned 5 degrees (a camera off level)", "dim": "at 35 % brightness"}[variant]
+                    "tilted": "turned 5 degrees (a camera off level)", "dim": "at 35 % brightness",
+                    "noisy": "with sensor noise (sigma 10/255)",
+                    "close": "framed closer (top 70 % of the height, middle 70 % of the width)"}[variant]
             print(f"[footage] every clip {what} (written to a temporary folder, removed afterwards)")
             return run_footage(variant_of(footage, variant, Path(tmp)), force, fast, only, cache)
     labels = json.loads((footage / "labels.json").read_text())

@@ -232,7 +232,8 @@ def test_a_capture_too_restless_for_its_tolerances_is_refused():
     move, _ = cc.movement(samples)
     assert move is not None and move < cc.CaptureCheckConfig().max_move_pct      # still enough in the picture
     problem = cc.capture_problem(samples)
-    assert problem is not None and problem.startswith("You moved too much for a baseline"), problem
+    assert problem is not None and "varied too much for a baseline" in problem, problem
+    assert "keep still" in problem and "add light" in problem      # a person moving, or a grainy picture
     assert cc.capture_problem(capture(SIDE, seconds=6.0)) is None
 
 
@@ -247,7 +248,7 @@ def test_measures_that_wander_while_the_picture_holds_still_are_the_models_not_t
     still = np.full((24, 32), 90.0, np.float32)
     assert cc._too_restless([_replace(s, thumb=still) for s in samples]) is None
     changing = [_replace(s, thumb=still + (5.0 if i % 2 else 0.0)) for i, s in enumerate(samples)]
-    assert (cc._too_restless(changing) or "").startswith("You moved too much for a baseline")
+    assert "varied too much for a baseline" in (cc._too_restless(changing) or "")
 
 
 def test_the_commonest_set_up_problem_is_named_as_the_wizard_names_it():

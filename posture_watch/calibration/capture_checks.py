@@ -305,6 +305,9 @@ def _too_restless(samples: Sequence[Sample], judge: JudgeConfig = JudgeConfig())
         return None
     name, asked, ceiling = max(restless, key=lambda r: r[1] / r[2])
     unit = "°" if name.endswith("_deg") else " %"
-    return (f"You moved too much for a baseline (your {MEASURE_LABELS.get(name, name)} varied so much that a warning "
-            f"would wait for {asked:.0f}{unit}, past the {ceiling:.0f}{unit} the judge allows); sit upright and keep "
-            "still for the capture.")
+    # what was measured is the measure's spread: a person moving, or the pose model wavering on a grainy or dim
+    # picture (dev footage with sensor noise of sigma 10/255: a still person's neck angle spread this far)
+    return (f"Your {MEASURE_LABELS.get(name, name)} varied too much for a baseline (so much that a warning would wait "
+            f"for {asked:.0f}{unit}, past the {ceiling:.0f}{unit} the judge allows): sit upright and keep still for the "
+            "capture; if you were still, the picture is too grainy or dim for the pose model to measure you steadily, "
+            "so add light in front of you.")

@@ -200,6 +200,34 @@ def test_a_slump_back_with_the_head_up_is_a_slump_and_a_small_lean_back_is_not(p
     assert named[2:] == [expected] * 14, named
 
 
+def test_a_recline_far_past_its_threshold_needs_less_of_a_second_sign():
+    """Dev footage: a 24-degree slump back in the chair was found only through the model's guess of the neck's
+    length, 10 % shorter in one picture and 3.4 % (0.49 of its threshold, under the gate's 0.5) in the same
+    picture turned 5 degrees; framed closer, two more such slumps were missed. The recline and its second sign
+    multiply; the head's sink in the picture (a camera moved up or down sinks it too) keeps the plain gate."""
+    from posture_watch.core.deviation import _slump_severity
+    from posture_watch.core.judge import JudgeConfig
+
+    cfg = JudgeConfig()
+    assert _slump_severity({"trunk_recline_deg": 2.4, "neck_shortening_pct": 0.49, "head_sink_pct": 0.3}, cfg) == 2.4
+    assert _slump_severity({"trunk_recline_deg": 1.2, "neck_shortening_pct": 0.3, "head_sink_pct": 0.1}, cfg) == 0.3
+    assert _slump_severity({"head_sink_pct": 2.0, "neck_shortening_pct": 0.3}, cfg) == 0.3
+    assert _slump_severity({"trunk_recline_deg": 2.4, "neck_shortening_pct": -0.5}, cfg) == -0.5
+    # the simulator: leaning back 20 degrees behind one's upright, the head 6 % lower and the neck as it was, is
+    # slumped (it was good up to 25 degrees); leaning back 15 degrees is not (test above)
+    rng = np.random.default_rng(5)
+    judge, t = Judge(_profile(k.SIDE)), 0.0
+    for _ in range(8):
+        judge.update(measure(k.simulate(k.UPRIGHT, k.SIDE, t_s=t, noise_px=1.0, rng=rng)))
+        t += 0.25
+    named = []
+    for _ in range(16):
+        r = judge.update(measure(k.simulate(k.Posture(trunk_flexion_deg=-20), k.SIDE, t_s=t, noise_px=1.0, rng=rng)))
+        named.append(r.faults[0] if r.state == POOR and r.faults else r.state)
+        t += 0.25
+    assert named[2:] == [SLUMPED] * 14, named
+
+
 @pytest.mark.parametrize("deg", [12.0, -12.0], ids=["away-from-the-camera", "towards-the-camera"])
 def test_a_sideways_lean_seen_from_a_camera_at_45_degrees_is_a_sideways_lean(deg):
     """Leaning 12 degrees sideways, away from a camera 45 degrees round the desk, turns the shoulder line

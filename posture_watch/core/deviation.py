@@ -506,12 +506,23 @@ def _slump_severity(severity_of: Mapping[str, float], config: "JudgeConfig") -> 
     (the footage's one lean-back labelled upright, 22 degrees with the head 10 % lower, is called one).
     A chair set lower is none (nothing reclines or rounds). With the hips out of the picture neither the
     recline nor the back can be measured, and the sink, whose floor is larger than the frontal one,
-    speaks alone."""
+    speaks alone.
+    The recline, an angle of the body that a camera moved up or down leaves, counts when its severity
+    times the strongest other sign reaches `slump_gate_severity`: a recline twice its threshold (20
+    degrees) needs a sign at a quarter of its own. The dev footage's 24-26 degree reclines were found
+    only by the model's guess of the neck's length, 10-11 % shorter in one picture and 3 % (0.49 of its
+    threshold) in the same picture turned 5 degrees or framed closer (those slumps were missed, 0.88 and
+    0.78 of their cases); leaning back 8-15 degrees with the head as it was stays good (simulator)."""
     signs = {k: severity_of[k] for k in _SLUMP_SIGNS if k in severity_of}
     if not any(k in signs for k in _SLUMP_MAIN):
         return None
-    return max(_corroborated(v, [s for o, s in signs.items() if o != k], config)
-               for k, v in signs.items() if k in _SLUMP_MAIN)
+
+    def counted(key: str, sev: float) -> float:
+        others = [s for o, s in signs.items() if o != key]
+        if key == "trunk_recline_deg" and sev > 0 and others and sev * max(others) >= config.slump_gate_severity:
+            return sev     # a recline far past its threshold needs less of a second sign (the two multiply)
+        return _corroborated(sev, others, config)
+    return max(counted(k, v) for k, v in signs.items() if k in _SLUMP_MAIN)
 
 
 _SLUMP_MAIN = ("head_sink_pct", "trunk_recline_deg")

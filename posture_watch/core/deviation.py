@@ -29,7 +29,8 @@ leaning in towards the screen) can each call a forward lean on their own.
                                     (SINK_SIGNS, or farther away; see _corroborated)
     slump          slumped          head_sink_pct or trunk_recline_deg = b - trunk_inclination_deg,
                                     each while another sign of the slump shows (the other of the
-                                    two, back_rounding_pct or neck_shortening_pct; side views; see
+                                    two, back_rounding_pct or neck_shortening_pct; side views; the
+                                    recline's severity times the sign's, the sink's sign alone: see
                                     _slump_severity)
                                     head_sink_pct = head_height_frac - b (% of the body's size,
                                     above the hips), hips unseen: 100 (ear_y_frac - b) * H / (b_body * W)

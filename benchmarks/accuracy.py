@@ -401,9 +401,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--section", choices=["real", "neck", "sim", "population", "clips", "stress", "footage", "all"], default="all")
     ap.add_argument("--only", nargs="*", help="stress, footage: only these scenarios / cases")
     ap.add_argument("--footage-dir", type=Path, default=ROOT.parent / "shared" / "dev-data" / "footage")
-    ap.add_argument("--variant", choices=["mirror", "half", "quarter", "tilted", "dim", "noisy", "close"], default=None,
-                    help="footage: every clip mirrored, at a half or a quarter of its resolution, turned 5 degrees "
-                         "(tilted), at 35 %% brightness (dim), with sensor noise (noisy) or framed closer (close)")
+    from accuracy_footage import VARIANT_WORDS
+
+    ap.add_argument("--variant", choices=list(VARIANT_WORDS), default=None,
+                    help="footage: every clip " + "; ".join(f"{k}: {v}" for k, v in VARIANT_WORDS.items()).replace("%", "%%"))
     ap.add_argument("--force-calibration", action="store_true",
                     help="footage, development only: judge a refused calibration on a profile built without the checks")
     ap.add_argument("--fast", action="store_true",

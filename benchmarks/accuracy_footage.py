@@ -349,6 +349,13 @@ VARIANTS = {
 }
 
 
+# what each variant does, in words: the footage run's header and accuracy.py's --variant help
+VARIANT_WORDS = {"mirror": "mirrored", "half": "at half size", "quarter": "at quarter size",
+                 "tilted": "turned 5 degrees (a camera off level)", "dim": "at 35 % brightness",
+                 "noisy": "with sensor noise (sigma 10/255)",
+                 "close": "framed closer (top 70 % of the height, middle 70 % of the width)"}
+
+
 def _noisy(img, sigma: float):
     import numpy as np
 
@@ -406,11 +413,7 @@ def run_footage(footage: Path = DEFAULT_FOOTAGE_DIR, force: bool = False, fast: 
         return []
     if variant:
         with tempfile.TemporaryDirectory(prefix=f"pw-footage-{variant}-") as tmp:
-            what = {"mirror": "mirrored", "half": "at half size", "quarter": "at quarter size",
-                    "tilted": "turned 5 degrees (a camera off level)", "dim": "at 35 % brightness",
-                    "noisy": "with sensor noise (sigma 10/255)",
-                    "close": "framed closer (top 70 % of the height, middle 70 % of the width)"}[variant]
-            print(f"[footage] every clip {what} (written to a temporary folder, removed afterwards)")
+            print(f"[footage] every clip {VARIANT_WORDS[variant]} (written to a temporary folder, removed afterwards)")
             return run_footage(variant_of(footage, variant, Path(tmp)), force, fast, only, cache)
     labels = json.loads((footage / "labels.json").read_text())
     cache = cache or Path(tempfile.gettempdir()) / "posture-watch-footage-cache"

@@ -171,3 +171,33 @@ def test_the_model_variants_config_accepts_are_the_ones_models_can_fetch():
     from posture_watch.io import config, models
 
     assert config.MODEL_VARIANTS == tuple(models.VARIANTS)
+
+
+def test_a_setting_an_earlier_version_had_is_ignored_and_said_once(private_home):
+    """A config file written for an earlier version still loads (a monitor started at login must not stop on an
+    old line): the retired setting is left out, said once on stderr, and kept in the file."""
+    from posture_watch.io.config import RETIRED_SETTINGS
+
+    path = private_home / "config" / "config.toml"
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.write_text(COMMENTED.replace("[engine]", "trunk_foreshortening_tol_pct = 5.0\n\n[engine]"))
+    assert "judge.trunk_foreshortening_tol_pct" in RETIRED_SETTINGS
+
+    shown = run_cli("config", "show", "judge.head_drop_tol_pct")
+    assert shown.returncode == 0, shown.stderr
+    said = [line for line in shown.stderr.splitlines() if line.strip()]
+    assert said == [f"posture-watch: the setting judge.trunk_foreshortening_tol_pct in {path} is no longer used "
+                    "(the trunk's length in the picture is no longer judged); it is ignored, and you can delete "
+                    "its line."]
+    assert "10 %" in shown.stdout                       # the file's other judge setting still applies
+    proc = run_cli("config", "set", "judge.head_drop_tol_pct", "11")
+    assert proc.returncode == 0, proc.stderr
+    assert tomllib.loads(path.read_text())["judge"] == {"head_drop_tol_pct": 11.0, "trunk_foreshortening_tol_pct": 5.0}
+
+
+def test_every_retired_setting_is_one_the_judge_no_longer_has():
+    from posture_watch.core.judge import JudgeConfig
+    from posture_watch.io.config import RETIRED_SETTINGS
+
+    names = {f.name for f in dataclasses.fields(JudgeConfig)}
+    assert all(key.startswith("judge.") and key.split(".", 1)[1] not in names for key in RETIRED_SETTINGS)

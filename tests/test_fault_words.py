@@ -22,7 +22,7 @@ from posture_watch.calibration.summary import summary_text, thresholds
 
 CASES = [
     (FORWARD_LEAN, {"head_forward_deg": 12.4, "head_drop_pct": 21.0, "face_size_pct": 5.0}, "head forward, about 12°"),
-    (SLUMPED, {"shoulder_drop_pct": 16.2, "trunk_foreshortening_pct": 9.0},
+    (SLUMPED, {"shoulder_drop_pct": 16.2, "neck_shortening_pct": 9.0},
      "slumped in the chair, shoulders sunk by 16 % of their width"),
     (THORACIC_SLOUCH, {"back_rounding_pct": 8.4}, "slouching, back rounded, the trunk 8 % shorter"),
     (LATERAL_LEAN, {"shoulder_tilt_deg": -9.3, "head_tilt_deg": 12.0}, "leaning to one side, shoulders tilted about 9°"),

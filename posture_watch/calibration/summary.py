@@ -85,7 +85,6 @@ def make_profile(captures: Mapping[str, Sequence[Sample]], camera: str, config: 
 # the others are further signs of a fault, said in their own unit
 _OTHER_SIGNS = {
     "shoulder_scale_pct": "{fault}: also when you lean in so that your shoulders look {v:.0f} % wider",
-    "trunk_foreshortening_pct": "{fault}: also when the trunk bends {v:.0f} % shorter",
     "trunk_forward_deg": "{fault}: also when the trunk leans forward about {v:.0f}°",
     "face_scale_pct": None,        # same group as the shoulders' scale; one sentence is enough
     "face_size_pct": None,         # same group as the head drop

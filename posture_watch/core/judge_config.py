@@ -24,7 +24,6 @@ class JudgeConfig:
     face_size_tol_pct: float = 12.0     # ear distance this much larger relative to shoulder width
     lean_in_tol_pct: float = 16.0       # face/shoulders this much larger in the frame (leaning in)
     shoulder_drop_tol_pct: float = 14.0  # shoulders sinking in the frame, % of baseline shoulder width
-    trunk_foreshortening_tol_pct: float = 10.0
     shoulder_tilt_tol_deg: float = 7.0
     # the head tilted to one side (the ear line against its upright): chosen leave-one-person-out on
     # the dev footage from 8/10/12/15 (accuracy_footage.FITTED: 8 in every fold); upright webcams stayed within 4-5 degrees of
@@ -64,7 +63,6 @@ class JudgeConfig:
     out_of_frame_drop_pct: float = 8.0
     min_size_ratio: float = 0.55        # a person smaller than this * the calibrated size is not the user
     max_size_ratio: float = 2.6
-    min_size_ratio_no_shoulders: float = 0.7  # face size needed when the shoulders are outside the frame
     min_shoulder_ratio: float = 0.5     # frontal shoulder width needed, of the calibrated
     min_world_length_ratio: float = 0.6  # the model's metric shoulder width within 0.6-1.67x of the calibrated
 

@@ -23,7 +23,7 @@ MEASURE_LABELS: dict[str, str] = {
     "face_scale_pct": "lean towards the screen",
     "shoulder_scale_pct": "lean towards the screen",
     "shoulder_drop_pct": "shoulder sink",
-    "trunk_foreshortening_pct": "trunk bend",
+    "trunk_foreshortening_pct": "trunk bend",     # judged before 2026-12-06; kept for the history recorded then
     "shoulder_tilt_deg": "shoulder tilt",
     "head_tilt_deg": "head tilted sideways",
     "head_forward_deg": "head forward angle",

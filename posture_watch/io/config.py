@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,18 @@ MODEL_VARIANTS = ("lite", "full", "heavy")
 
 TOP_KEYS = ("model_variant", "model_path", "camera", "sensitivity")
 
+# Settings of earlier versions that the judge no longer has: a config file that still sets one is read with
+# that line ignored and said once on stderr (a monitor started at login must not stop on an old line).
+RETIRED_SETTINGS: dict[str, str] = {
+    "judge.lateral_offset_tol_pct": "a sideways lean is judged by the head's tilt, judge.head_tilt_tol_deg",
+    "judge.side_head_turned_frac": "a head is turned when it turned since the upright capture",
+    "judge.reading_max_widen": "every tolerance widens up to judge.max_widen",
+    "judge.side_second_group_weight": "a second sign adds nothing in a side view",
+    "judge.trunk_foreshortening_tol_pct": "the trunk's length in the picture is no longer judged",
+    "judge.min_size_ratio_no_shoulders": "the person's size is judged by judge.min_size_ratio",
+}
+_said_retired: set[tuple[str, str]] = set()
+
 # section name -> (module, class) of the dataclass that holds it; imported lazily so that
 # config stays independent of the modules that own those settings.
 _SECTIONS: dict[str, tuple[str, str]] = {
@@ -82,6 +95,7 @@ class Config:
     sampling: SamplingConfig = field(default_factory=SamplingConfig)
     sections: dict[str, Any] = field(default_factory=dict)  # raw [judge]/[engine]/[notify] tables
     source: Path | None = field(default=None, compare=False)  # the file it was read from (None: defaults)
+    retired: tuple[str, ...] = ()   # RETIRED_SETTINGS the file still sets (ignored)
 
     def section(self, name: str) -> Any:
         """The dataclass for a section ([judge], [engine], [notify]) with the file's overrides; a bad value
@@ -125,9 +139,12 @@ def parse_config(data: dict[str, Any]) -> Config:
         raise ConfigError(f"Unknown setting '{unknown[0]}' in the config file.")
     sampling = _build(SamplingConfig, data.get("sampling", {}), "sampling")
     sections = {name: data[name] for name in _SECTIONS if name in data}
+    retired = []
     for name, table in sections.items():
         if not isinstance(table, dict):
             raise ConfigError(f"[{name}] in the config file must be a table.")
+        retired += [f"{name}.{key}" for key in table if f"{name}.{key}" in RETIRED_SETTINGS]
+        sections[name] = {key: v for key, v in table.items() if f"{name}.{key}" not in RETIRED_SETTINGS}
     top = {k: data[k] for k in TOP_KEYS if k in data}
     for key, value in top.items():
         if not isinstance(value, (str, int)) or isinstance(value, bool):
@@ -142,7 +159,7 @@ def parse_config(data: dict[str, Any]) -> Config:
     if not (camera.isdigit() or Path(camera).expanduser().is_absolute()):  # what `open_source` can open
         raise ConfigError(f"Setting camera must be a camera index (0, 1, ...) or a device path such as /dev/video2, "
                           f"not {top['camera']!r}.")
-    return Config(sampling=sampling, sections=sections, **top)
+    return Config(sampling=sampling, sections=sections, retired=tuple(retired), **top)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -159,9 +176,15 @@ def load_config(path: Path | None = None) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"The config file {path} is not valid TOML ({exc}); fix or delete it.") from None
     try:
-        return dataclasses.replace(parse_config(data), source=path)
+        config = dataclasses.replace(parse_config(data), source=path)
     except ConfigError as exc:
         raise ConfigError(in_file(str(exc), path)) from None
+    for key in config.retired:
+        if (str(path), key) not in _said_retired:
+            _said_retired.add((str(path), key))
+            print(f"posture-watch: the setting {key} in {path} is no longer used ({RETIRED_SETTINGS[key]}); "
+                  "it is ignored, and you can delete its line.", file=sys.stderr)
+    return config
 
 
 def in_file(sentence: str, path: Path) -> str:

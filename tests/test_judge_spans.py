@@ -341,8 +341,8 @@ def test_a_sideways_lean_seen_from_a_camera_60_degrees_round_the_desk_is_found()
     """A three-quarter view (a camera 60 degrees round the desk) judged the side view's measures and the lean-in
     only: a 12-degree sideways lean was found in 35 % of the simulator's samples, only when leaning towards the
     camera. The shoulder line's tilt, in the body's degrees (times cos 60), is judged there too; upright, a head
-    turned 25 degrees and a 3-degree lean stay good. (Leaning towards the camera also brings the head closer, the
-    forward lean's sign, which is named first there; the lateral lean is named beside it.)"""
+    turned 25 degrees and a 3-degree lean stay good; a lean either way is named a sideways lean (towards the
+    camera it was named a forward lean first while the lean-in, the person larger in the picture, was judged)."""
     rng = np.random.default_rng(9)
     cam = k.Camera("oblique", distance_m=1.2, height_m=0.2, hfov_deg=65, aim_drop_m=0.3, azimuth_deg=60.0)
     profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=2.0, rng=rng)) for i in range(40)])
@@ -354,7 +354,27 @@ def test_a_sideways_lean_seen_from_a_camera_60_degrees_round_the_desk_is_found()
         judge = Judge(profile)
         rs = [judge.update(measure(k.simulate(posture, cam, t_s=i / 4, noise_px=2.0, rng=rng))) for i in range(20)]
         named[name] = {r.faults[0] if r.state == POOR and r.faults else r.state for r in rs[4:]}
-        if name == "lean -12":
-            assert all(r.state == POOR and LATERAL_LEAN in r.faults for r in rs[4:]), [r.faults for r in rs]
     assert named["upright"] == named["turned 25"] == named["lean 3"] == {GOOD}, named
-    assert named["lean 12"] == {LATERAL_LEAN}, named
+    assert named["lean 12"] == named["lean -12"] == {LATERAL_LEAN}, named
+
+
+@pytest.mark.parametrize("distance_m", [0.9, 1.0, 1.5])
+def test_a_corner_camera_moved_nearer_or_farther_after_calibration_calls_nobody_poor(distance_m):
+    """From 60 degrees round the desk the lean-in (the person larger in the picture) is not judged: the trunk's
+    and the neck's angles see a lean towards the screen there, and a camera set 20-30 cm nearer than at
+    calibration (1.2 m) made an upright person 24-36 % larger, a forward lean at every sample. A forward head
+    there is still poor at every sample (the camera moved, so what it is named first varies: the head's sink
+    against the hips in the picture moved too)."""
+    rng = np.random.default_rng(9)
+    def cam(d: float) -> k.Camera:
+        return k.Camera("oblique", distance_m=d, height_m=0.2, hfov_deg=65, aim_drop_m=0.3, azimuth_deg=60.0)
+    profile = build_profile([measure(k.simulate(k.UPRIGHT, cam(1.2), t_s=i / 10, noise_px=2.0, rng=rng))
+                             for i in range(40)])
+    assert profile.view == "three_quarter"
+    judge = Judge(profile)
+    rs = [judge.update(measure(k.simulate(k.UPRIGHT, cam(distance_m), t_s=i / 4, noise_px=2.0, rng=rng)))
+          for i in range(20)]
+    assert {r.state for r in rs[4:]} == {GOOD}, [(r.state, r.faults) for r in rs]
+    leaning = [judge.update(measure(k.simulate(k.Posture(neck_flexion_deg=30, trunk_flexion_deg=15), cam(distance_m),
+                                               t_s=5 + i / 4, noise_px=2.0, rng=rng))) for i in range(20)]
+    assert all(r.state == POOR for r in leaning[6:]), [(r.state, r.faults) for r in leaning]

@@ -203,8 +203,10 @@ SIDE_GROUPS = ("side_neck", "side_trunk", "slump", "neck", "back")
 # (simulator: 35 -> 100 % of samples; upright, a turned head and a 3-degree lean stay good). The ear
 # line is not: a head turned 25 degrees tilted it into a lean there. The camera's roll is not taken out
 # in this view (its estimate flagged a camera moved in 7-17 % of a real side trace's shifted samples), so
-# a camera turned 3-6 degrees after calibration made 4 % of that trace's upright samples poor.
-THREE_QUARTER_GROUPS = SIDE_GROUPS + ("lean_in", "tilt")
+# a camera turned 3-6 degrees after calibration made 4 % of that trace's upright samples poor. The lean-in
+# (the person larger in the picture) is not judged there either: the trunk's and the neck's angles find a
+# lean towards the screen from 60 degrees (simulator: 'lean in 20' 100 % without it, the grid unchanged).
+THREE_QUARTER_GROUPS = SIDE_GROUPS + ("tilt",)
 
 
 def _key(comp: Component, items: Mapping[str, "Tolerance"]) -> str:

@@ -378,3 +378,24 @@ def test_a_corner_camera_moved_nearer_or_farther_after_calibration_calls_nobody_
     leaning = [judge.update(measure(k.simulate(k.Posture(neck_flexion_deg=30, trunk_flexion_deg=15), cam(distance_m),
                                                t_s=5 + i / 4, noise_px=2.0, rng=rng))) for i in range(20)]
     assert all(r.state == POOR for r in leaning[6:]), [(r.state, r.faults) for r in leaning]
+
+
+@pytest.mark.parametrize("azimuth, distance_m", [(55.0, 1.2), (55.0, 0.9), (60.0, 0.9)])
+def test_a_forward_head_seen_at_three_quarter_is_called_when_its_pictures_look_frontal(azimuth, distance_m):
+    """A forward head seen from 55-60 degrees round the desk shortens the neck in the picture until each picture
+    looks frontal (the shoulders' width against the neck's length). The side measures were taken only in side
+    and three-quarter pictures, so the person calibrated at three-quarter lost them: a 20-degree forward head was
+    poor in 5 (55 degrees) and 8 (60 degrees, closer) of 16 samples. They are taken in every picture now."""
+    rng = np.random.default_rng(3)
+    cam = k.Camera("oblique", distance_m=distance_m, height_m=0.2, hfov_deg=65, aim_drop_m=0.3, azimuth_deg=azimuth)
+    profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=2.0, rng=rng)) for i in range(40)])
+    assert profile.view == "three_quarter"
+    states = {}
+    for name, posture in (("upright", k.UPRIGHT), ("forward head", k.Posture(neck_flexion_deg=20))):
+        judge = Judge(profile)
+        ms = [measure(k.simulate(posture, cam, t_s=i / 4, noise_px=2.0, rng=rng)) for i in range(20)]
+        if name == "forward head":
+            assert sum(m.view == "frontal" for m in ms) >= 16, [m.view for m in ms]
+        states[name] = [(r.state, r.faults[:1]) for r in (judge.update(m) for m in ms)][4:]
+    assert set(states["upright"]) == {(GOOD, ())}, states
+    assert set(states["forward head"]) == {(POOR, (FORWARD_LEAN,))}, states

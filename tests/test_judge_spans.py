@@ -399,3 +399,21 @@ def test_a_forward_head_seen_at_three_quarter_is_called_when_its_pictures_look_f
         states[name] = [(r.state, r.faults[:1]) for r in (judge.update(m) for m in ms)][4:]
     assert set(states["upright"]) == {(GOOD, ())}, states
     assert set(states["forward head"]) == {(POOR, (FORWARD_LEAN,))}, states
+
+
+@pytest.mark.parametrize("azimuth", [45.0, 50.0])
+def test_a_head_turned_further_from_a_camera_round_the_desk_is_no_sideways_lean(azimuth):
+    """The ear line's apparent tilt from a turn grows with tan(turn from the camera): from a camera 45-50 degrees
+    round the desk, a head turned 25 degrees further away tilted it by 28 degrees in the picture, and taken as
+    a turn of 25 degrees from the front (8 degrees forgiven) it was a sideways lean at every sample. The tilt
+    forgiven is now the change between the head's calibrated turn and its turn now; a 12-degree sideways lean
+    seen from there is still one."""
+    rng = np.random.default_rng(1)
+    cam = k.Camera("oblique", distance_m=0.7, height_m=0.2, hfov_deg=65, aim_drop_m=0.25, azimuth_deg=azimuth)
+    profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=2.0, rng=rng)) for i in range(40)])
+    named = {}
+    for name, posture in (("turned 25", k.Posture(head_yaw_deg=25)), ("lean 12", k.Posture(lateral_lean_deg=12))):
+        judge = Judge(profile)
+        rs = [judge.update(measure(k.simulate(posture, cam, t_s=i / 4, noise_px=2.0, rng=rng))) for i in range(20)]
+        named[name] = {r.faults[0] if r.state == POOR and r.faults else r.state for r in rs[4:]}
+    assert named == {"turned 25": {GOOD}, "lean 12": {LATERAL_LEAN}}, named

@@ -547,14 +547,21 @@ _CAMERA_ELEVATION_DEG = 20.0   # a laptop camera 20-30 cm below the eyes at 50-7
 
 
 def _tilt_of_a_turn_deg(metrics: g.Metrics, tol: Tolerances) -> float:
-    """The ear line's apparent tilt from the head's turn since calibration, seen by a camera up to
-    _CAMERA_ELEVATION_DEG above or below the face: atan(tan(yaw) sin(elev)) (a 33-degree turn under a
-    laptop camera 30 cm below the eyes: 12 degrees, with no roll)."""
+    """The change in the ear line's apparent tilt from the head's turn since calibration, seen by a camera up
+    to _CAMERA_ELEVATION_DEG above or below the face: a head turned by y from the camera shows its ear line
+    tilted by atan(tan(y) sin(elev)) (a 33-degree turn under a laptop camera 30 cm below the eyes: 12 degrees,
+    with no roll), so the change is that at the head's turn now less that at its calibrated turn. From the
+    front this is the tilt of the turn itself; from a camera round the desk the same turn away tilts the line
+    more (tan grows faster): taken as the turn's own tilt, a head turned 25 degrees further from a camera 40
+    degrees round the desk was a sideways lean at every sample (simulator)."""
     v, b = metrics.get("head_yaw_deg"), tol.base.get("head_yaw_deg")
     if v is None or b is None:
         return 0.0
-    turn = math.radians(min(89.0, abs(v - b)))
-    return math.degrees(math.atan(math.tan(turn) * math.sin(math.radians(_CAMERA_ELEVATION_DEG))))
+    elev = math.sin(math.radians(_CAMERA_ELEVATION_DEG))
+
+    def seen_tilt(yaw: float) -> float:
+        return math.degrees(math.atan(math.tan(math.radians(max(-89.0, min(89.0, yaw)))) * elev))
+    return abs(seen_tilt(v) - seen_tilt(b))
 
 
 def camera_roll_deg(metrics: g.Metrics, tol: Tolerances) -> float:

@@ -417,3 +417,22 @@ def test_a_head_turned_further_from_a_camera_round_the_desk_is_no_sideways_lean(
         rs = [judge.update(measure(k.simulate(posture, cam, t_s=i / 4, noise_px=2.0, rng=rng))) for i in range(20)]
         named[name] = {r.faults[0] if r.state == POOR and r.faults else r.state for r in rs[4:]}
     assert named == {"turned 25": {GOOD}, "lean 12": {LATERAL_LEAN}}, named
+
+
+@pytest.mark.parametrize("azimuth, yaw", [(0.0, 80.0), (40.0, 50.0)])
+def test_a_head_turned_to_profile_is_still_the_user_and_no_sideways_lean(azimuth, yaw):
+    """A head turned to profile before the camera (a colleague, a second screen) brings the ears together in the
+    picture: by the ears alone the head was out of proportion to the shoulders, nobody was there, and the time
+    counted as away. The head's width is now taken face on (its ears' distance and the nose's offset, the head
+    model of head_yaw_deg). Its ear line, seen edge on from a side view's angle, is not judged: it was a sideways
+    lean. A forward head held in that turn is still called."""
+    rng = np.random.default_rng(2)
+    cam = k.Camera("oblique", distance_m=0.9, height_m=-0.2, hfov_deg=65, aim_drop_m=0.25, azimuth_deg=azimuth)
+    profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=2.0, rng=rng)) for i in range(40)])
+    named = {}
+    for name, posture in (("turned", k.Posture(head_yaw_deg=yaw)),
+                          ("turned, head forward", k.Posture(head_yaw_deg=yaw, neck_flexion_deg=30, trunk_flexion_deg=8))):
+        judge = Judge(profile)
+        rs = [judge.update(measure(k.simulate(posture, cam, t_s=i / 4, noise_px=2.0, rng=rng))) for i in range(20)]
+        named[name] = {r.faults[0] if r.state == POOR and r.faults else r.state for r in rs[4:]}
+    assert named == {"turned": {GOOD}, "turned, head forward": {FORWARD_LEAN}}, named

@@ -78,7 +78,8 @@ Reading is not slouching: a head that pitches down (the nose drops against the e
 ear a little, so the head-drop and CVA deviations forgive `pitch_discount` units per unit of head
 pitch above the baseline (head_pitch_ratio frontal, head_pitch_deg side). A slouch keeps the
 gaze level, so it is not forgiven. A head turned away since calibration (|head_yaw_deg| past
-geometry's head_turned_deg, looking at a second screen) drops only what the turn itself moves: the
+geometry's head_turned_deg, looking at a second screen), or seen in profile (_in_profile), drops only
+what the turn itself moves: the
 face's width (face_size_pct, face_scale_pct: it narrows) and the ear line (head_tilt_deg: under a
 camera above or below the face it tilts). The forward-head measures stay: the ears' height over the
 shoulders, the CVA and the world neck hardly move with a turn, and dropping them hid every forward
@@ -398,7 +399,8 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         return Assessment(present=False, size_ratio=ratio, reason=why)
     w, h = metrics.image_size
     aspect = h / w if w else 9 / 16
-    head_turned = _turned_since_calibration(metrics, tol) or g.HEAD_OUT_OF_FRAME in metrics.flags
+    head_turned = (_turned_since_calibration(metrics, tol) or _in_profile(metrics)
+                   or g.HEAD_OUT_OF_FRAME in metrics.flags)
     pitch_up = _pitch_increase(metrics, tol)
     shoulders_out = g.SHOULDERS_OUT_OF_FRAME in metrics.flags
     roll = camera_roll_deg(metrics, tol)
@@ -471,6 +473,16 @@ def _turned_since_calibration(metrics: g.Metrics, tol: Tolerances) -> bool:
     if yaw is None or base is None:
         return g.HEAD_TURNED in metrics.flags
     return abs(yaw - base) > g.GeometryConfig().head_turned_deg
+
+
+def _in_profile(metrics: g.Metrics) -> bool:
+    """The head seen from a side view's angle (|head_yaw_deg| at geometry's `side_min_yaw_deg` or more):
+    the ears nearly overlap in the picture, so the face's width and the ear line are not measured (from
+    a camera 40 degrees round the desk, a head turned 50 degrees further showed its ear line 73-77
+    degrees off level, a sideways lean in 3 of 4 samples, although the turn since calibration, as the
+    yaw estimate saturates there, read under geometry's `head_turned_deg`)."""
+    yaw = metrics.get("head_yaw_deg")
+    return yaw is not None and abs(yaw) >= g.GeometryConfig().side_min_yaw_deg
 
 
 def _named_by(name: str, groups: Mapping[str, float], config: "JudgeConfig",

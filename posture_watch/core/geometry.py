@@ -126,7 +126,7 @@ class GeometryConfig:
     visible_min: float = 0.5            # landmark visibility to count as seen
     frame_margin_frac: float = 0.0      # a landmark this far outside 0..1 is out of the frame
     min_body_size_frac: float = 0.08    # a person smaller than this (of image width) is not at the desk
-    face_size_ratio_range: tuple[float, float] = (0.15, 1.1)   # plausible ear distance / sw, frontal
+    face_size_ratio_range: tuple[float, float] = (0.15, 1.1)   # plausible head width (face on) / sw, frontal
     head_turned_deg: float = 35.0
     frontal_max_yaw_deg: float = 35.0
     side_min_yaw_deg: float = 62.0
@@ -206,6 +206,15 @@ class _Body:
     def ear_distance(self) -> float:
         return float(np.linalg.norm(self.px[LEFT_EAR] - self.px[RIGHT_EAR]))
 
+    def head_width(self) -> float:
+        """The head's ear-to-ear width as if seen face on, whatever its turn: a turn by y shows the ears
+        2r cos(y) apart and the nose 1.45 r sin(y) to the side of their midpoint (the head model of
+        head_yaw_deg), so 2r = hypot(ear distance, 2 nose offset / 1.45)."""
+        sw = self.shoulder_width()
+        across = (self.px[LEFT_SHOULDER] - self.px[RIGHT_SHOULDER]) / sw if sw > 1e-9 else np.array([1.0, 0.0])
+        nose = float(np.dot(self.px[NOSE] - self.mid(LEFT_EAR, RIGHT_EAR), across))
+        return math.hypot(self.ear_distance(), 2.0 * nose / _NOSE_DEPTH_PER_EAR_HALF_WIDTH)
+
     def neck_length(self) -> float:
         return float(np.linalg.norm(self.mid(LEFT_EAR, RIGHT_EAR) - self.mid(LEFT_SHOULDER, RIGHT_SHOULDER)))
 
@@ -263,7 +272,9 @@ def implausibility(body: _Body, view: str, cfg: GeometryConfig) -> str | None:
     shoulders_in = body.in_frame(LEFT_SHOULDER) and body.in_frame(RIGHT_SHOULDER)
     if view == FRONTAL and shoulders_in:   # out of the frame they are guesses: a slouch, not a cartoon
         lo, hi = cfg.face_size_ratio_range
-        fsr = _ratio(body.ear_distance(), body.shoulder_width())
+        # the head's width face on: a head turned to profile (a second screen, a colleague) brings the ears
+        # together in the picture, and by the ears alone it was out of proportion: nobody there
+        fsr = _ratio(body.head_width(), body.shoulder_width())
         if fsr is None or not lo <= fsr <= hi:
             return "head and shoulders out of proportion"
     return None

@@ -365,8 +365,8 @@ def not_the_user(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> 
     `max_size_ratio`; (b) frontal, shoulders in view: the shoulder width alone must reach
     `min_shoulder_ratio` (a false pose on a cartoon had shoulders 1-6% of the frame, a sitter ~45%).
     With the shoulders outside the frame, (a) alone: a rule that the face keep 0.7 of its size there
-    (a head turned away narrows it) took a person framed closer for nobody in 9 spans of the dev footage
-    and found no one else. From the side, (a) alone: the trunk's
+    (a head turned away narrows it) took people in the dev footage framed closer for nobody (without it,
+    spans named 34 -> 43 of the cached landmarks) and found no one else. From the side, (a) alone: the trunk's
     length in the picture (hips seen) keeps its size through a deep hunch, in which the neck's shrank
     to under half and the hunched person was taken for someone else (away, not poor)."""
     c = config

@@ -206,14 +206,20 @@ class _Body:
     def ear_distance(self) -> float:
         return float(np.linalg.norm(self.px[LEFT_EAR] - self.px[RIGHT_EAR]))
 
+    def across(self) -> np.ndarray:
+        """Unit vector along the shoulder line, to the subject's left."""
+        sw = self.shoulder_width()
+        return (self.px[LEFT_SHOULDER] - self.px[RIGHT_SHOULDER]) / sw if sw > 1e-9 else np.array([1.0, 0.0])
+
+    def nose_offset(self) -> float:
+        """The nose's offset from the ears' midpoint along the shoulder line, pixels (to the subject's left)."""
+        return float(np.dot(self.px[NOSE] - self.mid(LEFT_EAR, RIGHT_EAR), self.across()))
+
     def head_width(self) -> float:
         """The head's ear-to-ear width as if seen face on, whatever its turn: a turn by y shows the ears
         2r cos(y) apart and the nose 1.45 r sin(y) to the side of their midpoint (the head model of
         head_yaw_deg), so 2r = hypot(ear distance, 2 nose offset / 1.45)."""
-        sw = self.shoulder_width()
-        across = (self.px[LEFT_SHOULDER] - self.px[RIGHT_SHOULDER]) / sw if sw > 1e-9 else np.array([1.0, 0.0])
-        nose = float(np.dot(self.px[NOSE] - self.mid(LEFT_EAR, RIGHT_EAR), across))
-        return math.hypot(self.ear_distance(), 2.0 * nose / _NOSE_DEPTH_PER_EAR_HALF_WIDTH)
+        return math.hypot(self.ear_distance(), 2.0 * self.nose_offset() / _NOSE_DEPTH_PER_EAR_HALF_WIDTH)
 
     def neck_length(self) -> float:
         return float(np.linalg.norm(self.mid(LEFT_EAR, RIGHT_EAR) - self.mid(LEFT_SHOULDER, RIGHT_SHOULDER)))
@@ -285,7 +291,7 @@ def _frontal_values(b: _Body) -> dict[str, float | None]:
     ls, rs, le, re_ = b.p(LEFT_SHOULDER), b.p(RIGHT_SHOULDER), b.p(LEFT_EAR), b.p(RIGHT_EAR)
     em, sm, nose = (le + re_) / 2, (ls + rs) / 2, b.p(NOSE)
     ear_d = b.ear_distance()
-    across = (ls - rs) / sw if sw > 1e-9 else np.array([1.0, 0.0])   # unit vector to the subject's left
+    across = b.across()
     up = np.array([across[1], -across[0]])    # square to the shoulder line, towards the head
     v: dict[str, float | None] = {
         "head_drop_ratio": _ratio(float(np.dot(em - sm, up)), sw),
@@ -301,7 +307,7 @@ def _frontal_values(b: _Body) -> dict[str, float | None]:
         "nose_depth_world_m": None,
     }
     if ear_d > 1e-9:
-        lateral = float(np.dot(nose - em, across)) / (ear_d / 2)
+        lateral = b.nose_offset() / (ear_d / 2)
         v["head_yaw_deg"] = _deg(math.atan(lateral / _NOSE_DEPTH_PER_EAR_HALF_WIDTH))
     if b.seen(LEFT_HIP) and b.seen(RIGHT_HIP):
         v["trunk_foreshortening_ratio"] = _ratio(b.mid(LEFT_HIP, RIGHT_HIP)[1] - sm[1], sw)

@@ -140,6 +140,66 @@ def _peer_rules(metrics: dict, cases: dict) -> None:
 
 # --- simulator -------------------------------------------------------------------------------
 
+def _grid_postures(k):
+    """The simulator grid's postures: good, poor, and (False: good, True: poor) with the head turned 50 degrees
+    (looking at a second screen)."""
+    good = {"upright": k.UPRIGHT, "look at keyboard": k.Posture(head_pitch_deg=25, neck_flexion_deg=6),
+            "lean back 10": k.Posture(trunk_flexion_deg=-10), "neck 5": k.Posture(neck_flexion_deg=5),
+            "head turned 25": k.Posture(head_yaw_deg=25), "lean 3 sideways": k.Posture(lateral_lean_deg=3),
+            "chin up 10": k.Posture(head_pitch_deg=-10)}
+    poor = {"forward head": k.Posture(neck_flexion_deg=30, trunk_flexion_deg=8),
+            "slump": k.Posture(trunk_flexion_deg=10, thoracic_flexion_deg=15, neck_flexion_deg=15),
+            "lean in 20": k.Posture(trunk_flexion_deg=20, neck_flexion_deg=10),
+            "round back": k.Posture(thoracic_flexion_deg=25, neck_flexion_deg=15),
+            "side lean 12": k.Posture(lateral_lean_deg=12),
+            "sink + round": k.Posture(sink_m=0.05, thoracic_flexion_deg=15, neck_flexion_deg=10)}
+    turned = {False: {"turned 50": k.Posture(head_yaw_deg=50)},
+              True: {"turned 50 + forward head": k.Posture(head_yaw_deg=50, neck_flexion_deg=30, trunk_flexion_deg=8)}}
+    return good, poor, turned
+
+
+def run_placements(config: JudgeConfig, noise_px: float = 2.0) -> None:
+    """Cameras round the desk, where a user with a laptop at the side or a camera in a corner puts them: 9
+    angles (30-70 degrees) x 3 distances x above or below the face, each calibrated upright, then the grid's
+    postures plus a neck-only forward head and a lean to the other side. A cell is wrong when fewer than 80 %
+    of its last 16 samples are judged right (away counts as wrong)."""
+    import kinematics as k
+
+    good, poor, turned = _grid_postures(k)
+    good = {**good, **turned[False]}
+    poor = {**poor, "side lean -12": k.Posture(lateral_lean_deg=-12), "forward head 20": k.Posture(neck_flexion_deg=20),
+            **turned[True]}
+    print(f"[placements] cameras 30-70 degrees round the desk, 0.7-1.2 m, 20 cm above or below; landmark noise "
+          f"{noise_px:g} px; cells with under 80 % of 16 samples right")
+    wrong: dict[str, list[str]] = {name: [] for name in (*good, *poor)}
+    all_t, all_p, placed = [], [], 0
+    for azimuth in range(30, 75, 5):
+        for distance in (0.7, 0.9, 1.2):
+            for height in (-0.2, 0.2):
+                rng = np.random.default_rng(azimuth * 100 + round(distance * 10) + round(height * 10))
+                cam = k.Camera("oblique", distance_m=distance, height_m=height, hfov_deg=65, aim_drop_m=0.25,
+                               azimuth_deg=float(azimuth))
+                profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=noise_px, rng=rng))
+                                         for i in range(40)])
+                placed += 1
+                where = f"{azimuth} deg {distance:g} m {'above' if height > 0 else 'below'} ({profile.view})"
+                for label, group in ((False, good), (True, poor)):
+                    for name, posture in group.items():
+                        if profile.view == "side" and "side lean" in name:
+                            continue          # a side camera does not see sideways leans
+                        judge = Judge(profile, config)
+                        states = [judge.update(measure(k.simulate(posture, cam, t_s=i / 4, noise_px=noise_px,
+                                                                  rng=rng))).state for i in range(20)][4:]
+                        right = [s == (POOR if label else GOOD) for s in states]
+                        all_t += [label] * len(states)
+                        all_p += [s == POOR for s in states]
+                        if sum(right) < 0.8 * len(right):
+                            wrong[name].append(f"{where} {sum(right) / len(right):.0%}")
+    for name, cells in wrong.items():
+        print(f"  {name:26s} wrong in {len(cells):2d} of {placed}" + (f": {'; '.join(cells)}" if cells else ""))
+    print(f"  balanced accuracy over the placements: {balanced_accuracy(all_t, all_p):.3f}")
+
+
 def run_sim(config: JudgeConfig, noise_px: float = 2.0) -> None:
     import kinematics as k
 
@@ -159,20 +219,7 @@ def run_sim(config: JudgeConfig, noise_px: float = 2.0) -> None:
         "corner 60deg 120cm": k.Camera("oblique", distance_m=1.2, height_m=0.2, hfov_deg=65, aim_drop_m=0.3,
                                        azimuth_deg=60.0),
     }
-    good = {"upright": k.UPRIGHT, "look at keyboard": k.Posture(head_pitch_deg=25, neck_flexion_deg=6),
-            "lean back 10": k.Posture(trunk_flexion_deg=-10), "neck 5": k.Posture(neck_flexion_deg=5),
-            "head turned 25": k.Posture(head_yaw_deg=25), "lean 3 sideways": k.Posture(lateral_lean_deg=3),
-            "chin up 10": k.Posture(head_pitch_deg=-10)}
-    poor = {"forward head": k.Posture(neck_flexion_deg=30, trunk_flexion_deg=8),
-            "slump": k.Posture(trunk_flexion_deg=10, thoracic_flexion_deg=15, neck_flexion_deg=15),
-            "lean in 20": k.Posture(trunk_flexion_deg=20, neck_flexion_deg=10),
-            "round back": k.Posture(thoracic_flexion_deg=25, neck_flexion_deg=15),
-            "side lean 12": k.Posture(lateral_lean_deg=12),
-            "sink + round": k.Posture(sink_m=0.05, thoracic_flexion_deg=15, neck_flexion_deg=10)}
-    # looking at a second screen: a head turned 50 degrees, upright and with the head forward (their own
-    # noise draws, after the cells above, so those keep theirs)
-    turned = {False: {"turned 50": k.Posture(head_yaw_deg=50)},
-              True: {"turned 50 + forward head": k.Posture(head_yaw_deg=50, neck_flexion_deg=30, trunk_flexion_deg=8)}}
+    good, poor, turned = _grid_postures(k)
     rng_turned = np.random.default_rng(8)
     rng = np.random.default_rng(7)
     print(f"[sim] stick figure, landmark noise {noise_px:g} px; share of 20 noisy samples judged correctly")
@@ -398,7 +445,7 @@ def run_clips(clips_dir: Path, config: JudgeConfig, cache_dir: Path | None, self
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--section", choices=["real", "neck", "sim", "population", "clips", "stress", "footage", "all"], default="all")
+    ap.add_argument("--section", choices=["real", "neck", "sim", "placements", "population", "clips", "stress", "footage", "all"], default="all")
     ap.add_argument("--only", nargs="*", help="stress, footage: only these scenarios / cases")
     ap.add_argument("--footage-dir", type=Path, default=ROOT.parent / "shared" / "dev-data" / "footage")
     from accuracy_footage import VARIANT_WORDS
@@ -423,6 +470,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         run_neck(args.neck_dir, args.neck_hz, config)
     if args.section in ("sim", "all"):
         run_sim(config)
+    if args.section in ("placements", "all"):
+        run_placements(config)
     if args.section in ("population", "all"):
         run_population(config)
     if args.section in ("clips", "all"):

@@ -13,7 +13,10 @@ unlabelled time is not scored); the four peer rules of `--section real` on the s
 inputs from the JSONL metrics: nose and ear heights, ear distance, shoulder width, neck length); and
 the fault attribution: the share of samples in each labelled poor span whose named (main) fault is the
 span's labelled fault. It ends with: calibration accepted N of M, accuracy mean and worst, the
-leave-one-person-out line for the constants chosen by fitting (FITTED), and the worst person.
+leave-one-person-out line for the constants chosen by fitting (FITTED), the same for every other
+numeric constant of the judge (one at a time at 0.5-2 times its stated value: the accuracy at each
+multiple, the held-out mean when each person's value is chosen on the others, and how often the stated
+value is chosen), and the worst person.
 
 `--force-calibration` (development only): a refused calibration is replaced by a profile built from
 the same capture without the capture checks (`benchmarks/force_profile.py`), so the judge is scored
@@ -29,7 +32,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -293,41 +296,101 @@ def print_row(r: CaseResult) -> None:
         print(f"  {'':26s} refused: {r.sentence}")
 
 
+def _judged(samples: Sequence, profile, lab: Mapping, config) -> float:
+    """Balanced accuracy of the in-process judge (this config) on one case's measured samples."""
+    from posture_watch.core.judge import Judge
+
+    judge = Judge(profile, config)
+    states = [judge.update(m).state for m in samples]
+    truth = [truth_of(lab, m.t_s) for m in samples]
+    return balanced(truth, [s == "poor" for s in states], [s == "good" for s in states])
+
+
+def _held_out(acc: Mapping[tuple[int, str], float], n_choices: int, scored: Sequence[CaseResult],
+              default: int | None = None) -> tuple[dict[str, float], list[int]]:
+    """For each person, the choice best on the OTHER people (within 0.001 of the best: the default), scored on
+    that person's cases."""
+    held: dict[str, float] = {}
+    chosen: list[int] = []
+    for person in sorted({r.person for r in scored}):
+        others = [r.name for r in scored if r.person != person]
+        best = max(range(n_choices), key=lambda i: (round(np.nanmean([acc[(i, n)] for n in others]), 3), i == default))
+        chosen.append(best)
+        for r in scored:
+            if r.person == person:
+                held[r.name] = acc[(best, r.name)]
+    return held, chosen
+
+
+# every other constant of the judge, at these multiples of its stated value (the timing constants too)
+EVERY_CONSTANT_MULTIPLES = (0.5, 0.75, 1.0, 1.33, 2.0)
+
+
 def leave_one_person_out(results: Sequence[CaseResult], labels: Mapping, footage: Path, cache: Path) -> None:
+    """Two lines. The constants fitted on the footage (FITTED), chosen on the other people. Then every
+    numeric constant of JudgeConfig, one at a time at EVERY_CONSTANT_MULTIPLES of its stated value: the
+    multiple best on the other people, scored on the person left out; a rule fitted to the people it was
+    tuned on shows as a held-out mean below the stated values' and a choice that moves from fold to fold.
+    In-process, on the profiles the commands made and the frames analyze saw (cached landmarks)."""
+    from posture_watch.core.geometry import measure
     from posture_watch.core.judge import JudgeConfig
     from posture_watch.io.profile_files import load_profile
 
     scored = [r for r in results if r.scored]
-    if not FITTED:
-        print("  leave-one-person-out: no constant is fitted on the footage (FITTED is empty); "
-              "every constant of the judge is a stated human amount")
-        return
     profiles = {r.name: load_profile(r.profile) if r.profile else inprocess_profile(footage / labels[r.name]["cal"], cache)
                 for r in scored}
-    grid = [dict(zip(FITTED, vals)) for vals in np.array(np.meshgrid(*FITTED.values())).T.reshape(-1, len(FITTED))]
-    acc: dict[tuple[int, str], float] = {}
-    for i, values in enumerate(grid):
-        cfg = replace(JudgeConfig(), **{k: float(v) for k, v in values.items()})
-        for r in scored:
-            lab = labels[r.name]
-            rows = inprocess_rows(footage / lab["eval"], profiles[r.name], cache, cfg)
-            truth = [truth_of(lab, x["t"]) for x in rows]
-            acc[(i, r.name)] = balanced(truth, [x["state"] == "poor" for x in rows], [x["state"] == "good" for x in rows])
+    samples = {r.name: [measure(d) for d in tracked_detections(footage / labels[r.name]["eval"], profiles[r.name], cache)]
+               for r in scored}
+
+    def accuracies(configs: Sequence) -> dict[tuple[int, str], float]:
+        return {(i, r.name): _judged(samples[r.name], profiles[r.name], labels[r.name], cfg)
+                for i, cfg in enumerate(configs) for r in scored}
+
     people = sorted({r.person for r in scored})
-    held: dict[str, float] = {}
-    chosen: dict[str, int] = {}
-    for person in people:
-        others = [r.name for r in scored if r.person != person]
-        mine = [r.name for r in scored if r.person == person]
-        best = max(range(len(grid)), key=lambda i: np.nanmean([acc[(i, n)] for n in others]))
-        label = ", ".join(f"{k} {float(v):g}" for k, v in grid[best].items())
-        chosen[label] = chosen.get(label, 0) + 1
-        for n in mine:
-            held[n] = acc[(best, n)]
-    worst = min(held, key=held.get)
-    print(f"  leave-one-person-out ({', '.join(FITTED)} chosen on the other people, {len(people)} people): "
-          f"mean {np.mean(list(held.values())):.3f}, worst {held[worst]:.3f} ({worst}); chosen: "
-          + "; ".join(f"{k} in {n} of {len(people)} folds" for k, n in chosen.items()))
+    stated = accuracies([JudgeConfig()])
+    stated_mean = np.mean([stated[(0, r.name)] for r in scored])
+    if FITTED:
+        grid = [dict(zip(FITTED, vals)) for vals in np.array(np.meshgrid(*FITTED.values())).T.reshape(-1, len(FITTED))]
+        held, chosen = _held_out(accuracies([replace(JudgeConfig(), **{k: float(v) for k, v in values.items()})
+                                             for values in grid]), len(grid), scored)
+        labels_of = [", ".join(f"{k} {float(v):g}" for k, v in grid[i].items()) for i in chosen]
+        worst = min(held, key=held.get)
+        print(f"  leave-one-person-out ({', '.join(FITTED)} chosen on the other people, {len(people)} people): "
+              f"mean {np.mean(list(held.values())):.3f}, worst {held[worst]:.3f} ({worst}); chosen: "
+              + "; ".join(f"{k} in {labels_of.count(k)} of {len(people)} folds" for k in dict.fromkeys(labels_of)))
+    else:
+        print("  leave-one-person-out: no constant is fitted on the footage (FITTED is empty)")
+    moved, flat, lines = [], [], []
+    base = JudgeConfig()
+    for f in fields(JudgeConfig):
+        value = getattr(base, f.name)
+        if f.name in FITTED or isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        configs, multiples = [], []
+        for k in EVERY_CONSTANT_MULTIPLES:
+            try:
+                configs.append(replace(base, **{f.name: type(value)(value * k)}))
+                multiples.append(k)
+            except ValueError:      # outside what the setting allows (poor_exit above poor_enter)
+                pass
+        acc = accuracies(configs)
+        means = [np.mean([acc[(i, r.name)] for r in scored]) for i in range(len(configs))]
+        held, chosen = _held_out(acc, len(configs), scored, default=multiples.index(1.0))
+        if max(means) - min(means) < 5e-4:
+            flat.append(f.name)
+            continue
+        stay = sum(multiples[i] == 1.0 for i in chosen)
+        lines.append(f"    {f.name:28s} {value:g}: " + " ".join(f"x{k:g} {m:.3f}" for k, m in zip(multiples, means))
+                     + f"; held out {np.mean(list(held.values())):.3f}, the stated value chosen in {stay} of {len(people)}")
+        if stay * 2 < len(people):
+            moved.append(f.name)
+    print(f"  every other constant, one at a time at x{', x'.join(f'{k:g}' for k in EVERY_CONSTANT_MULTIPLES)} of its "
+          f"value, chosen on the other people (stated values: mean {stated_mean:.3f}); mean over all cases at each "
+          f"multiple, and the held-out mean:")
+    for line in lines:
+        print(line)
+    print(f"  no effect on this footage at x0.5-x2 ({len(flat)}): {', '.join(flat)}")
+    print(f"  chosen away from the stated value in most folds ({len(moved)}): {', '.join(moved) or 'none'}")
 
 
 # --variant: the same people made new to the pose model, to see whether a rule holds for what it was not

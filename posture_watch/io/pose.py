@@ -108,6 +108,61 @@ def _poses(result) -> tuple[Pose, ...]:
     return tuple(poses)
 
 
+# The pose model's person detector misses some people outright in some pictures, and finds them in the
+# same picture mirrored, or zoomed out (shown smaller in a larger canvas). Dev footage, one picture in
+# 30-55 of each clip, the IMAGE-mode model: a woman at a cafe table framed closer, found 0 of 55 times as
+# seen and 55 of 55 mirrored; a backlit side view with sensor noise 0 of 55, zoomed out 55 of 55; a
+# frontal webcam with a face mask 12 of 55, mirrored 51 of 55 (the three of its variants that calibration
+# refused as "Nobody is in the picture"). So a picture in which nobody is found is looked at again that
+# way (OTHER_LOOKS, in order) once the direct look has missed for OTHER_LOOK_AFTER_S; a pose found there is
+# mapped back onto the picture, and the model goes on tracking the person in that look (cheaper than a
+# search every picture) until it loses them.
+DIRECT, MIRRORED, ZOOMED_OUT = "direct", "mirrored", "zoomed out"
+OTHER_LOOKS = (MIRRORED, ZOOMED_OUT)
+ZOOM_OUT = 1.5                 # the picture in a canvas 1.5 times its width and height
+OTHER_LOOK_AFTER_S = 1.0       # tried once the direct look has found nobody for this long (source time): the
+                               # model's landmarks differ a little between looks (it is not mirror-symmetric), so
+                               # a person it finds directly is followed directly, as calibrated (dev footage, 40
+                               # clips: the direct look's misses before it found the person lasted 0.1-0.2 s)
+OTHER_LOOK_PAUSE_S = 2.0       # after other looks found nobody either, the next ones wait this long: an empty
+                               # room costs the detector 10 ms a look (lite model, this machine)
+# MediaPipe's left/right landmark pairs (eyes, ears, mouth, arms, hands, legs, feet): in a mirrored
+# picture the person's left side is seen as a right side
+_MIRROR_ORDER = np.array([0, 4, 5, 6, 1, 2, 3, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15, 18, 17, 20, 19, 22, 21, 24, 23,
+                          26, 25, 28, 27, 30, 29, 32, 31])
+
+
+def shown(rgb: np.ndarray, look: str) -> np.ndarray:
+    """The picture as the model is shown it in this look."""
+    if look == MIRRORED:
+        return cv2.flip(rgb, 1)
+    if look == ZOOMED_OUT:
+        h, w = rgb.shape[:2]
+        dy, dx = round(h * (ZOOM_OUT - 1) / 2), round(w * (ZOOM_OUT - 1) / 2)
+        return cv2.copyMakeBorder(rgb, dy, dy, dx, dx, cv2.BORDER_CONSTANT, value=cv2.mean(rgb)[:3])
+    return rgb
+
+
+def seen_back(pose: Pose, look: str, image_size: tuple[int, int]) -> Pose:
+    """A pose found in a look, as it lies in the picture itself: normalised x, y (and z, on x's scale) and
+    the world landmarks (metres about the hips; the mirror flips their x), left and right as the person's."""
+    lm = pose.landmarks.copy()
+    world = None if pose.world is None else pose.world.copy()
+    if look == MIRRORED:
+        lm[:, 0] = 1.0 - lm[:, 0]
+        lm = lm[_MIRROR_ORDER]
+        if world is not None:
+            world[:, 0] = -world[:, 0]
+            world = world[_MIRROR_ORDER]
+    elif look == ZOOMED_OUT:
+        w, h = image_size
+        dy, dx = round(h * (ZOOM_OUT - 1) / 2), round(w * (ZOOM_OUT - 1) / 2)
+        lm[:, 0] = (lm[:, 0] * (w + 2 * dx) - dx) / w
+        lm[:, 1] = (lm[:, 1] * (h + 2 * dy) - dy) / h
+        lm[:, 2] = lm[:, 2] * (w + 2 * dx) / w
+    return Pose(lm, world)
+
+
 class BadFrame(ValueError):
     """A picture the pose model cannot take (empty, tiny, wrong type or channels): skip it."""
 
@@ -151,6 +206,7 @@ class Prepared:
     brightness: float
     sharpness: float | None
     thumb: np.ndarray | None = None   # the picture's `thumbnail`: a cut drops the tracking (core/sampling.is_cut)
+    rgb: np.ndarray | None = None     # the picture (RGB), for the other looks (OTHER_LOOKS)
 
 
 class PoseEstimator:
@@ -158,7 +214,8 @@ class PoseEstimator:
 
     def __init__(self, model_path: Path | str | None = None, num_poses: int = TRACKING_NUM_POSES,
                  min_detection_confidence: float = 0.5, min_presence_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5, variant: str = models.DEFAULT_VARIANT) -> None:
+                 min_tracking_confidence: float = 0.5, variant: str = models.DEFAULT_VARIANT,
+                 other_looks: bool = True) -> None:
         self.model_path = Path(model_path) if model_path else None
         self.variant = variant
         self.num_poses = num_poses
@@ -176,6 +233,10 @@ class PoseEstimator:
         self._blank: dict[tuple[int, int], Any] = {}   # blank pictures by size (dropping the tracking)
         self.fresh_searches = 0    # how often the tracking was dropped (retrack, cuts)
         self._ts_shift_ms = 0      # the model's clock runs ahead of the source's by the warm-up looks
+        self._look = DIRECT        # how the model is shown the pictures: the look it last found the person in
+        self._missed_since: float | None = None   # source time of the first of the direct look's misses in a row
+        self._other_looks_after = -math.inf       # source time before which no other look is tried again
+        self.other_looks = other_looks
 
     def open(self) -> "PoseEstimator":
         path = self.model_path or models.ensure(self.variant, allow_fetch=False)
@@ -216,7 +277,7 @@ class PoseEstimator:
         brightness, sharpness = image_facts(image, small)
         h, w = image.shape[:2]
         return Prepared(frame.t_s, (w, h), self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb),
-                        brightness, sharpness, thumbnail(small))
+                        brightness, sharpness, thumbnail(small), rgb)
 
     def retrack(self) -> None:
         """Drop the tracking: the next picture is searched for a person afresh, as the first one was. VIDEO
@@ -233,6 +294,8 @@ class PoseEstimator:
                 self._retrack, self._last_cut_t = True, prepared.t_s
             elif self._seen is not None and prepared.t_s < self._seen[0]:
                 self._last_cut_t = -math.inf                      # time went backwards: a new source
+                self._missed_since, self._other_looks_after = None, -math.inf
+                self._retrack = self._retrack or self._look != DIRECT
             self._seen = (prepared.t_s, prepared.thumb)
         if self._landmarker is None:
             self.open()
@@ -251,8 +314,27 @@ class PoseEstimator:
                 self._run(blank, self._last_ts_ms + 1)
                 self.fresh_searches += 1
             self._tracking = False
-        poses = self._run(prepared.mp_image, int(round(prepared.t_s * 1000)) + self._ts_shift_ms)
-        if poses and not self._tracking:
+            self._look = DIRECT
+        image = self._image_in(prepared, self._look)
+        poses = self._run(image, int(round(prepared.t_s * 1000)) + self._ts_shift_ms)
+        new_track = not self._tracking
+        if self._look == DIRECT:
+            self._missed_since = None if poses else self._missed_since if self._missed_since is not None else prepared.t_s
+        if (not poses and self.other_looks and prepared.rgb is not None and self._missed_since is not None
+                and prepared.t_s - self._missed_since >= OTHER_LOOK_AFTER_S and prepared.t_s >= self._other_looks_after):
+            # nobody found: the other looks (OTHER_LOOKS), and the look it was tracked in if the track was lost
+            # in this picture (the detector has not searched it then)
+            for look in (DIRECT, *OTHER_LOOKS):
+                if look == self._look and not self._tracking:
+                    continue
+                image = self._image_in(prepared, look)
+                poses = self._run(image, self._last_ts_ms + 1)
+                if poses:
+                    self._look, self._other_looks_after, new_track = look, -math.inf, True
+                    break
+            else:
+                self._look, self._other_looks_after = DIRECT, prepared.t_s + OTHER_LOOK_PAUSE_S
+        if poses and new_track:
             # A person just found (a new track: the first picture, after a fresh search, or someone back):
             # the landmark model has looked through the person detector's rough box, and it refines its
             # own box over the next pictures. Dev footage, the first picture of each evaluation clip: the
@@ -260,11 +342,18 @@ class PoseEstimator:
             # looks at the same picture (a still at 10 looks a second: their timing hardly matters). So
             # look WARMUP_LOOKS more times now (about 15 ms each), on a clock shifted past them.
             for _ in range(WARMUP_LOOKS):
-                poses = self._run(prepared.mp_image, self._last_ts_ms + WARMUP_STEP_MS) or poses
+                poses = self._run(image, self._last_ts_ms + WARMUP_STEP_MS) or poses
             self._ts_shift_ms = self._last_ts_ms - int(round(prepared.t_s * 1000))
+        if poses and self._look != DIRECT:
+            poses = tuple(seen_back(p, self._look, prepared.image_size) for p in poses)
         self._tracking = bool(poses)
         return Detection(t_s=prepared.t_s, image_size=prepared.image_size, poses=poses,
                          brightness=prepared.brightness, sharpness=prepared.sharpness)
+
+    def _image_in(self, prepared: "Prepared", look: str) -> Any:
+        if look == DIRECT or prepared.rgb is None:
+            return prepared.mp_image
+        return self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=shown(prepared.rgb, look))
 
     def _run(self, mp_image: Any, ts_ms: int) -> tuple[Pose, ...]:
         ts_ms = max(ts_ms, self._last_ts_ms + 1)

@@ -106,3 +106,31 @@ def test_a_person_found_directly_is_never_looked_at_again(model_path):
             assert len(est.detect(Frame(i / 10, img)).poses) == 1
         assert est._look == P.DIRECT
         assert est.runs == 20 + P.WARMUP_LOOKS
+
+
+def test_a_person_followed_in_another_look_is_searched_for_directly_again(model_path):
+    """The looks differ a little (see above), so another look holds for OTHER_LOOK_HOLD_S only: then a
+    fresh direct search, and the person is followed in another look again only if it misses them."""
+    small, _ = small_astronaut()
+    big = on_canvas(astronaut())
+    found_at = round(P.OTHER_LOOK_AFTER_S * 10)
+    with Counting(model_path) as est:
+        for i in range(found_at + 1):
+            est.detect(Frame(i / 10, small))
+        assert est._look == P.MIRRORED
+        # still missed directly: after the hold a direct search (more model runs), then mirrored again, never lost
+        runs = []
+        for i in range(found_at + 1, found_at + round(P.OTHER_LOOK_HOLD_S * 10) + 5):
+            before = est.runs
+            assert len(est.detect(Frame(i / 10, small)).poses) == 1
+            runs.append(est.runs - before)
+        assert est._look == P.MIRRORED
+        assert runs.count(1) == len(runs) - 1 and max(runs) > 2      # one fresh search in the hold's time
+    with P.PoseEstimator(model_path) as est:
+        i = 0
+        while est._look == P.DIRECT:
+            est.detect(Frame(i / 10, small))
+            i += 1
+        # she comes nearer (a cut: searched afresh at once), found directly, followed directly
+        assert len(est.detect(Frame(i / 10, big)).poses) == 1
+        assert est._look == P.DIRECT

@@ -116,7 +116,7 @@ def _poses(result) -> tuple[Pose, ...]:
 # refused as "Nobody is in the picture"). So a picture in which nobody is found is looked at again that
 # way (OTHER_LOOKS, in order) once the direct look has missed for OTHER_LOOK_AFTER_S; a pose found there is
 # mapped back onto the picture, and the model goes on tracking the person in that look (cheaper than a
-# search every picture) until it loses them.
+# search every picture) until it loses them or OTHER_LOOK_HOLD_S has passed.
 DIRECT, MIRRORED, ZOOMED_OUT = "direct", "mirrored", "zoomed out"
 OTHER_LOOKS = (MIRRORED, ZOOMED_OUT)
 ZOOM_OUT = 1.5                 # the picture in a canvas 1.5 times its width and height
@@ -126,6 +126,8 @@ OTHER_LOOK_AFTER_S = 1.0       # tried once the direct look has found nobody for
                                # clips: the direct look's misses before it found the person lasted 0.1-0.2 s)
 OTHER_LOOK_PAUSE_S = 2.0       # after other looks found nobody either, the next ones wait this long: an empty
                                # room costs the detector 10 ms a look (lite model, this machine)
+OTHER_LOOK_HOLD_S = 10.0       # a person followed in another look is searched for directly again after this long
+                               # (a fresh search, ~70 ms): found there, they are followed directly again
 # MediaPipe's left/right landmark pairs (eyes, ears, mouth, arms, hands, legs, feet): in a mirrored
 # picture the person's left side is seen as a right side
 _MIRROR_ORDER = np.array([0, 4, 5, 6, 1, 2, 3, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15, 18, 17, 20, 19, 22, 21, 24, 23,
@@ -236,6 +238,7 @@ class PoseEstimator:
         self._look = DIRECT        # how the model is shown the pictures: the look it last found the person in
         self._missed_since: float | None = None   # source time of the first of the direct look's misses in a row
         self._other_looks_after = -math.inf       # source time before which no other look is tried again
+        self._look_until = math.inf               # source time at which another look gives way to a direct search
         self.other_looks = other_looks
 
     def open(self) -> "PoseEstimator":
@@ -299,6 +302,8 @@ class PoseEstimator:
             self._seen = (prepared.t_s, prepared.thumb)
         if self._landmarker is None:
             self.open()
+        if self._look != DIRECT and prepared.t_s >= self._look_until:
+            self._retrack = True
         if self._retrack:
             self._retrack = False
             if self._tracking:
@@ -331,6 +336,7 @@ class PoseEstimator:
                 poses = self._run(image, self._last_ts_ms + 1)
                 if poses:
                     self._look, self._other_looks_after, new_track = look, -math.inf, True
+                    self._look_until = prepared.t_s + OTHER_LOOK_HOLD_S
                     break
             else:
                 self._look, self._other_looks_after = DIRECT, prepared.t_s + OTHER_LOOK_PAUSE_S

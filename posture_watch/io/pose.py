@@ -109,21 +109,22 @@ def _poses(result) -> tuple[Pose, ...]:
 
 
 # The pose model's person detector misses some people outright in some pictures, and finds them in the
-# same picture mirrored, or zoomed out (shown smaller in a larger canvas). Dev footage, one picture in
-# 30-55 of each clip, the IMAGE-mode model: a woman at a cafe table framed closer, found 0 of 55 times as
-# seen and 55 of 55 mirrored; a backlit side view with sensor noise 0 of 55, zoomed out 55 of 55; a
-# frontal webcam with a face mask 12 of 55, mirrored 51 of 55 (the three of its variants that calibration
-# refused as "Nobody is in the picture"). So a picture in which nobody is found is looked at again that
-# way (OTHER_LOOKS, in order) once the direct look has missed for OTHER_LOOK_AFTER_S; a pose found there is
+# same picture mirrored, or zoomed out (shown smaller in a larger canvas). Dev footage variants, the
+# IMAGE-mode model on every picture of a calibration clip: a woman at a cafe table framed closer, found in
+# 0 of 55 pictures as seen and 55 of 55 mirrored; a backlit side view with sensor noise 0 of 55, zoomed out
+# 55 of 55; a frontal webcam with a drawn face mask 12 of 55, mirrored 51 of 55 (the three variants that
+# calibration refused as "Nobody is in the picture"). So a picture in which nobody is found is looked at
+# again that way (OTHER_LOOKS, in order) once the direct look has missed for OTHER_LOOK_AFTER_S; a pose found there is
 # mapped back onto the picture, and the model goes on tracking the person in that look (cheaper than a
 # search every picture) until it loses them or OTHER_LOOK_HOLD_S has passed.
 DIRECT, MIRRORED, ZOOMED_OUT = "direct", "mirrored", "zoomed out"
 OTHER_LOOKS = (MIRRORED, ZOOMED_OUT)
 ZOOM_OUT = 1.5                 # the picture in a canvas 1.5 times its width and height
-OTHER_LOOK_AFTER_S = 1.0       # tried once the direct look has found nobody for this long (source time): the
-                               # model's landmarks differ a little between looks (it is not mirror-symmetric), so
-                               # a person it finds directly is followed directly, as calibrated (dev footage, 40
-                               # clips: the direct look's misses before it found the person lasted 0.1-0.2 s)
+OTHER_LOOK_AFTER_S = 1.0       # tried once the direct look has not found the person in every picture for this
+                               # long (source time): the model's landmarks differ a little between looks (it is not
+                               # mirror-symmetric), so a person it finds directly is followed directly, as
+                               # calibrated (dev footage, 40 clips: the direct look's misses before it found the
+                               # person lasted 0.1-0.2 s, and it then found them in every picture)
 OTHER_LOOK_PAUSE_S = 2.0       # after other looks found nobody either, the next ones wait this long: an empty
                                # room costs the detector 10 ms a look (lite model, this machine)
 OTHER_LOOK_HOLD_S = 10.0       # a person followed in another look is searched for directly again after this long
@@ -236,7 +237,8 @@ class PoseEstimator:
         self.fresh_searches = 0    # how often the tracking was dropped (retrack, cuts)
         self._ts_shift_ms = 0      # the model's clock runs ahead of the source's by the warm-up looks
         self._look = DIRECT        # how the model is shown the pictures: the look it last found the person in
-        self._missed_since: float | None = None   # source time of the first of the direct look's misses in a row
+        self._missed_since: float | None = None   # source time of the direct look's first miss (see detect_prepared)
+        self._found_since: float | None = None    # ... and of its first find in a row
         self._other_looks_after = -math.inf       # source time before which no other look is tried again
         self._look_until = math.inf               # source time at which another look gives way to a direct search
         self.other_looks = other_looks
@@ -297,7 +299,8 @@ class PoseEstimator:
                 self._retrack, self._last_cut_t = True, prepared.t_s
             elif self._seen is not None and prepared.t_s < self._seen[0]:
                 self._last_cut_t = -math.inf                      # time went backwards: a new source
-                self._missed_since, self._other_looks_after = None, -math.inf
+                self._missed_since = self._found_since = None
+                self._other_looks_after = -math.inf
                 self._retrack = self._retrack or self._look != DIRECT
             self._seen = (prepared.t_s, prepared.thumb)
         if self._landmarker is None:
@@ -324,7 +327,15 @@ class PoseEstimator:
         poses = self._run(image, int(round(prepared.t_s * 1000)) + self._ts_shift_ms)
         new_track = not self._tracking
         if self._look == DIRECT:
-            self._missed_since = None if poses else self._missed_since if self._missed_since is not None else prepared.t_s
+            # the misses count from the first one after the direct look last found the person in every picture
+            # for OTHER_LOOK_AFTER_S: a person it finds in one picture of five is not followed that way
+            if not poses:
+                self._found_since = None
+                self._missed_since = prepared.t_s if self._missed_since is None else self._missed_since
+            elif self._found_since is None:
+                self._found_since = prepared.t_s
+            elif prepared.t_s - self._found_since >= OTHER_LOOK_AFTER_S:
+                self._missed_since = None
         if (not poses and self.other_looks and prepared.rgb is not None and self._missed_since is not None
                 and prepared.t_s - self._missed_since >= OTHER_LOOK_AFTER_S and prepared.t_s >= self._other_looks_after):
             # nobody found: the other looks (OTHER_LOOKS), and the look it was tracked in if the track was lost

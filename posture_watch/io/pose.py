@@ -31,7 +31,7 @@ from posture_watch.io import models  # noqa: E402
 from posture_watch.core.domain import Detection, Frame, Pose  # noqa: E402
 from posture_watch.core.errors import ModelError  # noqa: E402
 from posture_watch.core.profile import TRACKING_NUM_POSES, Profile  # noqa: E402
-from posture_watch.core.sampling import is_cut, picture_change  # noqa: E402
+from posture_watch.core.sampling import SamplingConfig, is_cut, picture_change  # noqa: E402
 from posture_watch.io.native import quiet_native_stderr  # noqa: E402,F401  (re-exported)
 
 log = logging.getLogger(__name__)
@@ -119,30 +119,41 @@ def _poses(result) -> tuple[Pose, ...]:
 # search every picture) until it loses them or OTHER_LOOK_HOLD_S has passed.
 DIRECT, MIRRORED, ZOOMED_OUT = "direct", "mirrored", "zoomed out"
 OTHER_LOOKS = (MIRRORED, ZOOMED_OUT)
-ZOOM_OUT = 1.5                 # the picture in a canvas 1.5 times its width and height
+ZOOM_OUT = 1.5                 # the picture shrunk 1.5 times in the middle of a canvas of its size
 OTHER_LOOK_AFTER_S = 1.0       # tried once the direct look has not found the person in every picture for this
                                # long (source time): the model's landmarks differ a little between looks (it is not
                                # mirror-symmetric), so a person it finds directly is followed directly, as
                                # calibrated (dev footage, 40 clips: the direct look's misses before it found the
                                # person lasted 0.1-0.2 s, and it then found them in every picture)
-OTHER_LOOK_PAUSE_S = 2.0       # after other looks found nobody either, the next ones wait this long: an empty
-                               # room costs the detector 10 ms a look (lite model, this machine)
+OTHER_LOOK_PAUSE_S = 2.0       # after other looks found nobody either, the next ones wait this long, and for a
+                               # picture the change gate would not call unchanged (core/sampling): an empty room
+                               # costs the detector 10 ms a look (lite model, this machine)
 OTHER_LOOK_HOLD_S = 10.0       # a person followed in another look is searched for directly again after this long
                                # (a fresh search, ~70 ms): found there, they are followed directly again
+_UNCHANGED_GREY = SamplingConfig().unchanged_below_grey
 # MediaPipe's left/right landmark pairs (eyes, ears, mouth, arms, hands, legs, feet): in a mirrored
 # picture the person's left side is seen as a right side
 _MIRROR_ORDER = np.array([0, 4, 5, 6, 1, 2, 3, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15, 18, 17, 20, 19, 22, 21, 24, 23,
                           26, 25, 28, 27, 30, 29, 32, 31])
 
 
+def _zoomed_box(w: int, h: int) -> tuple[int, int, int, int]:
+    """Where the picture lies, shrunk ZOOM_OUT times, in the middle of a canvas of its own size: x, y, w, h."""
+    w2, h2 = round(w / ZOOM_OUT), round(h / ZOOM_OUT)
+    return (w - w2) // 2, (h - h2) // 2, w2, h2
+
+
 def shown(rgb: np.ndarray, look: str) -> np.ndarray:
-    """The picture as the model is shown it in this look."""
+    """The picture as the model is shown it in this look (the same size: the model keeps its buffers)."""
     if look == MIRRORED:
         return cv2.flip(rgb, 1)
     if look == ZOOMED_OUT:
         h, w = rgb.shape[:2]
-        dy, dx = round(h * (ZOOM_OUT - 1) / 2), round(w * (ZOOM_OUT - 1) / 2)
-        return cv2.copyMakeBorder(rgb, dy, dy, dx, dx, cv2.BORDER_CONSTANT, value=cv2.mean(rgb)[:3])
+        x, y, w2, h2 = _zoomed_box(w, h)
+        canvas = np.empty_like(rgb)
+        canvas[:] = np.array(cv2.mean(rgb)[:rgb.shape[2] if rgb.ndim == 3 else 1], dtype=rgb.dtype)
+        canvas[y:y + h2, x:x + w2] = cv2.resize(rgb, (w2, h2), interpolation=cv2.INTER_AREA)
+        return canvas
     return rgb
 
 
@@ -159,10 +170,10 @@ def seen_back(pose: Pose, look: str, image_size: tuple[int, int]) -> Pose:
             world = world[_MIRROR_ORDER]
     elif look == ZOOMED_OUT:
         w, h = image_size
-        dy, dx = round(h * (ZOOM_OUT - 1) / 2), round(w * (ZOOM_OUT - 1) / 2)
-        lm[:, 0] = (lm[:, 0] * (w + 2 * dx) - dx) / w
-        lm[:, 1] = (lm[:, 1] * (h + 2 * dy) - dy) / h
-        lm[:, 2] = lm[:, 2] * (w + 2 * dx) / w
+        x, y, w2, h2 = _zoomed_box(w, h)
+        lm[:, 0] = (lm[:, 0] * w - x) / w2
+        lm[:, 1] = (lm[:, 1] * h - y) / h2
+        lm[:, 2] = lm[:, 2] * w / w2
     return Pose(lm, world)
 
 
@@ -241,6 +252,7 @@ class PoseEstimator:
         self._found_since: float | None = None    # ... and of its first find in a row
         self._other_looks_after = -math.inf       # source time before which no other look is tried again
         self._look_until = math.inf               # source time at which another look gives way to a direct search
+        self._nobody_thumb: np.ndarray | None = None   # thumbnail of the picture the other looks last found nobody in
         self.other_looks = other_looks
 
     def open(self) -> "PoseEstimator":
@@ -299,7 +311,7 @@ class PoseEstimator:
                 self._retrack, self._last_cut_t = True, prepared.t_s
             elif self._seen is not None and prepared.t_s < self._seen[0]:
                 self._last_cut_t = -math.inf                      # time went backwards: a new source
-                self._missed_since = self._found_since = None
+                self._missed_since = self._found_since = self._nobody_thumb = None
                 self._other_looks_after = -math.inf
                 self._retrack = self._retrack or self._look != DIRECT
             self._seen = (prepared.t_s, prepared.thumb)
@@ -337,7 +349,9 @@ class PoseEstimator:
             elif prepared.t_s - self._found_since >= OTHER_LOOK_AFTER_S:
                 self._missed_since = None
         if (not poses and self.other_looks and prepared.rgb is not None and self._missed_since is not None
-                and prepared.t_s - self._missed_since >= OTHER_LOOK_AFTER_S and prepared.t_s >= self._other_looks_after):
+                and prepared.t_s - self._missed_since >= OTHER_LOOK_AFTER_S and prepared.t_s >= self._other_looks_after
+                and (self._nobody_thumb is None or prepared.thumb is None
+                     or picture_change(prepared.thumb, self._nobody_thumb) >= _UNCHANGED_GREY)):
             # nobody found: the other looks (OTHER_LOOKS), and the look it was tracked in if the track was lost
             # in this picture (the detector has not searched it then)
             for look in (DIRECT, *OTHER_LOOKS):
@@ -347,10 +361,11 @@ class PoseEstimator:
                 poses = self._run(image, self._last_ts_ms + 1)
                 if poses:
                     self._look, self._other_looks_after, new_track = look, -math.inf, True
-                    self._look_until = prepared.t_s + OTHER_LOOK_HOLD_S
+                    self._look_until, self._nobody_thumb = prepared.t_s + OTHER_LOOK_HOLD_S, None
                     break
             else:
                 self._look, self._other_looks_after = DIRECT, prepared.t_s + OTHER_LOOK_PAUSE_S
+                self._nobody_thumb = prepared.thumb
         if poses and new_track:
             # A person just found (a new track: the first picture, after a fresh search, or someone back):
             # the landmark model has looked through the person detector's rough box, and it refines its

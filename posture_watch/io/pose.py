@@ -304,7 +304,8 @@ class PoseEstimator:
 
     def detect_prepared(self, prepared: "Prepared") -> Detection:
         """The pose model on a prepared picture (in source order: VIDEO mode tracks from one to the next).
-        A cut (core/sampling.is_cut) drops the tracking before this picture, as `retrack` does."""
+        A cut (core/sampling.is_cut) drops the tracking before this picture, as `retrack` does. A picture
+        in which nobody is found is looked at the other ways (OTHER_LOOKS) when the rules above them allow."""
         if prepared.thumb is not None:
             if self._seen is not None and is_cut(picture_change(prepared.thumb, self._seen[1]),
                                                  prepared.t_s - self._seen[0], prepared.t_s - self._last_cut_t):

@@ -395,6 +395,65 @@ def leave_one_person_out(results: Sequence[CaseResult], labels: Mapping, footage
     print(f"  no effect on this footage at x0.5-x2 ({len(flat)}): {', '.join(flat)}")
     print(f"  chosen away from the stated value in most folds ({len(moved)}): {', '.join(moved) or 'none'}")
 
+    # the judge's constants outside JudgeConfig: the deviation table's weights and pitch discounts, and the
+    # deviation module's own named constants (patched in the module while judged, then put back)
+    moved, flat, lines = [], [], []
+    for name, get, put in module_constants():
+        value = get()
+        try:
+            acc = {}
+            for i, k in enumerate(EVERY_CONSTANT_MULTIPLES):
+                put(value * k)
+                acc.update({(i, r.name): stated[(0, r.name)] if k == 1.0 else
+                            _judged(samples[r.name], profiles[r.name], labels[r.name], base) for r in scored})
+        finally:
+            put(value)
+        n = len(EVERY_CONSTANT_MULTIPLES)
+        means = [np.mean([acc[(i, r.name)] for r in scored]) for i in range(n)]
+        held, chosen = _held_out(acc, n, scored, default=EVERY_CONSTANT_MULTIPLES.index(1.0))
+        if max(means) - min(means) < 5e-4:
+            flat.append(name)
+            continue
+        stay = sum(EVERY_CONSTANT_MULTIPLES[i] == 1.0 for i in chosen)
+        lines.append(f"    {name:34s} {value:g}: " + " ".join(f"x{k:g} {m:.3f}" for k, m in zip(EVERY_CONSTANT_MULTIPLES, means))
+                     + f"; held out {np.mean(list(held.values())):.3f}, the stated value chosen in {stay} of {len(people)}")
+        if stay * 2 < len(people):
+            moved.append(name)
+    print("  the judge's constants outside JudgeConfig (core/deviation.py: the table's weights and pitch discounts, the "
+          "module's named constants), the same way:")
+    for line in lines:
+        print(line)
+    print(f"  no effect on this footage at x0.5-x2 ({len(flat)}): {', '.join(flat)}")
+    print(f"  chosen away from the stated value in most folds ({len(moved)}): {', '.join(moved) or 'none'}")
+
+
+def module_constants() -> list[tuple[str, object, object]]:
+    """(name, get, put) of every numeric constant of the judge that is not a JudgeConfig field: each deviation's
+    weight (where its group has another member: alone, a weight divides out) and non-zero pitch discount in
+    core/deviation.COMPONENTS, and the module's own named numeric constants (UPPER_CASE)."""
+    from posture_watch.core import deviation as dv
+
+    def component(dev: str, measure: str, attr: str):
+        def get() -> float:
+            return next(getattr(c, attr) for c in dv.COMPONENTS if (c.deviation, c.measure) == (dev, measure))
+
+        def put(v: float) -> None:
+            dv.COMPONENTS = tuple(replace(c, **{attr: v}) if (c.deviation, c.measure) == (dev, measure) else c
+                                  for c in dv.COMPONENTS)
+        return get, put
+
+    out = []
+    for c in dv.COMPONENTS:
+        name = c.deviation if sum(o.deviation == c.deviation for o in dv.COMPONENTS) == 1 else f"{c.deviation} ({c.measure})"
+        if sum(o.group == c.group for o in dv.COMPONENTS) > 1:
+            out.append((f"{name} weight", *component(c.deviation, c.measure, "weight")))
+        if c.pitch_discount:
+            out.append((f"{name} pitch_discount", *component(c.deviation, c.measure, "pitch_discount")))
+    for name, value in sorted(vars(dv).items()):
+        if name.lstrip("_").isupper() and isinstance(value, (int, float)) and not isinstance(value, bool):
+            out.append((name, (lambda n=name: getattr(dv, n)), (lambda v, n=name: setattr(dv, n, v))))
+    return out
+
 
 # --variant: the same people made new to the pose model, to see whether a rule holds for what it was not
 # tuned on: the picture mirrored (a person facing the other way; the model is not mirror-symmetric), or

@@ -104,7 +104,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from typing import Callable, Mapping
+from typing import Mapping
 
 from posture_watch.core.domain import FORWARD_LEAN, LATERAL_LEAN, SLUMPED, THORACIC_SLOUCH
 from posture_watch.core import geometry as g
@@ -387,8 +387,16 @@ def not_the_user(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> 
     return ""
 
 
-def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
-           clip: Callable[[float], float] = lambda s: max(-2.0, min(4.0, s))) -> Assessment:
+# a measure's severity counts between these (a deviation far past its threshold, or far on the good side, does
+# not outweigh the other members of its group)
+_SEVERITY_MIN, _SEVERITY_MAX = -2.0, 4.0
+
+
+def _clipped(severity: float) -> float:
+    return max(_SEVERITY_MIN, min(_SEVERITY_MAX, severity))
+
+
+def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> Assessment:
     """Pure: deviations, group and fault severities of one sample."""
     if not metrics.person_present:
         return Assessment(present=False, reason="no plausible person")
@@ -434,8 +442,8 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig",
         if comp.needs_head and head_turned:
             continue
         weight = t.weight * (0.5 if comp.needs_shoulders and shoulders_out else 1.0)
-        members.setdefault(comp.group, []).append((clip(d / t.tol), weight))
-        severity_of[comp.deviation] = clip(d / t.tol)
+        members.setdefault(comp.group, []).append((_clipped(d / t.tol), weight))
+        severity_of[comp.deviation] = _clipped(d / t.tol)
     groups = {name: sum(s * wt for s, wt in m) / sum(wt for _, wt in m) for name, m in members.items()
               if name != "slump"}
     slump = _slump_severity(severity_of, config)
@@ -642,6 +650,12 @@ def _fade(x: float, lo: float, hi: float) -> float:
     return min(1.0, max(0.0, (hi - x) / (hi - lo)))
 
 
+# the shrug's forgiveness fades out as the ears rise in the picture (share of the ear-to-shoulder height) and as
+# the face grows against the shoulders or face and shoulders grow together (severity): see _shrug_share_pct
+_SHRUG_EARS_ROSE_FROM, _SHRUG_EARS_ROSE_TO = 0.03, 0.08
+_SHRUG_CLOSER_FROM, _SHRUG_CLOSER_TO = 0.25, 0.75
+
+
 def _shrug_share_pct(metrics: g.Metrics, tol: Tolerances, aspect: float) -> float:
     """The part of a head drop (in percent of the baseline ear-to-shoulder height) explained by
     the shoulders rising in the frame (a shrug) rather than the ears sinking."""
@@ -659,14 +673,14 @@ def _shrug_share_pct(metrics: g.Metrics, tol: Tolerances, aspect: float) -> floa
     # (a camera moved down after calibration) and the frame is no reference: nothing is forgiven once
     # the ears rose 8 % of the ear-to-shoulder height (fading in from 3 %; upright, the ears of the
     # real traces stay within 1-2 % of it)
-    trust = _fade(max(0.0, ear_up) / height, 0.03, 0.08)
+    trust = _fade(max(0.0, ear_up) / height, _SHRUG_EARS_ROSE_FROM, _SHRUG_EARS_ROSE_TO)
     # ... and at the same distance: a face grown against the shoulders is the head come forward, and
     # face and shoulders grown together are the person come closer (severities; upright noise ~0.25)
     for comp in _CLOSER:
         v, t = metrics.get(comp.measure), tolerance_of(comp, tol)
         d = None if v is None or t is None else deviation_of(comp, v, t.base, tol.base_sw_frac, aspect)
         if d is not None:
-            trust *= _fade(d / t.tol, 0.25, 0.75)
+            trust *= _fade(d / t.tol, _SHRUG_CLOSER_FROM, _SHRUG_CLOSER_TO)
     # shoulders that rise while the ears sink as much are hunching into a slouch, not a shrug
     return 100.0 * trust * max(0.0, rise - sink) / height
 

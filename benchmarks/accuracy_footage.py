@@ -376,24 +376,10 @@ def leave_one_person_out(results: Sequence[CaseResult], labels: Mapping, footage
                 multiples.append(k)
             except ValueError:      # outside what the setting allows (poor_exit above poor_enter)
                 pass
-        acc = accuracies(configs)
-        means = [np.mean([acc[(i, r.name)] for r in scored]) for i in range(len(configs))]
-        held, chosen = _held_out(acc, len(configs), scored, default=multiples.index(1.0))
-        if max(means) - min(means) < 5e-4:
-            flat.append(f.name)
-            continue
-        stay = sum(multiples[i] == 1.0 for i in chosen)
-        lines.append(f"    {f.name:28s} {value:g}: " + " ".join(f"x{k:g} {m:.3f}" for k, m in zip(multiples, means))
-                     + f"; held out {np.mean(list(held.values())):.3f}, the stated value chosen in {stay} of {len(people)}")
-        if stay * 2 < len(people):
-            moved.append(f.name)
-    print(f"  every other constant, one at a time at x{', x'.join(f'{k:g}' for k in EVERY_CONSTANT_MULTIPLES)} of its "
-          f"value, chosen on the other people (stated values: mean {stated_mean:.3f}); mean over all cases at each "
-          f"multiple, and the held-out mean:")
-    for line in lines:
-        print(line)
-    print(f"  no effect on this footage at x0.5-x2 ({len(flat)}): {', '.join(flat)}")
-    print(f"  chosen away from the stated value in most folds ({len(moved)}): {', '.join(moved) or 'none'}")
+        _one_constant(f.name, value, multiples, accuracies(configs), scored, len(people), lines, flat, moved, 28)
+    _print_constants(f"every other constant, one at a time at x{', x'.join(f'{k:g}' for k in EVERY_CONSTANT_MULTIPLES)} of "
+                     f"its value, chosen on the other people (stated values: mean {stated_mean:.3f}); mean over all cases "
+                     f"at each multiple, and the held-out mean:", lines, flat, moved)
 
     # the judge's constants outside JudgeConfig: the deviation table's weights and pitch discounts, and the
     # deviation module's own named constants (patched in the module while judged, then put back)
@@ -408,23 +394,34 @@ def leave_one_person_out(results: Sequence[CaseResult], labels: Mapping, footage
                             _judged(samples[r.name], profiles[r.name], labels[r.name], base) for r in scored})
         finally:
             put(value)
-        n = len(EVERY_CONSTANT_MULTIPLES)
-        means = [np.mean([acc[(i, r.name)] for r in scored]) for i in range(n)]
-        held, chosen = _held_out(acc, n, scored, default=EVERY_CONSTANT_MULTIPLES.index(1.0))
-        if max(means) - min(means) < 5e-4:
-            flat.append(name)
-            continue
-        stay = sum(EVERY_CONSTANT_MULTIPLES[i] == 1.0 for i in chosen)
-        lines.append(f"    {name:34s} {value:g}: " + " ".join(f"x{k:g} {m:.3f}" for k, m in zip(EVERY_CONSTANT_MULTIPLES, means))
-                     + f"; held out {np.mean(list(held.values())):.3f}, the stated value chosen in {stay} of {len(people)}")
-        if stay * 2 < len(people):
-            moved.append(name)
-    print("  the judge's constants outside JudgeConfig (core/deviation.py: the table's weights and pitch discounts, the "
-          "module's named constants), the same way:")
+        _one_constant(name, value, list(EVERY_CONSTANT_MULTIPLES), acc, scored, len(people), lines, flat, moved, 34)
+    _print_constants("the judge's constants outside JudgeConfig (core/deviation.py: the table's weights and pitch "
+                     "discounts, the module's named constants), the same way:", lines, flat, moved)
+
+
+def _print_constants(header: str, lines: Sequence[str], flat: Sequence[str], moved: Sequence[str]) -> None:
+    print(f"  {header}")
     for line in lines:
         print(line)
     print(f"  no effect on this footage at x0.5-x2 ({len(flat)}): {', '.join(flat)}")
     print(f"  chosen away from the stated value in most folds ({len(moved)}): {', '.join(moved) or 'none'}")
+
+
+def _one_constant(name: str, value: float, multiples: Sequence[float], acc: Mapping[tuple[int, str], float],
+                  scored: Sequence[CaseResult], n_people: int, lines: list[str], flat: list[str], moved: list[str],
+                  width: int) -> None:
+    """One constant's line (its accuracy at each multiple, the held-out mean, how often the stated value is chosen),
+    or its name in `flat` (no effect); in `moved` too when chosen away from the stated value in most folds."""
+    means = [np.mean([acc[(i, r.name)] for r in scored]) for i in range(len(multiples))]
+    held, chosen = _held_out(acc, len(multiples), scored, default=list(multiples).index(1.0))
+    if max(means) - min(means) < 5e-4:
+        flat.append(name)
+        return
+    stay = sum(multiples[i] == 1.0 for i in chosen)
+    lines.append(f"    {name:{width}s} {value:g}: " + " ".join(f"x{k:g} {m:.3f}" for k, m in zip(multiples, means))
+                 + f"; held out {np.mean(list(held.values())):.3f}, the stated value chosen in {stay} of {n_people}")
+    if stay * 2 < n_people:
+        moved.append(name)
 
 
 def module_constants() -> list[tuple[str, object, object]]:

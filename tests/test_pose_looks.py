@@ -112,7 +112,8 @@ def test_a_person_found_directly_is_never_looked_at_again(model_path):
 
 def test_a_person_followed_in_another_look_is_searched_for_directly_again(model_path):
     """The looks differ a little (see above), so another look holds for OTHER_LOOK_HOLD_S only: then a
-    fresh direct search, and the person is followed in another look again only if it misses them."""
+    fresh direct search, and the person is followed in another look again only if it misses them, for twice as
+    long each time it does (up to OTHER_LOOK_HOLD_MAX_S); found directly, the holds start short again."""
     small, _ = small_astronaut()
     big = on_canvas(astronaut())
     found_at = round(P.OTHER_LOOK_AFTER_S * 10)
@@ -128,6 +129,19 @@ def test_a_person_followed_in_another_look_is_searched_for_directly_again(model_
             runs.append(est.runs - before)
         assert est._look == P.MIRRORED
         assert runs.count(1) == len(runs) - 1 and max(runs) > 2      # one fresh search in the hold's time
+        # missed directly again: the next hold is twice as long, and holds one fresh search
+        assert est._hold_s == 2 * P.OTHER_LOOK_HOLD_S
+        start = found_at + round(P.OTHER_LOOK_HOLD_S * 10) + 5
+        runs = []
+        for i in range(start, start + round(2 * P.OTHER_LOOK_HOLD_S * 10) + 5):
+            before = est.runs
+            assert len(est.detect(Frame(i / 10, small)).poses) == 1
+            runs.append(est.runs - before)
+        assert sum(r > 2 for r in runs) == 1 and est._hold_s == 4 * P.OTHER_LOOK_HOLD_S
+        # she comes nearer and is found directly: the next other look would hold briefly again
+        i = start + round(2 * P.OTHER_LOOK_HOLD_S * 10) + 5
+        assert len(est.detect(Frame(i / 10, big)).poses) == 1
+        assert est._look == P.DIRECT and est._hold_s == P.OTHER_LOOK_HOLD_S
     with P.PoseEstimator(model_path) as est:
         i = 0
         while est._look == P.DIRECT:

@@ -156,10 +156,9 @@ def shown(rgb: np.ndarray, look: str) -> np.ndarray:
     if look == ZOOMED_OUT:
         h, w = rgb.shape[:2]
         x, y, w2, h2 = _zoomed_box(w, h)
-        canvas = np.empty_like(rgb)
-        canvas[:] = np.array(cv2.mean(rgb)[:rgb.shape[2] if rgb.ndim == 3 else 1], dtype=rgb.dtype)
-        canvas[y:y + h2, x:x + w2] = cv2.resize(rgb, (w2, h2), interpolation=cv2.INTER_AREA)
-        return canvas
+        small = cv2.resize(rgb, (w2, h2), interpolation=cv2.INTER_AREA)
+        fill = [int(v) for v in cv2.mean(rgb)[:3]]       # the picture's mean colour, truncated
+        return cv2.copyMakeBorder(small, y, h - h2 - y, x, w - w2 - x, cv2.BORDER_CONSTANT, value=fill)
     return rgb
 
 

@@ -19,7 +19,7 @@ import csv
 import json
 import os
 import stat
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +36,19 @@ pytestmark = pytest.mark.slow
 PROFILE = ROOT / "calibration" / "sample_profile.json"
 
 
-def replay_and_report(clip: Path, profile: Path, home: Path, out: Path, tz_name: str = "Europe/Berlin") -> dict:
+def noon_zone() -> str:
+    """A fixed-offset zone whose local time is now about noon.
+
+    The replay is stamped with the wall clock; in a named zone a run that starts shortly before
+    local midnight spans two days (CI at 22:52 UTC, 23:52 in Berlin, once did). In this zone the
+    clip's minutes of timestamps always fall on one local day, whatever the hour the test runs."""
+    offset = 12 - datetime.now(timezone.utc).hour  # -11 .. +12; Etc/GMT names count the other way round
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+
+
+def replay_and_report(clip: Path, profile: Path, home: Path, out: Path, tz_name: str | None = None) -> dict:
     """Run the real monitor on `clip`, then the report CLI; return what a test needs."""
+    tz_name = tz_name or noon_zone()
     env = {"POSTURE_WATCH_HOME": str(home), "TZ": tz_name}
     run = run_cli("run", "--source", str(clip), "--speed", "60", "--profile", str(profile), "--no-notify",
                   "--into-history", env=env, timeout=1800)
@@ -58,7 +69,7 @@ def replay_and_report(clip: Path, profile: Path, home: Path, out: Path, tz_name:
                   "--json", str(paths["json"]), "--csv", str(paths["csv"]), env=env, timeout=600)
     assert rep.returncode == 0, (rep.stdout[-2000:], rep.stderr[-2000:])
     return {
-        "session": session, "one_sample_s": float(np.diff(times).max()), "stdout": rep.stdout, "paths": paths,
+        "session": session, "days": days, "one_sample_s": float(np.diff(times).max()), "stdout": rep.stdout, "paths": paths,
         "json": json.loads(paths["json"].read_text(encoding="utf-8")),
     }
 
@@ -143,6 +154,6 @@ def test_report_files(replay):
         assert f'id="{chart}"' in html
     assert "http://" not in html and "https://" not in html and "not medical advice" in html
     rows = list(csv.DictReader(paths["csv"].open(encoding="utf-8")))
-    assert len(rows) == 24
+    assert replay["days"] == 1 and len(rows) == 24
     assert sum(float(r["monitored_s"]) for r in rows) == pytest.approx(data["monitored_s"], abs=1)
     assert "Monitored" in replay["stdout"] and str(paths["html"]) in replay["stdout"]

@@ -200,6 +200,27 @@ def test_a_slump_back_with_the_head_up_is_a_slump_and_a_small_lean_back_is_not(p
     assert named[2:] == [expected] * 14, named
 
 
+@pytest.mark.parametrize("cam", [k.LAPTOP, k.DESKTOP, k.TIGHT_LAPTOP, k.SIDE], ids=["laptop", "desktop", "tight", "side"])
+def test_a_slump_back_with_the_chin_down_has_the_same_name_from_the_front_as_from_the_side(cam):
+    """Reclined 30 degrees with the neck bent 30 was a slump from the side and a forward lean from every frontal
+    camera: the front saw only the head nearer the shoulders. It sees the recline as the person farther away, and
+    names the slump; a forward head with the person as near as upright stays a forward lean (the test above's
+    'forward head', and the next lines)."""
+    rng = np.random.default_rng(5)
+    judge, t = Judge(_profile(cam)), 0.0
+    named = {}
+    for label, posture in (("upright", k.UPRIGHT), ("slumped back", k.Posture(trunk_flexion_deg=-30, neck_flexion_deg=30)),
+                           ("upright again", k.UPRIGHT), ("forward head", k.Posture(neck_flexion_deg=30, trunk_flexion_deg=8))):
+        rs = []
+        for _ in range(16):
+            r = judge.update(measure(k.simulate(posture, cam, t_s=t, noise_px=1.0, rng=rng)))
+            rs.append(r.faults[0] if r.state == POOR and r.faults else r.state)
+            t += 0.25
+        named[label] = rs[4:]
+    assert named["slumped back"] == [SLUMPED] * 12, named
+    assert named["forward head"] == [FORWARD_LEAN] * 12, named
+
+
 def test_a_recline_far_past_its_threshold_needs_less_of_a_second_sign():
     """Dev footage: a 24-degree slump back in the chair was found only through the model's guess of the neck's
     length, 10 % shorter in one picture and 3.4 % (0.49 of its threshold, under the gate's 0.5) in the same

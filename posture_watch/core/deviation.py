@@ -185,18 +185,7 @@ GROUP_FAULT = {
 # shoulders by 35-60 % of their width, more than its head drops.
 EXPLAINED_BY = {"sink": ("lean_in",), "slump": ("side_trunk",), "head_forward": ("sink",),
                 "neck": ("slump", "sink"), "back": ("slump",), "side_neck": ("slump",)}
-# From the front, the person farther from the camera than upright (the lean-in group at -`explained_by_severity`
-# or less) is how a recline shows, which the side view measures as an angle (trunk_recline_deg). A forward lean
-# while reclined (a head come forward or a neck shortened) is the slump from every side: the simulator's "reclined,
-# chin down" (trunk 30 degrees back, neck 30 bent) was a slump from the side and a forward lean from the front,
-# and the dev footage's two frontal slumps (labelled so) came 13-27 % smaller in the picture with the head 7-18 %
-# nearer the shoulders and were named forward leans at every sample. Confound: a camera moved back or zoomed out
-# after calibration reads as a recline too, and a forward head held there is then named a slump. A slump does not
-# lift the shoulders: with them risen in the picture past `slump_gate_severity` of the sink's threshold, the head
-# bent down while farther away stays a forward lean (real neck-levels trace: a deep neck bend, the shoulders
-# risen twice the sink's threshold, 4 of its 102 forward-lean samples were named slumps without this). Only the
-# name changes (_reclined_forward_lean_is_a_slump): regrouping the head's and the neck's groups with the sink
-# changed the fault's severity too, and 0.5 % more upright samples of the simulated laptop population were poor.
+# (A frontal forward lean while reclined is named a slump after the faults are formed: _reclined.)
 
 # explainers measured against the picture's frame (lower or larger in the picture): weaker evidence
 # than the body's own shape, so they explain another group only when at least as severe as it; so is the
@@ -488,7 +477,19 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> Assess
 
 def _reclined(groups: Mapping[str, float], config: "JudgeConfig") -> bool:
     """Frontal: farther from the camera than upright (the lean-in group at -`explained_by_severity` or less) with the
-    shoulders not risen in the picture past `slump_gate_severity` of the sink's threshold (see EXPLAINED_BY)."""
+    shoulders not risen in the picture past `slump_gate_severity` of the sink's threshold.
+
+    That is how a recline shows from the front (the side view measures it as an angle, trunk_recline_deg), and a
+    forward lean while reclined (a head come forward or a neck shortened) is the slump from every side, so `assess`
+    names it one (_renamed). The simulator's "reclined, chin down" (trunk 30 degrees back, neck 30 bent) was a slump
+    from the side and a forward lean from the front; the dev footage's frontal slump back came 13-27 % smaller in
+    the picture with the head 7-18 % nearer the shoulders and was named a forward lean at every sample.
+    Confound: a camera moved back or zoomed out after calibration reads as a recline too, and a forward head held
+    there is then named a slump. A slump does not lift the shoulders: the real neck-levels trace's deep neck bend,
+    farther away with the shoulders risen twice the sink's threshold, had 4 of its 102 forward-lean samples named
+    slumps without that condition. Only the name moves, after the faults are formed: regrouping the head's and the
+    neck's groups with the sink (EXPLAINED_BY) changed the fault's severity too, and 0.5 % more upright samples of
+    the simulated laptop population were poor."""
     return (groups.get("lean_in", 0.0) <= -config.explained_by_severity
             and groups.get("sink", 0.0) > -config.slump_gate_severity)
 

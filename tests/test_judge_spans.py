@@ -176,16 +176,21 @@ def test_a_camera_at_the_side_of_the_desk_still_sees_a_forward_head(azimuth):
 
 
 @pytest.mark.parametrize("posture, expected", [
-    (k.Posture(trunk_flexion_deg=-30, neck_flexion_deg=30), SLUMPED),
-    (k.Posture(trunk_flexion_deg=-30, neck_flexion_deg=30, head_pitch_deg=20), SLUMPED),
+    (k.Posture(trunk_flexion_deg=-30, neck_flexion_deg=30, sink_m=0.04), SLUMPED),
+    (k.Posture(trunk_flexion_deg=-30, neck_flexion_deg=30, head_pitch_deg=20, sink_m=0.04), SLUMPED),
+    (k.Posture(trunk_flexion_deg=-30, neck_flexion_deg=30), (SLUMPED, GOOD)),
     (k.Posture(trunk_flexion_deg=-8), GOOD),
     (k.Posture(trunk_flexion_deg=-15), GOOD),
-], ids=["reclined-chin-down", "reclined-chin-down-looking-down", "leaning-back-8", "leaning-back-15"])
+], ids=["slid-reclined-chin-down", "slid-reclined-chin-down-looking-down", "reclined-chin-down", "leaning-back-8",
+        "leaning-back-15"])
 def test_a_slump_back_with_the_head_up_is_a_slump_and_a_small_lean_back_is_not(posture, expected):
-    """Slumped back in the chair with the chin sunk towards the chest: the trunk reclined 30 degrees and the
-    neck shortened while the head stayed about as high (dev footage: reclined 15-46 degrees, neck 10-16 %
-    shorter, head sunk under 5 %) was missed while the head's sink was the measure; the recline, with the
-    shortened neck as its sign, calls it. Leaning back 8-15 degrees with the neck as it was stays good."""
+    """Slumped back in the chair with the chin sunk towards the chest: the hips slid 4 cm forward on the seat,
+    the trunk reclined 30 degrees and the neck shortened while the head stayed about as high (dev footage:
+    reclined 15-46 degrees, the hips 4-29 % of the trunk's length forward, neck 10-16 % shorter, head sunk
+    under 5 %) was missed while the head's sink was the measure; the recline, with the hips' slide as its
+    sign, calls it. Without the slide the neck, 5-8 % shorter (about its threshold), is a forward lean where it is
+    poor, and while reclined it is named a slump (_reclined), as from the front: never a forward lean. Leaning back
+    8-15 degrees with the neck as it was stays good."""
     rng = np.random.default_rng(5)
     cam = k.SIDE
     judge, t = Judge(_profile(cam)), 0.0
@@ -197,7 +202,10 @@ def test_a_slump_back_with_the_head_up_is_a_slump_and_a_small_lean_back_is_not(p
         r = judge.update(measure(k.simulate(posture, cam, t_s=t, noise_px=1.0, rng=rng)))
         named.append(r.faults[0] if r.state == POOR and r.faults else r.state)
         t += 0.25
-    assert named[2:] == [expected] * 14, named
+    if isinstance(expected, tuple):
+        assert set(named[2:]) <= set(expected) and named[2:].count(expected[0]) >= 10, named
+    else:
+        assert named[2:] == [expected] * 14, named
 
 
 @pytest.mark.parametrize("cam", [k.LAPTOP, k.DESKTOP, k.TIGHT_LAPTOP, k.SIDE], ids=["laptop", "desktop", "tight", "side"])
@@ -209,7 +217,8 @@ def test_a_slump_back_with_the_chin_down_has_the_same_name_from_the_front_as_fro
     rng = np.random.default_rng(5)
     judge, t = Judge(_profile(cam)), 0.0
     named = {}
-    for label, posture in (("upright", k.UPRIGHT), ("slumped back", k.Posture(trunk_flexion_deg=-30, neck_flexion_deg=30)),
+    for label, posture in (("upright", k.UPRIGHT),
+                           ("slumped back", k.Posture(trunk_flexion_deg=-30, neck_flexion_deg=30, sink_m=0.04)),
                            ("upright again", k.UPRIGHT), ("forward head", k.Posture(neck_flexion_deg=30, trunk_flexion_deg=8))):
         rs = []
         for _ in range(16):
@@ -225,7 +234,8 @@ def test_a_recline_far_past_its_threshold_needs_less_of_a_second_sign():
     """Dev footage: a 24-degree slump back in the chair was found only through the model's guess of the neck's
     length, 10 % shorter in one picture and 3.4 % (0.49 of its threshold, under the gate's 0.5) in the same
     picture turned 5 degrees; framed closer, two more such slumps were missed. The recline and its second sign
-    multiply; the head's sink in the picture (a camera moved up or down sinks it too) keeps the plain gate."""
+    multiply; the head's sink in the picture (a camera moved up or down sinks it too) keeps the plain gate.
+    (Those signs are a profile's without the hips' place on the seat, one made before it was measured.)"""
     from posture_watch.core.deviation import _slump_severity
     from posture_watch.core.judge import JudgeConfig
 
@@ -234,8 +244,22 @@ def test_a_recline_far_past_its_threshold_needs_less_of_a_second_sign():
     assert _slump_severity({"trunk_recline_deg": 1.2, "neck_shortening_pct": 0.3, "head_sink_pct": 0.1}, cfg) == 0.3
     assert _slump_severity({"head_sink_pct": 2.0, "neck_shortening_pct": 0.3}, cfg) == 0.3
     assert _slump_severity({"trunk_recline_deg": 2.4, "neck_shortening_pct": -0.5}, cfg) == -0.5
-    # the simulator: leaning back 20 degrees behind one's upright, the head 6 % lower and the neck as it was, is
-    # slumped (it was good up to 25 degrees); leaning back 15 degrees is not (test above)
+    # with the hips' place measured, the recline's signs are the hips slid forward and the back rounded, not the
+    # head's sink or the neck's length: the dev footage's lean back labelled upright (22 degrees, the hips 18 % of
+    # the trunk's length back, the head 9 % lower, the neck 5 % shorter) is not a slump; the same recline with the
+    # hips slid 5 % of the trunk forward is
+    womanc = {"trunk_recline_deg": 2.2, "neck_shortening_pct": 0.7, "head_sink_pct": 0.47, "back_rounding_pct": 0.11}
+    assert _slump_severity({**womanc, "seat_slide_pct": -0.9}, cfg) < cfg.slump_gate_severity
+    assert _slump_severity({**womanc, "seat_slide_pct": 0.25}, cfg) == 2.2
+    assert _slump_severity({**womanc, "seat_slide_pct": -0.9, "back_rounding_pct": 0.3}, cfg) == 2.2
+
+
+@pytest.mark.parametrize("slide_m, expected", [(0.0, GOOD), (0.04, SLUMPED)], ids=["hips-in-place", "hips-slid-4cm"])
+def test_leaning_back_20_degrees_is_a_slump_only_when_the_hips_slid_forward(slide_m, expected):
+    """Leaning back 20 degrees behind one's upright against the backrest, the hips where they were, lowers the
+    head by 6 % of the body's size: that was called a slump (the head's sink was the recline's sign). A backrest
+    inclined 20-30 degrees is where the discs are loaded least (Andersson et al. 1974, Scand J Rehabil Med
+    6:104); sliding down the seat is the slump."""
     rng = np.random.default_rng(5)
     judge, t = Judge(_profile(k.SIDE)), 0.0
     for _ in range(8):
@@ -243,10 +267,11 @@ def test_a_recline_far_past_its_threshold_needs_less_of_a_second_sign():
         t += 0.25
     named = []
     for _ in range(16):
-        r = judge.update(measure(k.simulate(k.Posture(trunk_flexion_deg=-20), k.SIDE, t_s=t, noise_px=1.0, rng=rng)))
+        r = judge.update(measure(k.simulate(k.Posture(trunk_flexion_deg=-20, sink_m=slide_m), k.SIDE, t_s=t,
+                                            noise_px=1.0, rng=rng)))
         named.append(r.faults[0] if r.state == POOR and r.faults else r.state)
         t += 0.25
-    assert named[2:] == [SLUMPED] * 14, named
+    assert named[2:] == [expected] * 14, named
 
 
 @pytest.mark.parametrize("deg", [12.0, -12.0], ids=["away-from-the-camera", "towards-the-camera"])

@@ -112,6 +112,7 @@ from posture_watch.core.judge_config import JudgeConfig
 from posture_watch.core.profile import MeasureStats, Profile
 
 REL_DOWN, REL_UP, FRAME_Y, ABS, DIFF_DOWN, DIFF_UP = "rel_down", "rel_up", "frame_y", "abs", "diff_down", "diff_up"
+FRAME_X = "frame_x"     # 100 (value - b) / scale: a position across the picture in baseline lengths
 # what a deviation forgives: the part explained by a shrug (shoulders risen in the picture), or, for the
 # shoulder line, the camera's own turn, or, for the ear line, a head turned under a camera above or below it
 SHRUG, CAMERA_ROLL, HEAD_TURN = frozenset({"shrug"}), frozenset({"camera_roll"}), frozenset({"head_turn"})
@@ -128,7 +129,7 @@ class Component:
     needs_head: bool = False        # dropped while the head is turned away (the turn moves it: face width, ear line)
     needs_shoulders: bool = False   # down-weighted when the shoulders are outside the frame
     pitch_discount: float = 0.0     # deviation units forgiven per unit of head pitch above baseline
-    scale: str = "sw"               # FRAME_Y: in baseline shoulder widths ("sw") or body sizes ("body")
+    scale: str = "sw"               # FRAME_Y/X: in baseline shoulder widths ("sw"), body sizes ("body") or trunk lengths ("trunk")
     forgives: frozenset[str] = frozenset()   # SHRUG | CAMERA_ROLL: what it does not count (assess)
     views: tuple[str, ...] = g.VIEWS         # the calibrated views it is judged in
 
@@ -160,6 +161,8 @@ COMPONENTS: tuple[Component, ...] = (
     # moves the hips as much), else against the picture
     Component("head_sink_pct", "head_height_frac", DIFF_UP, "head_sink_tol_pct", "slump", 1.0),
     Component("head_sink_pct", "ear_y_frac", FRAME_Y, "head_sink_tol_pct", "slump", 1.0, scale="body"),
+    # the hips slid forward on the seat, in the upright trunk's lengths: a sign of the slump (not a fault alone)
+    Component("seat_slide_pct", "hip_ahead_frac", FRAME_X, "seat_slide_tol_pct", "slump", 1.0, scale="trunk"),
 )
 # Signs in the body's own shape that a sink in the picture (frontal: the shoulders lower) is a slump
 # and not a camera moved up or down or a chair set lower, which move the whole picture of the person
@@ -225,6 +228,11 @@ def tolerance_of(comp: Component, tol: "Tolerances") -> "Tolerance | None":
     return tol.items.get(f"{comp.deviation}|{comp.measure}")
 
 
+def _scale(comp: Component, sw: float | None, body: float | None, trunk: float | None) -> float | None:
+    """The baseline length a frame-referenced component is measured in (Component.scale)."""
+    return {"body": body, "trunk": trunk}.get(comp.scale, sw)
+
+
 def deviation_of(comp: Component, value: float, base: float, base_sw_frac: float | None,
                  aspect_h_over_w: float) -> float | None:
     """The human-unit deviation of `value` from `base`; positive = towards poor posture."""
@@ -236,6 +244,8 @@ def deviation_of(comp: Component, value: float, base: float, base_sw_frac: float
         if not base_sw_frac:
             return None
         return 100.0 * (value - base) * aspect_h_over_w / base_sw_frac
+    if comp.how == FRAME_X:
+        return 100.0 * (value - base) / base_sw_frac if base_sw_frac else None
     if comp.how == ABS:
         scale = 100.0 if comp.deviation.endswith("_pct") else 1.0
         return scale * abs(value - base)
@@ -251,6 +261,8 @@ def _spread_in_units(comp: Component, stats: MeasureStats, base_sw_frac: float |
         return 100.0 * stats.spread / abs(stats.median) if abs(stats.median) > 1e-9 else math.inf
     if comp.how == FRAME_Y:
         return 100.0 * stats.spread * aspect / base_sw_frac if base_sw_frac else math.inf
+    if comp.how == FRAME_X:
+        return 100.0 * stats.spread / base_sw_frac if base_sw_frac else math.inf
     if comp.how == ABS and comp.deviation.endswith("_pct"):
         return 100.0 * stats.spread
     return stats.spread
@@ -290,7 +302,7 @@ def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
         stats = profile.baseline.get(comp.measure)
         if stats is None:
             continue
-        scale = body if comp.scale == "body" else sw
+        scale = _scale(comp, sw, body, profile.median("trunk_length_frac"))
         floor = float(getattr(config, comp.tol_field))
         ceiling = config.max_widen * floor
         tol = min(ceiling, max(floor, config.noise_k * _spread_in_units(comp, stats, scale, aspect)))
@@ -329,7 +341,8 @@ def restless_measures(profile: Profile, config: "JudgeConfig") -> list[tuple[str
         if comp.group not in groups or profile.view not in comp.views or stats is None:
             continue
         ceiling = config.max_widen * float(getattr(config, comp.tol_field))
-        asked = config.noise_k * _spread_in_units(comp, stats, body if comp.scale == "body" else sw, aspect)
+        scale = _scale(comp, sw, body, profile.median("trunk_length_frac"))
+        asked = config.noise_k * _spread_in_units(comp, stats, scale, aspect)
         if math.isfinite(asked) and asked > ceiling:
             out.append((comp.deviation, asked, ceiling))
     return out
@@ -422,7 +435,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> Assess
         value = metrics.get(comp.measure)
         if t is None or value is None or comp.deviation in deviations:
             continue     # (a deviation with two measures: the first one this frame has)
-        scale = tol.base_body_frac if comp.scale == "body" else tol.base_sw_frac
+        scale = _scale(comp, tol.base_sw_frac, tol.base_body_frac, tol.base.get("trunk_length_frac"))
         d = deviation_of(comp, value, t.base, scale, aspect)
         if d is None:
             continue
@@ -469,15 +482,18 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> Assess
         w2 = 0.0 if tol.view == g.SIDE else config.second_group_weight   # side: one landmark moves them all
         faults[fault] = sevs[0] + (w2 * max(0.0, sevs[1]) if len(sevs) > 1 else 0.0)
         evidence[fault] = sevs[0]
-    if tol.view == g.FRONTAL and _reclined(groups, config):
+    if _reclined(groups, severity_of, tol.view, config):
         faults, evidence = _renamed(faults, FORWARD_LEAN, SLUMPED), _renamed(evidence, FORWARD_LEAN, SLUMPED)
     return Assessment(present=True, size_ratio=ratio, deviations=deviations, groups=groups, faults=faults,
                       evidence=evidence)
 
 
-def _reclined(groups: Mapping[str, float], config: "JudgeConfig") -> bool:
+def _reclined(groups: Mapping[str, float], severity_of: Mapping[str, float], view: str, config: "JudgeConfig") -> bool:
     """Frontal: farther from the camera than upright (the lean-in group at -`explained_by_severity` or less) with the
-    shoulders not risen in the picture past `slump_gate_severity` of the sink's threshold.
+    shoulders not risen in the picture past `slump_gate_severity` of the sink's threshold. From the side and at
+    three-quarter: the trunk reclined behind its upright by `explained_by_severity` of the recline's threshold, a
+    slump's sign or not (_slump_severity): leaning back with the neck shortened (the chin sunk towards the chest)
+    is the slump from every side, and was named one from the front and a forward lean from the side.
 
     That is how a recline shows from the front (the side view measures it as an angle, trunk_recline_deg), and a
     forward lean while reclined (a head come forward or a neck shortened) is the slump from every side, so `assess`
@@ -490,6 +506,8 @@ def _reclined(groups: Mapping[str, float], config: "JudgeConfig") -> bool:
     slumps without that condition. Only the name moves, after the faults are formed: regrouping the head's and the
     neck's groups with the sink (EXPLAINED_BY) changed the fault's severity too, and 0.5 % more upright samples of
     the simulated laptop population were poor."""
+    if view != g.FRONTAL:
+        return severity_of.get("trunk_recline_deg", 0.0) >= config.explained_by_severity
     return (groups.get("lean_in", 0.0) <= -config.explained_by_severity
             and groups.get("sink", 0.0) > -config.slump_gate_severity)
 
@@ -544,9 +562,14 @@ def _slump_severity(severity_of: Mapping[str, float], config: "JudgeConfig") -> 
     of them at `slump_gate_severity` of its own threshold at least. The dev footage's slumps back in
     the chair reclined 15-46 degrees with the neck 10-16 % shorter or the head sunk 8-14 %, and were
     missed where the head stayed up while the neck shortened (the sink alone was the measure).
-    Confound: reclining alone lowers the head (about 8 % of the body's size at 20 degrees), enough for
-    the gate, so leaning back well behind one's upright is called a slump even with the back straight
-    (the footage's one lean-back labelled upright, 22 degrees with the head 10 % lower, is called one).
+    Reclining alone lowers the head (about 8 % of the body's size at 20 degrees) and the model shortens the
+    neck a little, so with the head's sink or the neck as the recline's sign, leaning back against the
+    backrest was called a slump (the footage's one lean-back labelled upright: 22 degrees, the head 9 %
+    lower, the neck 5 % shorter, the hips 18 % of the trunk's length BACK). With the hips' place measured
+    (the profile has it) the recline's signs are what leaning back does not do: the hips slid forward on
+    the seat (seat_slide_pct; the footage's twelve slumps back: 4-29 % of the trunk's length) or the back
+    rounded (_RECLINE_SIGNS). Confound: a camera moved sideways after calibration moves the hips in the
+    picture like a slide; it counts only beside a recline.
     A chair set lower is none (nothing reclines or rounds). With the hips out of the picture neither the
     recline nor the back can be measured, and the sink, whose floor is larger than the frontal one,
     speaks alone.
@@ -562,6 +585,8 @@ def _slump_severity(severity_of: Mapping[str, float], config: "JudgeConfig") -> 
 
     def counted(key: str, sev: float) -> float:
         others = [s for o, s in signs.items() if o != key]
+        if key == "trunk_recline_deg" and "seat_slide_pct" in signs:
+            others = [s for o, s in signs.items() if o in _RECLINE_SIGNS]
         if key == "trunk_recline_deg" and sev > 0 and others and sev * max(others) >= config.slump_gate_severity:
             return sev     # a recline far past its threshold needs less of a second sign (the two multiply)
         return _corroborated(sev, others, config)
@@ -569,7 +594,10 @@ def _slump_severity(severity_of: Mapping[str, float], config: "JudgeConfig") -> 
 
 
 _SLUMP_MAIN = ("head_sink_pct", "trunk_recline_deg")
-_SLUMP_SIGNS = _SLUMP_MAIN + ("back_rounding_pct", "neck_shortening_pct")
+_SLUMP_SIGNS = _SLUMP_MAIN + ("back_rounding_pct", "neck_shortening_pct", "seat_slide_pct")
+# what tells a slump down the chair from leaning back against the backrest, which is no fault: the hips slid
+# forward on the seat or the back rounded. Not the head's sink: leaning back lowers the head by itself.
+_RECLINE_SIGNS = ("back_rounding_pct", "seat_slide_pct")
 
 
 def _corroborated(sink: float, signs: list[float], config: "JudgeConfig") -> float:

@@ -50,6 +50,10 @@ class JudgeConfig:
     # footage from 20/15/12 (accuracy_footage.FITTED: 20 in every fold once the trunk's recline counts as
     # a slump's main sign as well; 15 and 12 had been chosen while the sink was the only one)
     head_sink_tol_pct: float = 20.0     # ... or the head lower in the picture
+    # the hips slid forward on the seat, % of the upright trunk's length (hip to shoulder, about 50 cm): 20 is
+    # about 10 cm, a slide down the chair, past the hips' place between two upright photos of one person (dev
+    # footage: within 7 %); a sign of a slump only, never a fault alone (sitting at the seat's front edge is not one)
+    seat_slide_tol_pct: float = 20.0
     slump_gate_severity: float = 0.5    # a sink is a slump when a sign in the body (trunk reclined, back rounded, neck bent or shortened) shows this much
     explained_by_severity: float = 0.8  # a sink while leaning in this much counts as the lean
     camera_moved_roll_deg: float = 3.0  # the camera turned this much since calibration: said (flag)

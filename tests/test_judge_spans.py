@@ -186,7 +186,7 @@ def test_a_camera_at_the_side_of_the_desk_still_sees_a_forward_head(azimuth):
 def test_a_slump_back_with_the_head_up_is_a_slump_and_a_small_lean_back_is_not(posture, expected):
     """Slumped back in the chair with the chin sunk towards the chest: the hips slid 4 cm forward on the seat,
     the trunk reclined 30 degrees and the neck shortened while the head stayed about as high (dev footage:
-    reclined 15-46 degrees, the hips 4-29 % of the trunk's length forward, neck 10-16 % shorter, head sunk
+    reclined 17-41 degrees, the hips 4-29 % of the trunk's length forward, neck 10-16 % shorter, head sunk
     under 5 %) was missed while the head's sink was the measure; the recline, with the hips' slide as its
     sign, calls it. Without the slide the neck, 5-8 % shorter (about its threshold), is a forward lean where it is
     poor, and while reclined it is named a slump (_reclined), as from the front: never a forward lean. Leaning back
@@ -482,3 +482,22 @@ def test_a_head_turned_to_profile_is_still_the_user_and_no_sideways_lean(azimuth
         rs = [judge.update(measure(k.simulate(posture, cam, t_s=i / 4, noise_px=2.0, rng=rng))) for i in range(20)]
         named[name] = {r.faults[0] if r.state == POOR and r.faults else r.state for r in rs[4:]}
     assert named == {"turned": {GOOD}, "turned, head forward": {FORWARD_LEAN}}, named
+
+
+@pytest.mark.parametrize("mirrored", [False, True], ids=["facing-right", "facing-left"])
+def test_the_seat_slide_is_signed_by_the_recline_not_by_the_way_the_nose_points(mirrored):
+    """The hips' slide is read against the way the shoulders moved over them, so it needs no facing: a camera on
+    either side reads it alike, and a head turned to face a three-quarter camera (which flips a facing taken from
+    the nose) cannot flip it. Positions in the picture's width; the upright trunk 0.2 of it long."""
+    from posture_watch.core.deviation import Tolerances, _seat_slide_pct
+    from posture_watch.core.geometry import Metrics
+
+    x = (lambda v: 1.0 - v) if mirrored else (lambda v: v)       # facing right: forward = +x
+    tol = Tolerances(view="side", base={"hip_x_frac": x(0.40), "shoulder_x_frac": x(0.42), "trunk_length_frac": 0.2})
+
+    def slide(hip: float, shoulders: float) -> float:
+        return _seat_slide_pct(Metrics(t_s=0.0, values={"hip_x_frac": x(hip), "shoulder_x_frac": x(shoulders)}), tol)
+
+    assert slide(0.40, 0.34) == pytest.approx(0.0)        # leaning back about the hips: they stay
+    assert slide(0.43, 0.36) == pytest.approx(15.0)       # slid 3 % of the width (15 % of the trunk) forward
+    assert slide(0.37, 0.30) == pytest.approx(-15.0)      # the hips went back with the shoulders (footage: -18 %)

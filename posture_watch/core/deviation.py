@@ -27,10 +27,11 @@ leaning in towards the screen) can each call a forward lean on their own.
                                     counted in full only with a sign of it in the body's shape
                                     (SINK_SIGNS, or farther away; see _corroborated)
     slump          slumped          head_sink_pct or trunk_recline_deg = b - trunk_inclination_deg,
-                                    each while another sign of the slump shows (the other of the
-                                    two, back_rounding_pct or neck_shortening_pct; side views; the
-                                    recline's severity times the sign's, the sink's sign alone: see
-                                    _slump_severity)
+                                    each while another sign of the slump shows (side views): the
+                                    recline's, seat_slide_pct (the hips slid forward on the seat,
+                                    _seat_slide_pct) or back_rounding_pct, its severity times the
+                                    sign's; the sink's, the recline, back_rounding_pct or
+                                    neck_shortening_pct (see _slump_severity)
                                     head_sink_pct = head_height_frac - b (% of the body's size,
                                     above the hips), hips unseen: 100 (ear_y_frac - b) * H / (b_body * W)
     tilt           lateral_lean     shoulder_tilt_deg = |tilt - b - camera roll| cos(b head_yaw_deg)
@@ -112,7 +113,6 @@ from posture_watch.core.judge_config import JudgeConfig
 from posture_watch.core.profile import MeasureStats, Profile
 
 REL_DOWN, REL_UP, FRAME_Y, ABS, DIFF_DOWN, DIFF_UP = "rel_down", "rel_up", "frame_y", "abs", "diff_down", "diff_up"
-FRAME_X = "frame_x"     # 100 (value - b) / scale: a position across the picture in baseline lengths
 # what a deviation forgives: the part explained by a shrug (shoulders risen in the picture), or, for the
 # shoulder line, the camera's own turn, or, for the ear line, a head turned under a camera above or below it
 SHRUG, CAMERA_ROLL, HEAD_TURN = frozenset({"shrug"}), frozenset({"camera_roll"}), frozenset({"head_turn"})
@@ -129,7 +129,7 @@ class Component:
     needs_head: bool = False        # dropped while the head is turned away (the turn moves it: face width, ear line)
     needs_shoulders: bool = False   # down-weighted when the shoulders are outside the frame
     pitch_discount: float = 0.0     # deviation units forgiven per unit of head pitch above baseline
-    scale: str = "sw"               # FRAME_Y/X: in baseline shoulder widths ("sw"), body sizes ("body") or trunk lengths ("trunk")
+    scale: str = "sw"               # FRAME_Y: in baseline shoulder widths ("sw") or body sizes ("body")
     forgives: frozenset[str] = frozenset()   # SHRUG | CAMERA_ROLL: what it does not count (assess)
     views: tuple[str, ...] = g.VIEWS         # the calibrated views it is judged in
 
@@ -161,8 +161,6 @@ COMPONENTS: tuple[Component, ...] = (
     # moves the hips as much), else against the picture
     Component("head_sink_pct", "head_height_frac", DIFF_UP, "head_sink_tol_pct", "slump", 1.0),
     Component("head_sink_pct", "ear_y_frac", FRAME_Y, "head_sink_tol_pct", "slump", 1.0, scale="body"),
-    # the hips slid forward on the seat, in the upright trunk's lengths: a sign of the slump (not a fault alone)
-    Component("seat_slide_pct", "hip_ahead_frac", FRAME_X, "seat_slide_tol_pct", "slump", 1.0, scale="trunk"),
 )
 # Signs in the body's own shape that a sink in the picture (frontal: the shoulders lower) is a slump
 # and not a camera moved up or down or a chair set lower, which move the whole picture of the person
@@ -228,11 +226,6 @@ def tolerance_of(comp: Component, tol: "Tolerances") -> "Tolerance | None":
     return tol.items.get(f"{comp.deviation}|{comp.measure}")
 
 
-def _scale(comp: Component, sw: float | None, body: float | None, trunk: float | None) -> float | None:
-    """The baseline length a frame-referenced component is measured in (Component.scale)."""
-    return {"body": body, "trunk": trunk}.get(comp.scale, sw)
-
-
 def deviation_of(comp: Component, value: float, base: float, base_sw_frac: float | None,
                  aspect_h_over_w: float) -> float | None:
     """The human-unit deviation of `value` from `base`; positive = towards poor posture."""
@@ -244,8 +237,6 @@ def deviation_of(comp: Component, value: float, base: float, base_sw_frac: float
         if not base_sw_frac:
             return None
         return 100.0 * (value - base) * aspect_h_over_w / base_sw_frac
-    if comp.how == FRAME_X:
-        return 100.0 * (value - base) / base_sw_frac if base_sw_frac else None
     if comp.how == ABS:
         scale = 100.0 if comp.deviation.endswith("_pct") else 1.0
         return scale * abs(value - base)
@@ -261,8 +252,6 @@ def _spread_in_units(comp: Component, stats: MeasureStats, base_sw_frac: float |
         return 100.0 * stats.spread / abs(stats.median) if abs(stats.median) > 1e-9 else math.inf
     if comp.how == FRAME_Y:
         return 100.0 * stats.spread * aspect / base_sw_frac if base_sw_frac else math.inf
-    if comp.how == FRAME_X:
-        return 100.0 * stats.spread / base_sw_frac if base_sw_frac else math.inf
     if comp.how == ABS and comp.deviation.endswith("_pct"):
         return 100.0 * stats.spread
     return stats.spread
@@ -302,7 +291,7 @@ def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
         stats = profile.baseline.get(comp.measure)
         if stats is None:
             continue
-        scale = _scale(comp, sw, body, profile.median("trunk_length_frac"))
+        scale = body if comp.scale == "body" else sw
         floor = float(getattr(config, comp.tol_field))
         ceiling = config.max_widen * floor
         tol = min(ceiling, max(floor, config.noise_k * _spread_in_units(comp, stats, scale, aspect)))
@@ -341,8 +330,7 @@ def restless_measures(profile: Profile, config: "JudgeConfig") -> list[tuple[str
         if comp.group not in groups or profile.view not in comp.views or stats is None:
             continue
         ceiling = config.max_widen * float(getattr(config, comp.tol_field))
-        scale = _scale(comp, sw, body, profile.median("trunk_length_frac"))
-        asked = config.noise_k * _spread_in_units(comp, stats, scale, aspect)
+        asked = config.noise_k * _spread_in_units(comp, stats, body if comp.scale == "body" else sw, aspect)
         if math.isfinite(asked) and asked > ceiling:
             out.append((comp.deviation, asked, ceiling))
     return out
@@ -435,7 +423,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> Assess
         value = metrics.get(comp.measure)
         if t is None or value is None or comp.deviation in deviations:
             continue     # (a deviation with two measures: the first one this frame has)
-        scale = _scale(comp, tol.base_sw_frac, tol.base_body_frac, tol.base.get("trunk_length_frac"))
+        scale = tol.base_body_frac if comp.scale == "body" else tol.base_sw_frac
         d = deviation_of(comp, value, t.base, scale, aspect)
         if d is None:
             continue
@@ -460,6 +448,10 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> Assess
         severity_of[comp.deviation] = _clipped(d / t.tol)
     groups = {name: sum(s * wt for s, wt in m) / sum(wt for _, wt in m) for name, m in members.items()
               if name != "slump"}
+    slide = _seat_slide_pct(metrics, tol) if "trunk_recline_deg" in severity_of else None
+    if slide is not None:
+        deviations["seat_slide_pct"] = slide
+        severity_of["seat_slide_pct"] = _clipped(slide / config.seat_slide_tol_pct)
     slump = _slump_severity(severity_of, config)
     if slump is not None:
         groups["slump"] = slump
@@ -567,7 +559,7 @@ def _slump_severity(severity_of: Mapping[str, float], config: "JudgeConfig") -> 
     backrest was called a slump (the footage's one lean-back labelled upright: 22 degrees, the head 9 %
     lower, the neck 5 % shorter, the hips 18 % of the trunk's length BACK). With the hips' place measured
     (the profile has it) the recline's signs are what leaning back does not do: the hips slid forward on
-    the seat (seat_slide_pct; the footage's twelve slumps back: 4-29 % of the trunk's length) or the back
+    the seat (seat_slide_pct; the footage's ten slumps back seen from the side: 4-29 % of the trunk) or the back
     rounded (_RECLINE_SIGNS). Confound: a camera moved sideways after calibration moves the hips in the
     picture like a slide; it counts only beside a recline.
     A chair set lower is none (nothing reclines or rounds). With the hips out of the picture neither the
@@ -584,9 +576,10 @@ def _slump_severity(severity_of: Mapping[str, float], config: "JudgeConfig") -> 
         return None
 
     def counted(key: str, sev: float) -> float:
-        others = [s for o, s in signs.items() if o != key]
         if key == "trunk_recline_deg" and "seat_slide_pct" in signs:
             others = [s for o, s in signs.items() if o in _RECLINE_SIGNS]
+        else:     # (the slide's direction is the recline's own: a sign of nothing else)
+            others = [s for o, s in signs.items() if o not in (key, "seat_slide_pct")]
         if key == "trunk_recline_deg" and sev > 0 and others and sev * max(others) >= config.slump_gate_severity:
             return sev     # a recline far past its threshold needs less of a second sign (the two multiply)
         return _corroborated(sev, others, config)
@@ -598,6 +591,26 @@ _SLUMP_SIGNS = _SLUMP_MAIN + ("back_rounding_pct", "neck_shortening_pct", "seat_
 # what tells a slump down the chair from leaning back against the backrest, which is no fault: the hips slid
 # forward on the seat or the back rounded. Not the head's sink: leaning back lowers the head by itself.
 _RECLINE_SIGNS = ("back_rounding_pct", "seat_slide_pct")
+
+
+def _seat_slide_pct(metrics: g.Metrics, tol: Tolerances) -> float | None:
+    """How far the hips slid forward on the seat since the upright capture, % of the upright trunk's length
+    (hip to shoulder in the picture). "Forward" is the way opposite to where the shoulders moved against the
+    hips: when the trunk reclines, its shoulders go back over the hips, so a slump down the chair (the hips
+    forward, the shoulders back) reads positive and leaning back against the backrest (the hips where they
+    were) about 0. No facing is needed, so a head turned towards the camera cannot flip it (signed by the
+    nose, a three-quarter camera's view of a head turned to face it flipped it from frame to frame). The
+    footage's ten slumps back seen from the side slid 4-29 %; its one lean back labelled upright: -18 % (back).
+    Confound: a camera moved sideways since calibration moves the hips in the picture as a slide would; it is
+    only a recline's sign (_slump_severity), never a fault alone."""
+    hx, sx = metrics.get("hip_x_frac"), metrics.get("shoulder_x_frac")
+    bh, bs, bt = tol.base.get("hip_x_frac"), tol.base.get("shoulder_x_frac"), tol.base.get("trunk_length_frac")
+    if hx is None or sx is None or bh is None or bs is None or not bt:
+        return None
+    back = (sx - hx) - (bs - bh)       # the shoulders' move against the hips: the way the trunk went
+    if back == 0:
+        return None
+    return -100.0 * (hx - bh) * math.copysign(1.0, back) / bt
 
 
 def _corroborated(sink: float, signs: list[float], config: "JudgeConfig") -> float:

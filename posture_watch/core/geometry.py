@@ -51,10 +51,11 @@ way the nose points):
                        Unlike ear_y_frac it does not move when the camera is moved up or down (the
                        hips move as much) or zoomed (the body's size scales as much).
   head_pitch_deg       the ear->nose line below the forward horizontal (looking down = positive).
-  hip_ahead_frac       hip-mid x * facing / image width, hips visible: where the hips sit along the way
-                       the person faces; against its upright value it GROWS when the hips slide forward
-                       on the seat (a slump down the chair), and stays when the trunk only leans back
-                       about the hips. Frame-referenced: a camera moved sideways moves it too.
+  hip_x_frac           hip-mid x / image width, hips visible: where the hips sit on the seat. Against its
+                       upright value, the way the shoulders moved against the hips taken as "back", it
+                       tells the hips slid forward (a slump down the chair) from the trunk leaning back
+                       about them (deviation.seat_slide_pct). Frame-referenced: a camera moved sideways
+                       moves it too.
   (Dropped: ear_shoulder_hip_deg, the angle at the shoulder between ear and hip. It equals 180 +
   neck_flexion_deg by construction, so it could not tell a rounded upper back from a head tilted
   back; trunk_length_world_m replaces it as the back's measure.)
@@ -337,7 +338,7 @@ def _side_values(b: _Body) -> dict[str, float | None]:
     facing = 1.0 if nose[0] >= ear[0] else -1.0
     v: dict[str, float | None] = {"cva_deg": None, "neck_flexion_deg": None, "trunk_inclination_deg": None,
                                   "head_pitch_deg": None, "nose_ahead_ratio": None, "head_height_frac": None,
-                                  "trunk_length_frac": None, "hip_ahead_frac": None}
+                                  "trunk_length_frac": None, "hip_x_frac": None}
     v["cva_deg"] = _deg(math.atan2(sh[1] - ear[1], (ear[0] - sh[0]) * facing))
     neck_from_vertical = _deg(math.atan2((ear[0] - sh[0]) * facing, sh[1] - ear[1]))
     v["neck_flexion_deg"] = neck_from_vertical
@@ -349,7 +350,7 @@ def _side_values(b: _Body) -> dict[str, float | None]:
         v["neck_flexion_deg"] = neck_from_vertical - trunk
         v["head_height_frac"] = 100.0 * (ear[1] - hip[1]) / max(b.body_size(), 1e-9)
         v["trunk_length_frac"] = float(np.linalg.norm(sh - hip)) / b.w
-        v["hip_ahead_frac"] = facing * hip[0] / b.w
+        v["hip_x_frac"] = hip[0] / b.w
     return v
 
 
@@ -397,7 +398,7 @@ FRONTAL_KEYS = ("head_drop_ratio", "nose_drop_ratio", "face_size_ratio", "should
                 "shoulder_tilt_deg", "head_roll_deg", "lateral_offset_ratio", "head_yaw_deg",
                 "head_pitch_ratio", "trunk_foreshortening_ratio", "nose_depth_world_m")
 SIDE_KEYS = ("cva_deg", "neck_flexion_deg", "trunk_inclination_deg", "head_pitch_deg", "nose_ahead_ratio",
-             "head_height_frac", "trunk_length_frac", "hip_ahead_frac")
+             "head_height_frac", "trunk_length_frac", "hip_x_frac")
 WORLD_KEYS = ("neck_flexion_world_deg", "neck_length_world_m", "trunk_length_world_m", "shoulder_width_world_m")
 FRAME_KEYS = ("ear_y_frac", "nose_y_frac", "shoulder_y_frac", "shoulder_x_frac", "face_width_frac", "neck_length_frac",
               "body_size_frac", "torso_yaw_deg")

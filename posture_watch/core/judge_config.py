@@ -53,7 +53,7 @@ class JudgeConfig:
     # the hips slid forward on the seat, % of the upright trunk's length (hip to shoulder, about 50 cm): 20 is
     # about 10 cm, a slide down the chair, past the hips' place between two upright photos of one person (dev
     # footage: within 7 %); a sign of a slump only, never a fault alone (sitting at the seat's front edge is not one)
-    seat_slide_tol_pct: float = 20.0
+    seat_slide_tol_pct: float = 20.0    # side view: hips slid forward on the seat, % of the trunk's length (a recline's sign)
     slump_gate_severity: float = 0.5    # a sink is a slump when a sign in the body (trunk reclined, back rounded, neck bent or shortened) shows this much
     explained_by_severity: float = 0.8  # a sink while leaning in this much counts as the lean
     camera_moved_roll_deg: float = 3.0  # the camera turned this much since calibration: said (flag)

@@ -560,8 +560,8 @@ def _slump_severity(severity_of: Mapping[str, float], config: "JudgeConfig") -> 
     lower, the neck 5 % shorter, the hips 18 % of the trunk's length BACK). With the hips' place measured
     (the profile has it) the recline's signs are what leaning back does not do: the hips slid forward on
     the seat (seat_slide_pct; the footage's ten slumps back seen from the side: 4-29 % of the trunk) or the back
-    rounded (_RECLINE_SIGNS). Confound: a camera moved sideways after calibration moves the hips in the
-    picture like a slide; it counts only beside a recline.
+    rounded (_RECLINE_SIGNS). Confound: a camera moved sideways or turned after calibration moves the hips
+    in the picture like a slide (_seat_slide_pct); it counts only beside a recline.
     A chair set lower is none (nothing reclines or rounds). With the hips out of the picture neither the
     recline nor the back can be measured, and the sink, whose floor is larger than the frontal one,
     speaks alone.
@@ -599,10 +599,11 @@ def _seat_slide_pct(metrics: g.Metrics, tol: Tolerances) -> float | None:
     hips: when the trunk reclines, its shoulders go back over the hips, so a slump down the chair (the hips
     forward, the shoulders back) reads positive and leaning back against the backrest (the hips where they
     were) about 0. No facing is needed, so a head turned towards the camera cannot flip it (signed by the
-    nose, a three-quarter camera's view of a head turned to face it flipped it from frame to frame). The
+    nose, as the side measures are, a head turned to face a three-quarter camera flips it). The
     footage's ten slumps back seen from the side slid 4-29 %; its one lean back labelled upright: -18 % (back).
-    Confound: a camera moved sideways since calibration moves the hips in the picture as a slide would; it is
-    only a recline's sign (_slump_severity), never a fault alone."""
+    Confound: a camera moved sideways or turned since calibration moves the hips in the picture as a slide
+    would, and a turn adds to the recline as well (`--section real`, the side trace with the camera turned 6
+    degrees: 4 of 70 upright samples slumped, 1 before); it is only a recline's sign, never a fault alone."""
     hx, sx = metrics.get("hip_x_frac"), metrics.get("shoulder_x_frac")
     bh, bs, bt = tol.base.get("hip_x_frac"), tol.base.get("shoulder_x_frac"), tol.base.get("trunk_length_frac")
     if hx is None or sx is None or bh is None or bs is None or not bt:

@@ -90,6 +90,18 @@ def test_nobody_in_the_video_is_away_not_an_error(blank_video, tmp_path):
     assert {x["state"] for x in lines} == {"away"}
 
 
+def test_a_folder_whose_only_picture_is_unreadable_says_so_in_plain_words(tmp_path):
+    """It said "The the 1 pictures in ... gave no frames to analyse." (the folder's description has its article)."""
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    (folder / "0001.jpg").write_bytes(b"")
+    proc = run_cli("analyze", str(folder), "--quiet")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"posture-watch: The 1 picture in {folder}, in name order, 1 s each (--fps sets the pace) gave no frames to "
+        "analyse.")
+
+
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "0001-01-03"])
 def test_a_day_at_the_end_of_the_calendar_is_one_sentence(day):
     """Issue 23: the day after 9999-12-31 and the trend's week before 0001-01-01 cannot be computed."""

@@ -169,7 +169,8 @@ class ImageFolderSource(FrameSource):
         self._index = 0
         # said where the run starts: a folder is played as pictures, one after the other
         each = f"{1 / self._fps:g} s" if self._fps <= 1 else f"1/{self._fps:g} s"
-        self.description = (f"the {len(self._files)} pictures in {self.folder}, in name order, {each} each "
+        n = len(self._files)
+        self.description = (f"the {n} picture{'' if n == 1 else 's'} in {self.folder}, in name order, {each} each "
                             "(--fps sets the pace)")
 
     def read(self, not_before_s: float = 0.0) -> Frame | None:

@@ -284,7 +284,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 if bar is not None:
                     bar.close()
         if summary.samples == 0:
-            raise UserError(f"The {source.description} gave no frames to analyse.")
+            what = source.description
+            raise UserError(f"{what[:1].upper()}{what[1:]} gave no frames to analyse.")
     if not args.quiet:
         print(format_summary(summary, source.description), file=sys.stderr if args.jsonl == "-" else sys.stdout)
     return 0

@@ -241,6 +241,38 @@ def test_world_neck_measures_move_the_right_way_in_every_view(cam_name, posture,
     assert np.sign(after - before) == direction, (before, after)
 
 
+def _head_turned_about(det: Detection, axis_of) -> Detection:
+    """The detection with the head's world points (face and ears) turned 20 degrees about an axis through the
+    shoulder-mid: axis_of(trunk, ahead) gives the axis from the trunk's direction and the face's."""
+    w = np.array(det.poses[0].world, float)
+    sh, hip = (w[11] + w[12]) / 2, (w[23] + w[24]) / 2
+    trunk = (sh - hip) / np.linalg.norm(sh - hip)
+    face = w[0] - (w[7] + w[8]) / 2
+    ahead = face - np.dot(face, trunk) * trunk
+    u = axis_of(trunk, ahead / np.linalg.norm(ahead))
+    u = u / np.linalg.norm(u)
+    a = np.radians(20.0)
+    cross = np.array([[0, -u[2], u[1]], [u[2], 0, -u[0]], [-u[1], u[0], 0]])
+    rot = np.eye(3) + np.sin(a) * cross + (1 - np.cos(a)) * cross @ cross     # Rodrigues
+    for i in range(0, 11):                                                     # nose, eyes, ears, mouth
+        w[i] = sh + rot @ (w[i] - sh)
+    return replace(det, poses=(Pose(det.poses[0].landmarks, w),))
+
+
+@pytest.mark.parametrize("cam_name", ["laptop", "oblique"])
+def test_a_neck_bent_sideways_is_not_a_neck_bent_forward(cam_name):
+    """The neck's flexion is its part along the way the face points: the head bent 20 degrees towards a
+    shoulder (a lateral lean of the neck) leaves it, the same bend forward adds about 20 degrees. (It was
+    the whole angle off the trunk's line, signed by the face: mirrored webcam footage of sideways leans
+    read as a neck bent 35 degrees forward, and those leans were named slumps.)"""
+    det = k.simulate(k.UPRIGHT, WORLD_CAMS[cam_name])
+    upright = measure(det).get("neck_flexion_world_deg")
+    sideways = measure(_head_turned_about(det, lambda trunk, ahead: ahead)).get("neck_flexion_world_deg")
+    forward = measure(_head_turned_about(det, lambda trunk, ahead: np.cross(trunk, ahead))).get("neck_flexion_world_deg")
+    assert abs(sideways - upright) < 2.0, (upright, sideways)
+    assert abs(abs(forward - upright) - 20.0) < 3.0, (upright, forward)
+
+
 def test_a_head_tilted_back_does_not_shorten_the_trunk():
     """The back's measure sees the back, not the head (the old ear-shoulder-hip angle could not)."""
     upright = m(k.UPRIGHT, k.SIDE).get("trunk_length_world_m")

@@ -67,11 +67,13 @@ is, how far it is, or how it is tilted or turned (checked on the real traces wit
 moved after calibration: `benchmarks/accuracy.py --section real`). The hips are the model's guess
 when a desk hides them; the segment angle still moved with the neck on the real frontal traces.
   neck_flexion_world_deg  the angle between the trunk (hip-mid -> shoulder-mid) and the neck
-                       (shoulder-mid -> ear-mid), signed: positive when the ears are ahead of the
-                       trunk line, "ahead" being the way the face points (nose - ear-mid). It
-                       GROWS with a forward head or a neck bent down over the desk; a head tilted
-                       back (chin up) leaves it at its upright value or below. Confounds: an upper
-                       back that rounds carries the neck forward too (both are poor posture).
+                       (shoulder-mid -> ear-mid) in the plane the face points in: positive when the
+                       ears are ahead of the trunk line, "ahead" being the way the face points
+                       (nose - ear-mid); the neck's sideways part is left out. It GROWS with a
+                       forward head or a neck bent down over the desk; a head tilted back (chin up)
+                       leaves it at its upright value or below, and a head bent towards a shoulder
+                       leaves it. Confounds: an upper back that rounds carries the neck forward too
+                       (both are poor posture).
   neck_length_world_m  |ear-mid - shoulder-mid| in metres; SHRINKS when the head drops or pokes
                        forward and down towards the shoulders; unchanged by chin up, a turned head
                        or a moved camera (7, 8, 11, 12).
@@ -374,8 +376,11 @@ def _world_values(b: _Body) -> dict[str, float | None]:
     along = float(np.dot(neck, axis))
     across = neck - along * axis                       # the neck's part square to the trunk
     ahead = face - float(np.dot(face, axis)) * axis    # the way the face points, square to the trunk
-    sign = 1.0 if float(np.dot(across, ahead)) >= 0 else -1.0
-    v["neck_flexion_world_deg"] = sign * _deg(math.atan2(float(np.linalg.norm(across)), along))
+    a_len = float(np.linalg.norm(ahead))
+    if np.isfinite(a_len) and a_len > 1e-6:
+        # only the neck's part along the way the face points: a head bent sideways (a lateral lean) is not a
+        # neck bent forward, and its sideways part would otherwise count whichever way the sign fell
+        v["neck_flexion_world_deg"] = _deg(math.atan2(float(np.dot(across, ahead)) / a_len, along))
     if b.seen(LEFT_HIP) or b.seen(RIGHT_HIP):
         v["trunk_length_world_m"] = t_len
     return v

@@ -241,6 +241,26 @@ def test_world_neck_measures_move_the_right_way_in_every_view(cam_name, posture,
     assert np.sign(after - before) == direction, (before, after)
 
 
+def _nose_side(det: Detection) -> float:
+    lm = det.poses[0].landmarks
+    return float(np.sign(lm[0, 0] - (lm[7, 0] + lm[8, 0]) / 2))
+
+
+@pytest.mark.parametrize("azimuth", [60.0, -60.0, 90.0, -90.0])
+def test_the_side_measures_face_the_way_the_chest_does_not_the_nose(azimuth):
+    """The side measures' "forward" is the way the chest points (the world shoulders): a head turned to
+    face a camera at the side or three-quarter brings the nose to the ears' far side in the picture, and
+    with "forward" taken from the nose a 20-degree lean back read as a 20-degree lean forward."""
+    cam = k.Camera("oblique", distance_m=1.1, height_m=-0.15, hfov_deg=65.0, azimuth_deg=azimuth, aim_drop_m=0.3)
+    back = k.Posture(trunk_flexion_deg=-20)
+    turned = replace(back, head_yaw_deg=-np.sign(azimuth) * 90.0)
+    assert _nose_side(k.simulate(turned, cam)) != _nose_side(k.simulate(back, cam))   # the nose did flip
+    straight = m(back, cam, hips_visible=True).get("trunk_inclination_deg")
+    to_camera = m(turned, cam, hips_visible=True).get("trunk_inclination_deg")
+    assert straight is not None and straight < -5.0
+    assert to_camera == pytest.approx(straight, abs=2.0)
+
+
 def _head_turned_about(det: Detection, axis_of) -> Detection:
     """The detection with the head's world points (face and ears) turned 20 degrees about an axis through the
     shoulder-mid: axis_of(trunk, ahead) gives the axis from the trunk's direction and the face's."""

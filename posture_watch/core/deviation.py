@@ -598,8 +598,8 @@ def _seat_slide_pct(metrics: g.Metrics, tol: Tolerances) -> float | None:
     (hip to shoulder in the picture). "Forward" is the way opposite to where the shoulders moved against the
     hips: when the trunk reclines, its shoulders go back over the hips, so a slump down the chair (the hips
     forward, the shoulders back) reads positive and leaning back against the backrest (the hips where they
-    were) about 0. No facing is needed, so a head turned towards the camera cannot flip it (signed by the
-    nose, as the side measures are, a head turned to face a three-quarter camera flips it). The
+    were) about 0. No facing is needed (signed by the nose, a head turned to face a three-quarter camera
+    flipped it; the side measures now face the way the chest does, geometry._body_facing). The
     footage's ten slumps back seen from the side slid 4-29 %; its one lean back labelled upright: -18 % (back).
     Confound: a camera moved sideways or turned since calibration moves the hips in the picture as a slide
     would, and a turn adds to the recline as well (`--section real`, the side trace with the camera turned 6

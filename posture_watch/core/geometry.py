@@ -37,7 +37,8 @@ its pictures look frontal; with these measures taken only in side and three-quar
 head was found in 5 of 16 samples of the simulator, now 16) ("ear", "shoulder", "hip" = the midpoints of
 the left and right landmarks, which stay on the body's axes when the head or trunk turns a little; the
 near side, the one whose ear+shoulder is more visible, decides whether the hips are seen; "forward" = the
-way the nose points):
+way the chest points across the picture, from the world landmarks' shoulders (_body_facing), or the way the
+nose points without them):
   cva_deg              craniovertebral-angle proxy: the shoulder->ear line against the forward
                        horizontal, degrees; SHRINKS with a forward head (7, 8, 11, 12).
   neck_flexion_deg     the shoulder->ear line against the trunk axis (hip->shoulder), or
@@ -330,6 +331,25 @@ def _near_side(b: _Body) -> tuple[int, int, int]:
     return (LEFT_EAR, LEFT_SHOULDER, LEFT_HIP) if left >= right else (RIGHT_EAR, RIGHT_SHOULDER, RIGHT_HIP)
 
 
+def _body_facing(b: _Body) -> float | None:
+    """+1 when the body faces the picture's right, -1 its left, from the world landmarks' shoulders: the
+    trunk's forward normal (the left-to-right shoulder line crossed with up) has the sign of the way the
+    chest points across the picture. A head turned towards the camera does not move it (the nose does:
+    a head turned to face a three-quarter camera brings the nose level with the ears, and the nose's
+    side of the ears flipped every side measure). On the dev footage's side views it agreed with the
+    nose's side of the ears in every sample, photos taken from either side of a person included.
+    None without world landmarks or with the chest square to the camera (no side to tell)."""
+    if b.world is None or len(b.world) <= RIGHT_SHOULDER:
+        return None
+    across = b.world[LEFT_SHOULDER, :3] - b.world[RIGHT_SHOULDER, :3]   # right -> left shoulder
+    # MediaPipe's world axes: x right, y down, z away from the camera; forward = across x up, and its
+    # x part is across_y * up_z - across_z * up_y with up = (0, -1, 0): across_z
+    fx = float(across[2])
+    if not np.isfinite(fx) or abs(fx) < 1e-6:
+        return None
+    return 1.0 if fx > 0 else -1.0
+
+
 def _side_values(b: _Body) -> dict[str, float | None]:
     ear_i, sh_i, hip_i = _near_side(b)
     # Midpoints of the left and right landmarks (the far one is the model's guess): they sit on
@@ -337,7 +357,7 @@ def _side_values(b: _Body) -> dict[str, float | None]:
     # them forward or back the way it swings the near ear.
     ear, sh, nose = b.mid(LEFT_EAR, RIGHT_EAR), b.mid(LEFT_SHOULDER, RIGHT_SHOULDER), b.p(NOSE)
     hip = b.mid(LEFT_HIP, RIGHT_HIP)
-    facing = 1.0 if nose[0] >= ear[0] else -1.0
+    facing = _body_facing(b) or (1.0 if nose[0] >= ear[0] else -1.0)
     v: dict[str, float | None] = {"cva_deg": None, "neck_flexion_deg": None, "trunk_inclination_deg": None,
                                   "head_pitch_deg": None, "nose_ahead_ratio": None, "head_height_frac": None,
                                   "trunk_length_frac": None, "hip_x_frac": None}

@@ -96,8 +96,14 @@ def test_the_calibration_summary_tells_two_measures_of_one_fault_apart_and_expla
     assert len(head) >= 2        # the sample profile warns on two measures of a forward head
     shapes = [re.sub(r"\d+", "N", line.split("  [")[0]) for line in warns]
     assert len(set(shapes)) == len(shapes), warns          # no two lines read alike
+    assert not any(re.search(r"  \[[a-z ]+\]$", line) for line in lines)   # no threshold of its own: no mark
+    # the same person's neck angle twice as restless: that threshold widened by the person's own noise, and marked
+    from dataclasses import replace
+    neck = profile.baseline["neck_flexion_world_deg"]
+    noisy = replace(profile, baseline={**profile.baseline, "neck_flexion_world_deg": replace(neck, spread=2 * neck.spread)})
+    lines = summary_text(noisy, "sample")
     marks = {m for line in lines for m in re.findall(r"  \[([a-z ]+)\]$", line)}
-    assert marks   # the sample has a threshold widened by its own noise
+    assert marks == {"your noise"}, lines
     for mark in marks:   # each mark is explained in words on a line of its own
         assert any(line.strip().startswith(f"[{mark}]: ") and len(line.split(": ", 1)[1]) > 20 for line in lines), lines
 

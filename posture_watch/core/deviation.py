@@ -51,7 +51,7 @@ What each one sees and what confounds it:
   per unit of pitch) and a shrug (forgiven); not by a camera turned about its axis.
 - lean_in, sink: frame-referenced (size and height in the picture): a camera zoomed or moved up
   or down after calibration moves them as a lean or a sink would. So a sink counts in full only
-  when the body's shape shows a slump too (the ears nearer the shoulders, the neck shortened, or the person farther away, one at `slump_gate_severity`);
+  when the body's shape shows a slump too (the ears nearer the shoulders, the neck shortened or bent forward, or the person farther away, one at `slump_gate_severity`);
   a camera moved up or down, or a chair set lower, moves the whole picture of the person alike
   and is not called a slump (real traces moved by 5-10 % of the width: upright stays good). A sink
   while leaning in clearly (lean_in >= `explained_by_severity`) is the lean, not a slump.
@@ -166,7 +166,10 @@ COMPONENTS: tuple[Component, ...] = (
 # and not a camera moved up or down or a chair set lower, which move the whole picture of the person
 # alike: the ears nearer the shoulders, the neck bent or shortened, or the person farther away (the
 # lean-in group negative).
-SINK_SIGNS = ("head_drop_pct", "neck_shortening_pct")
+# the body's own signs that a sink in the picture is a slump (the chin sunk towards the chest): the neck's bend
+# among them since its floor is 20 degrees (the simulator's slump back seen from a laptop: its sunk shoulders were
+# a slump in every sample only while the neck's bend, 13 degrees, counted as a forward head of its own)
+SINK_SIGNS = ("head_drop_pct", "neck_shortening_pct", "neck_bend_deg")
 
 GROUP_FAULT = {
     "head_forward": FORWARD_LEAN, "lean_in": FORWARD_LEAN, "neck": FORWARD_LEAN,

@@ -45,8 +45,9 @@ class JudgeConfig:
     # The neck's angle from the front: 20 degrees more than one's upright (ISO 11226's 25 for short holds
     # only), not 10: the model's 3-D guess of it from the front wanders 10-16 degrees between upright webcam
     # pictures of one person (dev footage: phone photos at a desk, the same people mirrored or turned 5
-    # degrees), and the footage's leave-one-person-out chose twice 10 in most folds; the neck's length, the
-    # head's drop and the CVA still see a forward head (real traces: every forward-head sample still poor)
+    # degrees), and the footage's leave-one-person-out chose twice 10 in most folds (20 then in 14 of 14; with
+    # the bend a sign of a slump too, the folds lean to 27, 0.001 better); the neck's length, the head's drop and
+    # the CVA still see a forward head (real traces: every forward-head sample still poor)
     neck_bend_tol_deg: float = 20.0     # frontal: the neck bent forward against the trunk by this much
     neck_shortening_tol_pct: float = 7.0   # ear-to-shoulder distance (metres) shorter by this share
     back_rounding_tol_pct: float = 8.0  # shoulder-to-hip distance (metres) shorter: the spine rounded

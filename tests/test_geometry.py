@@ -250,7 +250,7 @@ def _nose_side(det: Detection) -> float:
 def test_the_side_measures_face_the_way_the_chest_does_not_the_nose(azimuth):
     """The side measures' "forward" is the way the chest points (the world shoulders): a head turned to
     face a camera at the side or three-quarter brings the nose to the ears' far side in the picture, and
-    with "forward" taken from the nose a 20-degree lean back read as a 20-degree lean forward."""
+    with "forward" taken from the nose a 20-degree lean back read as a 16-degree lean forward."""
     cam = k.Camera("oblique", distance_m=1.1, height_m=-0.15, hfov_deg=65.0, azimuth_deg=azimuth, aim_drop_m=0.3)
     back = k.Posture(trunk_flexion_deg=-20)
     turned = replace(back, head_yaw_deg=-np.sign(azimuth) * 90.0)

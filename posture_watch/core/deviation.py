@@ -165,10 +165,9 @@ COMPONENTS: tuple[Component, ...] = (
 # Signs in the body's own shape that a sink in the picture (frontal: the shoulders lower) is a slump
 # and not a camera moved up or down or a chair set lower, which move the whole picture of the person
 # alike: the ears nearer the shoulders, the neck bent or shortened, or the person farther away (the
-# lean-in group negative).
-# the body's own signs that a sink in the picture is a slump (the chin sunk towards the chest): the neck's bend
-# among them since its floor is 20 degrees (the simulator's slump back seen from a laptop: its sunk shoulders were
-# a slump in every sample only while the neck's bend, 13 degrees, counted as a forward head of its own)
+# lean-in group negative). The neck's bend is one since its floor is 20 degrees (the simulator's slump back seen
+# from a laptop: its sunk shoulders were a slump in every sample only while its 13-degree bend counted as a forward
+# head of its own).
 SINK_SIGNS = ("head_drop_pct", "neck_shortening_pct", "neck_bend_deg")
 
 GROUP_FAULT = {

@@ -72,6 +72,8 @@ RETIRED_SETTINGS: dict[str, str] = {
     "judge.side_second_group_weight": "a second sign adds nothing in a side view",
     "judge.trunk_foreshortening_tol_pct": "the trunk's length in the picture is no longer judged",
     "judge.min_size_ratio_no_shoulders": "the person's size is judged by judge.min_size_ratio",
+    "judge.out_of_frame_face_pct": "with the shoulders out of the picture a face counts as larger past judge.lean_in_tol_pct",
+    "judge.out_of_frame_drop_pct": "with the shoulders out of the picture the ears count as lower past judge.shoulder_drop_tol_pct",
 }
 _said_retired: set[tuple[str, str]] = set()
 

@@ -772,10 +772,10 @@ def _head_large_or_low(metrics: g.Metrics, tol: Tolerances, aspect: float, confi
     """Shoulders below the frame while the face is bigger or lower than in the baseline: a slouch. The face and the
     ears stand in for the shoulders the picture lost, against those measures' own floors: the face larger by
     `lean_in_tol_pct` (the lean-in's face_scale_pct), the ears lower by `shoulder_drop_tol_pct` of the baseline
-    shoulder width (the sink's shoulder_drop_pct). These had floors of their own, 5 % and 8 %: inside the upright
-    spread of a face's size in the picture (a 224-pixel webcam framed closer on the dev footage: 10-14 % larger
-    in upright pictures, called slumps). The real trace that needs the rule (dziperB_frontal, a slump with the
-    shoulders below the frame, 0.500 without it) scores the same with either pair (0.948)."""
+    shoulder width (the sink's shoulder_drop_pct). They had floors of their own (5 % and 8 %), two constants more
+    and tighter than the measures they stand in for; with the measures' floors every accuracy section scores the
+    same, the real trace that needs the rule included (dziperB_frontal, a slump with the shoulders below the
+    frame: 0.948 with either pair, 0.500 without the rule)."""
     if tol.base.get("shoulder_y_frac", 0.0) > 1.0:
         return False      # the baseline itself had the shoulders out of the frame
     face, base_face = metrics.get("face_width_frac"), tol.base_size.get("face_width_frac")

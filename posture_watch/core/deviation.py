@@ -457,8 +457,9 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> Assess
     slump = _slump_severity(severity_of, config)
     if slump is not None:
         groups["slump"] = slump
-    if shoulders_out and _head_large_or_low(metrics, tol, aspect, config):
-        groups["sink"] = max(groups.get("sink", 0.0), config.out_of_frame_severity)
+    stand_in = _head_larger_or_lower(metrics, tol, aspect, config) if shoulders_out else 0.0
+    if stand_in >= 1.0:
+        groups["sink"] = max(groups.get("sink", 0.0), stand_in)
     if "sink" in groups:
         signs = [severity_of[k] for k in SINK_SIGNS if k in severity_of]
         if "lean_in" in groups:
@@ -768,22 +769,26 @@ def _pitch_increase(metrics: g.Metrics, tol: Tolerances) -> dict[str, float]:
     return out
 
 
-def _head_large_or_low(metrics: g.Metrics, tol: Tolerances, aspect: float, config: "JudgeConfig") -> bool:
-    """Shoulders below the frame while the face is bigger or lower than in the baseline: a slouch. The face and the
-    ears stand in for the shoulders the picture lost, against those measures' own floors: the face larger by
-    `lean_in_tol_pct` (the lean-in's face_scale_pct), the ears lower by `shoulder_drop_tol_pct` of the baseline
-    shoulder width (the sink's shoulder_drop_pct). They had floors of their own (5 % and 8 %), two constants more
-    and tighter than the measures they stand in for; with the measures' floors every accuracy section scores the
-    same, the real trace that needs the rule included (dziperB_frontal, a slump with the shoulders below the
-    frame: 0.948 with either pair, 0.500 without the rule)."""
+def _head_larger_or_lower(metrics: g.Metrics, tol: Tolerances, aspect: float, config: "JudgeConfig") -> float:
+    """Shoulders below the frame: how much larger the face is, or how much lower the ears are, than in the
+    baseline, as a severity (the larger of the two); `assess` takes it for the sink's once it passes 1. The face
+    and the ears stand in for the shoulders the picture lost, against those measures' own floors: the face larger
+    by `lean_in_tol_pct` (the lean-in's face_scale_pct), the ears lower by `shoulder_drop_tol_pct` of the baseline
+    shoulder width (the sink's shoulder_drop_pct). The rule had three constants of its own (floors of 5 % and 8 %,
+    and a fixed severity of 1.3 once past either): with the measures' floors and severities every accuracy section
+    scores the same, the real trace that needs the rule included (dziperB_frontal, a slump with the shoulders
+    below the frame: 0.948 either way, 0.500 without the rule). 0 when the baseline itself had the shoulders out
+    of the frame."""
     if tol.base.get("shoulder_y_frac", 0.0) > 1.0:
-        return False      # the baseline itself had the shoulders out of the frame
+        return 0.0
+    severity = 0.0
     face, base_face = metrics.get("face_width_frac"), tol.base_size.get("face_width_frac")
-    larger = face is not None and base_face is not None and face >= base_face * (1 + config.lean_in_tol_pct / 100)
+    if face is not None and base_face:
+        severity = 100.0 * (face / base_face - 1.0) / config.lean_in_tol_pct
     ear, base_ear = metrics.get("ear_y_frac"), tol.base.get("ear_y_frac")
-    lower = (ear is not None and base_ear is not None and tol.base_sw_frac
-             and (ear - base_ear) * aspect / tol.base_sw_frac * 100 >= config.shoulder_drop_tol_pct)
-    return bool(larger or lower)
+    if ear is not None and base_ear is not None and tol.base_sw_frac:
+        severity = max(severity, (ear - base_ear) * aspect / tol.base_sw_frac * 100.0 / config.shoulder_drop_tol_pct)
+    return _clipped(severity)
 
 
 _THETA0 = math.radians(10.0)   # typical upright tilt of the shoulder->ear line from vertical

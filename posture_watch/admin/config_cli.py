@@ -48,6 +48,7 @@ EXTRA_MEANINGS = {
     "sampling.away_slow_after_s": "away this long: poll only every away_poll_s",
     "judge.shoulder_tilt_tol_deg": "shoulder line tilted this much more than in the baseline",
     "judge.trunk_inclination_tol_deg": "side view: trunk leaning forward this much more than in the baseline",
+    "judge.max_size_ratio": "a person larger than this * the calibrated size is not the user",
 }
 _UNITS = (("_s", "s"), ("_hz", "Hz"), ("_pct", "%"), ("_deg", "°"), ("_min", "min"), ("_px", "px"),
           ("_frac", "fraction"), ("_ratio", "ratio"), ("_weight", "weight"))

@@ -365,9 +365,8 @@ def not_the_user(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> 
     """Why this plausible pose is not the calibrated person at the desk ('' if it may be).
 
     Size against the calibrated size tells a poster, a cartoon or someone walking behind from the
-    user: (a) the largest frame-size ratio must reach `min_size_ratio` and the smallest stay below its
-    reciprocal (1.8: 60 cm from the camera, that is 33 to 110 cm; a bound of 2.6 of its own scored the same on every
-    accuracy section, and the person's metric size below uses the same reciprocal bound); (b) frontal, shoulders in view: the shoulder width alone must reach
+    user: (a) the largest frame-size ratio must reach `min_size_ratio` and the smallest stay below
+    `max_size_ratio`; (b) frontal, shoulders in view: the shoulder width alone must reach
     `min_shoulder_ratio` (a false pose on a cartoon had shoulders 1-6% of the frame, a sitter ~45%).
     With the shoulders outside the frame, (a) alone: a rule that the face keep 0.7 of its size there
     (a head turned away narrows it) took people in the dev footage framed closer for nobody (without it,
@@ -376,7 +375,7 @@ def not_the_user(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> 
     to under half and the hunched person was taken for someone else (away, not poor)."""
     c = config
     ratios = size_ratios(metrics, tol)
-    if ratios is not None and (ratios[0] < c.min_size_ratio or ratios[1] > 1.0 / c.min_size_ratio):
+    if ratios is not None and (ratios[0] < c.min_size_ratio or ratios[1] > c.max_size_ratio):
         return "not the calibrated person (size)"
     for key in WORLD_IDENTITY_KEYS:      # a person's own body lengths (metres) do not change
         v, b = metrics.get(key), tol.base.get(key)

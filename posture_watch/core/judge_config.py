@@ -68,7 +68,8 @@ class JudgeConfig:
     reading_margin: float = 1.25        # the reading capture's deviations stay below the tolerance
     max_widen: float = 2.0              # ... but noise or reading widen a tolerance to this * its floor at most
     slouch_fraction: float = 0.5        # personal threshold: this share of the slouch sample's deviation
-    min_size_ratio: float = 0.55        # a person smaller than this * the calibrated size, or larger than 1 / this, is not the user
+    min_size_ratio: float = 0.55        # a person smaller than this * the calibrated size is not the user
+    max_size_ratio: float = 2.6
     min_shoulder_ratio: float = 0.5     # frontal shoulder width needed, of the calibrated
     min_world_length_ratio: float = 0.6  # the model's metric shoulder width within 0.6-1.67x of the calibrated
 

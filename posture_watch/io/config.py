@@ -75,7 +75,6 @@ RETIRED_SETTINGS: dict[str, str] = {
     "judge.out_of_frame_face_pct": "with the shoulders out of the picture a face counts as larger past judge.lean_in_tol_pct",
     "judge.out_of_frame_drop_pct": "with the shoulders out of the picture the ears count as lower past judge.shoulder_drop_tol_pct",
     "judge.out_of_frame_severity": "with the shoulders out of the picture the face's or the ears' own severity is the sink's",
-    "judge.max_size_ratio": "a person larger than 1 / judge.min_size_ratio of the calibrated size is not the user",
 }
 _said_retired: set[tuple[str, str]] = set()
 

@@ -135,6 +135,17 @@ def test_a_person_far_behind_is_not_the_calibrated_user():
     assert NOT_THE_USER in readings[-1].flags
 
 
+def test_a_user_peering_deep_into_a_laptop_is_poor_not_someone_else():
+    """A 40-degree lean with the neck bent 20, 50 cm from a laptop's camera below the face: every size in the picture
+    grows at least 1.9 times and the head leaves the top of the frame. It is the user hunched over the screen, so
+    poor, not away: a bound of 1 / min_size_ratio (1.8) on the largest size took it for someone else."""
+    cam = k.Camera(distance_m=0.5, height_m=-0.30, aim_drop_m=0.12)
+    j = Judge(calibrated(cam))
+    readings = run(j, k.Posture(trunk_flexion_deg=40, neck_flexion_deg=20), cam, seconds=3.0, hz=4.0)
+    assert NOT_THE_USER not in readings[-1].flags
+    assert [r.state for r in readings[4:]] == [POOR] * len(readings[4:])
+
+
 def test_slouching_with_the_shoulders_below_the_frame_is_poor_not_away():
     cam = k.TIGHT_LAPTOP
     j = Judge(calibrated(cam))

@@ -782,13 +782,17 @@ def _head_larger_or_lower(metrics: g.Metrics, tol: Tolerances, aspect: float, co
     if tol.base.get("shoulder_y_frac", 0.0) > 1.0:
         return 0.0
     severity = 0.0
-    face, base_face = metrics.get("face_width_frac"), tol.base_size.get("face_width_frac")
-    if face is not None and base_face:
-        severity = 100.0 * (face / base_face - 1.0) / config.lean_in_tol_pct
-    ear, base_ear = metrics.get("ear_y_frac"), tol.base.get("ear_y_frac")
-    if ear is not None and base_ear is not None and tol.base_sw_frac:
-        severity = max(severity, (ear - base_ear) * aspect / tol.base_sw_frac * 100.0 / config.shoulder_drop_tol_pct)
+    for comp, value, base in ((_FACE_SCALE, metrics.get("face_width_frac"), tol.base_size.get("face_width_frac")),
+                              (_SHOULDER_DROP, metrics.get("ear_y_frac"), tol.base.get("ear_y_frac"))):
+        d = None if value is None or base is None else deviation_of(comp, value, base, tol.base_sw_frac, aspect)
+        if d is not None:
+            severity = max(severity, d / getattr(config, comp.tol_field))
     return _clipped(severity)
+
+
+# the deviations whose formulas and floors the face and the ears take when they stand in for the shoulders
+_FACE_SCALE = next(c for c in COMPONENTS if c.deviation == "face_scale_pct")
+_SHOULDER_DROP = next(c for c in COMPONENTS if c.deviation == "shoulder_drop_pct")
 
 
 _THETA0 = math.radians(10.0)   # typical upright tilt of the shoulder->ear line from vertical

@@ -12,12 +12,12 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, run_cli, sample
+from tmux_term import Tmux
 from fault_rig import sample_profile as find_sample_profile
 from posture_watch.core.errors import UserError
 from posture_watch.io import paths
@@ -65,12 +65,8 @@ def test_a_bad_routine_file_is_one_sentence(data, words, tmp_path):
     assert proc.returncode == 2 and "not valid TOML" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def _pane(session: str) -> str:
-    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
-
-
-def _pane_with(session: str, *texts: str) -> str:
-    pane = _pane(session)
+def _pane_with(term: Tmux, session: str, *texts: str) -> str:
+    pane = term.pane(session)
     return pane if all(t in pane for t in texts) else ""
 
 
@@ -96,37 +92,39 @@ def test_the_routine_runs_in_a_terminal_pauses_the_monitor_and_counts_as_a_break
     monitor = subprocess.Popen([sys.executable, "-m", "posture_watch", "run", "--source", str(sample("desk_session.mp4")),
                                 "--speed", "1", "--profile", str(profile), "--no-notify"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    session = f"pw-break-{uuid.uuid4().hex[:8]}"
+    term = Tmux("break")
+    session, again = "routine", "routine-again"
     try:
         _wait(lambda: run_cli("status").returncode == 0 and "Monitoring" in run_cli("status").stdout, 120, "the monitor")
         shell = (f"cd {ROOT} && POSTURE_WATCH_HOME={private_home} PYTHONPATH={os.environ.get('PYTHONPATH', '')} "
                  f"{sys.executable} -m posture_watch break --routine {routine}; echo EXIT=$?; sleep 60")
-        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "110", "-y", "30", shell], check=True, env=env)
-        first = _wait(lambda: _pane_with(session, "[1/2] Chin tucks", " left"), 30,
+        term.start(session, shell, env=env)
+        first = _wait(lambda: _pane_with(term, session, "[1/2] Chin tucks", " left"), 30,
                       "the first step")
         assert "Glide your chin straight back." in first and "Source: Harman K et al. 2005." in first
         assert "This is not medical advice." in first and "Paused while the routine runs" in first
         assert "[2/2]" not in first                                    # one instruction at a time
         assert "Paused" in run_cli("status").stdout
-        timer_a = [ln for ln in _pane(session).splitlines() if " left" in ln][-1]
+        timer_a = [ln for ln in term.pane(session).splitlines() if " left" in ln][-1]
         time.sleep(1.5)
-        timer_b = [ln for ln in _pane(session).splitlines() if " left" in ln][-1]
+        timer_b = [ln for ln in term.pane(session).splitlines() if " left" in ln][-1]
         assert timer_a != timer_b                                       # the timer counts down
-        done = _wait(lambda: _pane_with(session, "EXIT="), 30, "the end of the routine")
+        done = _wait(lambda: _pane_with(term, session, "EXIT="), 30, "the end of the routine")
         assert "[2/2] Breathing" in done and "Routine done. Counted as a break; monitoring again." in done
         assert "EXIT=0" in done
         _wait(lambda: "Monitoring" in run_cli("status").stdout, 30, "monitoring again")
 
         # Ctrl-C: stopped, monitoring goes on, no break counted
-        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
-        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "110", "-y", "30", shell], check=True, env=env)
-        _wait(lambda: "[1/2] Chin tucks" in _pane(session), 30, "the first step again")
-        subprocess.run(["tmux", "send-keys", "-t", session, "C-c"], check=True)
-        stopped = _wait(lambda: _pane_with(session, "EXIT="), 30, "the stop")
+        # (the second session opens before the first is killed: the server never empties between them)
+        term.start(again, shell, env=env)
+        term.kill_session(session)
+        _wait(lambda: "[1/2] Chin tucks" in term.pane(again), 30, "the first step again")
+        term.keys(again, "C-c")
+        stopped = _wait(lambda: _pane_with(term, again, "EXIT="), 30, "the stop")
         assert "Routine stopped; monitoring again (no break counted)." in stopped and "EXIT=130" in stopped
         assert "Traceback" not in stopped
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], check=False, capture_output=True)
+        term.close()
         monitor.send_signal(signal.SIGTERM)
         monitor.communicate(timeout=60)
     db = sqlite3.connect(paths.replay_database_path())   # a replayed file's own database

@@ -7,13 +7,12 @@ right, brings a break reminder with the button; a click starts `posture-watch br
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
-import uuid
 
 import pytest
 
 from dbus_recorder import recording_bus
+from tmux_term import Tmux
 from posture_watch.core import messages
 from posture_watch.core.domain import EV_BREAK_REMINDER, Event
 from posture_watch.io.desktop_actions import DesktopActions
@@ -25,16 +24,12 @@ pytestmark = pytest.mark.skipif(shutil.which("dbus-run-session") is None,
                                 reason="dbus-run-session is missing (make test installs the Debian package dbus)")
 
 
-def _pane(session: str) -> str:
-    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
-
-
 def test_a_replayed_leaning_day_names_the_side_and_its_reminder_starts_the_routine(tmp_path, monkeypatch,
                                                                                     private_home):
     if shutil.which("tmux") is None:
         pytest.fail("tmux is missing (apt-get install tmux)")
-    session = f"pw-routine-{uuid.uuid4().hex[:8]}"
-    monkeypatch.setenv("POSTURE_WATCH_TERMINAL", f"tmux new-session -d -s {session} -x 110 -y 30")
+    term, session = Tmux("routine"), "routine"
+    monkeypatch.setenv("POSTURE_WATCH_TERMINAL", term.prefix(session))
     actions = DesktopActions(lambda request: {"ok": False, "text": "no monitor in this test"})
     try:
         with recording_bus(tmp_path / "bus", actions=True) as bus:
@@ -46,14 +41,14 @@ def test_a_replayed_leaning_day_names_the_side_and_its_reminder_starts_the_routi
             assert reminder["actions"][:2] == ["start-routine", "Start the routine"]
             assert messages.ROUTINE_LINE not in reminder["body"]          # the button says it
             bus.click(reminder["id"], "start-routine")
-            _wait_for(lambda: "Two minutes for the upper back" in _pane(session) and "[1/4] Chin tucks" in _pane(session),
+            _wait_for(lambda: "Two minutes for the upper back" in term.pane(session) and "[1/4] Chin tucks" in term.pane(session),
                       timeout_s=30)
             notifier.close()
         assert report.asymmetry.period.shoulder.side == "right"
         assert any(s.startswith("Your right shoulder sat lower") for s in report.asymmetry_words)
         assert ("start-routine", "started the routine in tmux") in actions.done
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        term.close()
 
 
 def test_without_buttons_the_reminder_says_how_to_start_the_routine(tmp_path, monkeypatch):

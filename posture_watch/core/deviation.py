@@ -718,6 +718,10 @@ def _moved_like_a_lean(metrics: g.Metrics, tol: Tolerances, turn_deg: float) -> 
 
 # the face grown against the shoulders (the head come forward) and face and shoulders grown (come closer)
 _CLOSER = tuple(c for c in COMPONENTS if c.deviation in ("face_size_pct", "face_scale_pct", "shoulder_scale_pct"))
+# the deviations whose formulas and floors the face and the ears take when they stand in for the shoulders
+# (_head_larger_or_lower)
+_FACE_SCALE = next(c for c in COMPONENTS if c.deviation == "face_scale_pct")
+_SHOULDER_DROP = next(c for c in COMPONENTS if c.deviation == "shoulder_drop_pct")
 
 
 def _fade(x: float, lo: float, hi: float) -> float:
@@ -788,11 +792,6 @@ def _head_larger_or_lower(metrics: g.Metrics, tol: Tolerances, aspect: float, co
         if d is not None:
             severity = max(severity, d / getattr(config, comp.tol_field))
     return _clipped(severity)
-
-
-# the deviations whose formulas and floors the face and the ears take when they stand in for the shoulders
-_FACE_SCALE = next(c for c in COMPONENTS if c.deviation == "face_scale_pct")
-_SHOULDER_DROP = next(c for c in COMPONENTS if c.deviation == "shoulder_drop_pct")
 
 
 _THETA0 = math.radians(10.0)   # typical upright tilt of the shoulder->ear line from vertical

@@ -175,6 +175,33 @@ def test_a_camera_at_the_side_of_the_desk_still_sees_a_forward_head(azimuth):
     assert set(states["upright again"][4:]) == {GOOD}
 
 
+@pytest.mark.parametrize("azimuth", [-45.0, 40.0, 45.0, 50.0])
+def test_a_lean_towards_the_screen_seen_from_a_laptop_at_the_side_is_a_forward_lean(azimuth):
+    """A laptop 40-50 degrees round the desk, below the face: a 20-degree lean towards the screen turns the face
+    edge-on to the camera as fast as it brings it nearer, so the face does not grow and the ears do not drop
+    against the shoulders; only the shoulders sink in the picture, at the sink's threshold. It was poor in half
+    its samples and named a slump; the ear-to-shoulder line's angle (the side view's CVA, judged once the head's
+    calibrated turn shows the camera round the desk: deviation.judged_groups) sees it. Upright, looking at the
+    keyboard and a small sideways lean stay good."""
+    rng = np.random.default_rng(5)
+    cam = k.Camera("oblique", distance_m=0.7, height_m=-0.2, hfov_deg=65, aim_drop_m=0.25, azimuth_deg=azimuth)
+    profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=2.0, rng=rng)) for i in range(40)])
+    assert profile.view == "frontal"
+    judge, t = Judge(profile), 0.0
+    named = {}
+    for name, posture in (("upright", k.UPRIGHT), ("lean in", k.Posture(trunk_flexion_deg=20, neck_flexion_deg=10)),
+                          ("upright again", k.UPRIGHT), ("keyboard", k.Posture(head_pitch_deg=25, neck_flexion_deg=6)),
+                          ("lean 3 sideways", k.Posture(lateral_lean_deg=3))):
+        rs = []
+        for _ in range(24):
+            rs.append(judge.update(measure(k.simulate(posture, cam, t_s=t, noise_px=2.0, rng=rng))))
+            t += 0.25
+        named[name] = [r.faults[0] if r.state == POOR and r.faults else r.state for r in rs[8:]]
+    assert named["lean in"] == [FORWARD_LEAN] * 16, named["lean in"]
+    for name in ("upright", "upright again", "keyboard", "lean 3 sideways"):
+        assert set(named[name]) == {GOOD}, (name, named[name])
+
+
 @pytest.mark.parametrize("posture, expected", [
     (k.Posture(trunk_flexion_deg=-30, neck_flexion_deg=30, sink_m=0.04), SLUMPED),
     (k.Posture(trunk_flexion_deg=-30, neck_flexion_deg=30, head_pitch_deg=20, sink_m=0.04), SLUMPED),

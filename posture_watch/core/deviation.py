@@ -20,7 +20,8 @@ leaning in towards the screen) can each call a forward lean on their own.
                                     shoulder_scale_pct = 100 (shoulder_width_frac / b - 1) w 1.0
     neck           forward_lean     neck_bend_deg = neck_flexion_world_deg - b     (frontal views, world)
                                     neck_shortening_pct = 100 (1 - neck_length_world_m / b)
-    side_neck      forward_lean     head_forward_deg = b - cva_deg                 (side views)
+    side_neck      forward_lean     head_forward_deg = b - cva_deg                 (side views; frontal
+                                    ones from a camera round the desk: judged_groups)
     side_trunk     forward_lean     trunk_forward_deg = trunk_inclination_deg - b  (side views)
     back           thoracic_slouch  back_rounding_pct = 100 (1 - trunk_length_world_m / b) (hips seen)
     sink           slumped          shoulder_drop_pct = 100 (shoulder_y_frac - b) * H / (b_sw * W)
@@ -214,6 +215,23 @@ SIDE_GROUPS = ("side_neck", "side_trunk", "slump", "neck", "back")
 THREE_QUARTER_GROUPS = SIDE_GROUPS + ("tilt",)
 
 
+def judged_groups(profile: Profile) -> tuple[str, ...]:
+    """The groups judged against `profile`: its view's, and, for a frontal view whose camera sits round the desk
+    (the head calibrated turned from it by geometry's `frontal_max_yaw_deg` or more: the head faces the screen,
+    so its turn is the camera's angle), the side view's CVA as well. From 40-50 degrees round the desk, below
+    the face, a lean towards the screen turns the face edge-on as fast as it brings it nearer, so the face does
+    not grow and the ears do not drop against the shoulders: the frontal measures saw a 20-degree lean only as
+    shoulders at the sink's threshold (simulator placements: 'lean in 20' wrong at 6 of 54 cameras, named a
+    slump), while the ear-to-shoulder line's angle in the picture fell by 19-29 degrees (upright 0.2, looking at
+    the keyboard 5-7 before its pitch allowance, a 3-degree sideways lean 2-3). The torso's turn, which
+    sorts the views, reads 0-27 degrees there: the shoulders' width against the neck is too coarse a gauge."""
+    groups = {g.FRONTAL: FRONTAL_GROUPS, g.SIDE: SIDE_GROUPS}.get(profile.view, THREE_QUARTER_GROUPS)
+    yaw = profile.median("head_yaw_deg")
+    if profile.view == g.FRONTAL and yaw is not None and abs(yaw) >= g.GeometryConfig().frontal_max_yaw_deg:
+        return groups + ("side_neck",)
+    return groups
+
+
 def _key(comp: Component, items: Mapping[str, "Tolerance"]) -> str:
     """Where a component's tolerance is kept: under its deviation's name, or, for the second
     measure of the same deviation (the head's sink against the hips, else against the picture),
@@ -286,7 +304,7 @@ def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
     sw = profile.median("shoulder_width_frac")
     items: dict[str, Tolerance] = {}
     body = profile.median("body_size_frac")
-    groups = {g.FRONTAL: FRONTAL_GROUPS, g.SIDE: SIDE_GROUPS}.get(profile.view, THREE_QUARTER_GROUPS)
+    groups = judged_groups(profile)
     for comp in COMPONENTS:
         if comp.group not in groups or profile.view not in comp.views:
             continue

@@ -286,6 +286,9 @@ def _random_camera(rng: np.random.Generator, kind: str):
         half_v = d * math.tan(math.radians(fov) / 2) * 9 / 16
         lo, hi = 0.62 - 0.9 * half_v, 0.8 * half_v - 0.08
         return k.Camera("side", distance_m=d, height_m=h, hfov_deg=fov, aim_drop_m=u(lo, max(lo, hi)))
+    if kind == "oblique":    # a laptop at the side of the desk or a camera in a corner, either side
+        return k.Camera("oblique", distance_m=u(0.6, 1.2), height_m=u(-0.3, 0.25), hfov_deg=u(55, 75),
+                        aim_drop_m=u(0.1, 0.3), azimuth_deg=u(25, 60) * float(rng.choice([-1, 1])))
     if kind == "laptop":
         d, h, fov = u(0.45, 0.65), u(-0.32, -0.15), u(60, 78)
     else:
@@ -302,7 +305,7 @@ def run_population(config: JudgeConfig, people: int = 40, seed: int = 11) -> Non
     rng = np.random.default_rng(seed)
     print(f"[population] {people} virtual sitters per camera kind: random build, camera, noise; "
           "8 good and 8 poor random postures each, judged over 3 s at 4 Hz (last 1.5 s scored)")
-    for kind in ("laptop", "desktop", "side"):
+    for kind in ("laptop", "desktop", "side", "oblique"):     # (oblique last: the others keep their draws)
         truth, pred, misses = [], [], {}
         for _ in range(people):
             cam = _random_camera(rng, kind)

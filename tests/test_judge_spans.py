@@ -175,6 +175,24 @@ def test_a_camera_at_the_side_of_the_desk_still_sees_a_forward_head(azimuth):
     assert set(states["upright again"][4:]) == {GOOD}
 
 
+@pytest.mark.parametrize("azimuth", [-45.0, 40.0, 50.0])
+@pytest.mark.parametrize("height", [-0.2, 0.15])
+def test_an_upright_user_turning_the_head_towards_a_camera_at_the_side_stays_good(azimuth, height):
+    """From 40-50 degrees round the desk, the ears' distance in the picture changes with the head's turn by 0.7 of
+    the turn's radians: a head turned 15-25 degrees towards the camera grew the face 30 % and was a lean-in or a
+    forward head in every sample. The head's size is read face on there (geometry's head_width_frac,
+    head_size_ratio; deviation.measure_of). Turned away, it is as before: good."""
+    rng = np.random.default_rng(9)
+    cam = k.Camera("oblique", distance_m=0.8, height_m=height, hfov_deg=65, aim_drop_m=0.25, azimuth_deg=azimuth)
+    profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=1.5, rng=rng)) for i in range(40)])
+    assert profile.view == "frontal"
+    for yaw in (-25.0, -15.0, 15.0, 25.0):
+        judge = Judge(profile)
+        states = [judge.update(measure(k.simulate(k.Posture(head_yaw_deg=yaw), cam, t_s=i / 4, noise_px=1.5, rng=rng))).state
+                  for i in range(20)]
+        assert set(states[6:]) == {GOOD}, (yaw, states)
+
+
 @pytest.mark.parametrize("azimuth", [-45.0, 40.0, 45.0, 50.0])
 def test_a_lean_towards_the_screen_seen_from_a_laptop_at_the_side_is_a_forward_lean(azimuth):
     """A laptop 40-50 degrees round the desk, below the face: a 20-degree lean towards the screen turns the face

@@ -215,6 +215,32 @@ SIDE_GROUPS = ("side_neck", "side_trunk", "slump", "neck", "back")
 THREE_QUARTER_GROUPS = SIDE_GROUPS + ("tilt",)
 
 
+def _round_the_desk(profile: Profile) -> bool:
+    """A frontal profile whose camera sits round the desk: the head calibrated turned from it by geometry's
+    `frontal_max_yaw_deg` or more (the head faces the screen, so its turn is the camera's angle)."""
+    yaw = profile.median("head_yaw_deg")
+    return profile.view == g.FRONTAL and yaw is not None and abs(yaw) >= g.GeometryConfig().frontal_max_yaw_deg
+
+
+# From a camera round the desk the head's size is read face on (geometry's head_size_ratio, head_width_frac: the ear
+# distance and the nose's offset), not as the ears' distance in the picture: that distance changes with the head's
+# turn by sin(the camera's angle) per radian, 0 from the front, 0.7 from 45 degrees, where a head turned 20-25 degrees
+# towards the camera grew the face 30 % and was a lean-in or a forward head (simulator, sitters at random cameras
+# 25-60 degrees round the desk, random upright postures: 373 of 2880 samples poor, 183 face on). From the front the
+# ears' distance is the steadier (the nose adds its noise: a real webcam's upright samples at the lean-in's threshold
+# crossed it, dev footage 0.993 -> 0.880 face on).
+_FACE_ON = {"face_size_ratio": "head_size_ratio", "face_width_frac": "head_width_frac"}
+
+
+def _face_on(profile: Profile) -> bool:
+    return _round_the_desk(profile) and all(m in profile.baseline for m in _FACE_ON.values())
+
+
+def measure_of(comp: Component, tol: "Tolerances") -> str:
+    """The geometry measure a component reads against this profile (_FACE_ON from a camera round the desk)."""
+    return _FACE_ON.get(comp.measure, comp.measure) if tol.face_on else comp.measure
+
+
 def judged_groups(profile: Profile) -> tuple[str, ...]:
     """The groups judged against `profile`: its view's, and, for a frontal view whose camera sits round the desk
     (the head calibrated turned from it by geometry's `frontal_max_yaw_deg` or more: the head faces the screen,
@@ -226,10 +252,7 @@ def judged_groups(profile: Profile) -> tuple[str, ...]:
     the keyboard 5-7 before its pitch allowance, a 3-degree sideways lean 2-3). The torso's turn, which
     sorts the views, reads 0-27 degrees there: the shoulders' width against the neck is too coarse a gauge."""
     groups = {g.FRONTAL: FRONTAL_GROUPS, g.SIDE: SIDE_GROUPS}.get(profile.view, THREE_QUARTER_GROUPS)
-    yaw = profile.median("head_yaw_deg")
-    if profile.view == g.FRONTAL and yaw is not None and abs(yaw) >= g.GeometryConfig().frontal_max_yaw_deg:
-        return groups + ("side_neck",)
-    return groups
+    return groups + ("side_neck",) if _round_the_desk(profile) else groups
 
 
 def _key(comp: Component, items: Mapping[str, "Tolerance"]) -> str:
@@ -296,6 +319,7 @@ class Tolerances:
     base: Mapping[str, float] = field(default_factory=dict)          # every baseline median
     base_body_frac: float | None = None                              # FRAME_Y scale of side views
     obliquity: float = 1.0          # cos of the camera's angle round the desk (_obliquity): tilts in body degrees
+    face_on: bool = False           # the head's size read face on (_FACE_ON, measure_of)
 
 
 def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
@@ -305,10 +329,12 @@ def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
     items: dict[str, Tolerance] = {}
     body = profile.median("body_size_frac")
     groups = judged_groups(profile)
+    face_on = _face_on(profile)
     for comp in COMPONENTS:
         if comp.group not in groups or profile.view not in comp.views:
             continue
-        stats = profile.baseline.get(comp.measure)
+        measure = _FACE_ON.get(comp.measure, comp.measure) if face_on else comp.measure
+        stats = profile.baseline.get(measure)
         if stats is None:
             continue
         scale = body if comp.scale == "body" else sw
@@ -316,12 +342,12 @@ def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
         ceiling = config.max_widen * floor
         tol = min(ceiling, max(floor, config.noise_k * _spread_in_units(comp, stats, scale, aspect)))
         weight = comp.weight
-        if profile.reading and comp.measure in profile.reading:
-            d = deviation_of(comp, profile.reading[comp.measure].median, stats.median, scale, aspect)
+        if profile.reading and measure in profile.reading:
+            d = deviation_of(comp, profile.reading[measure].median, stats.median, scale, aspect)
             if d is not None and d > 0:
                 tol = max(tol, min(config.reading_margin * d, ceiling))
-        if profile.slouch and comp.measure in profile.slouch:
-            d = deviation_of(comp, profile.slouch[comp.measure].median, stats.median, scale, aspect)
+        if profile.slouch and measure in profile.slouch:
+            d = deviation_of(comp, profile.slouch[measure].median, stats.median, scale, aspect)
             if d is not None and d >= 0.5 * tol:
                 weight = comp.weight * min(2.0, max(0.5, d / tol / 2.0))   # clearly responds: counts more
                 # a personal threshold, but never below the floor: a floor is a human amount
@@ -334,7 +360,7 @@ def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
     size = {k: v for k in size_keys if (v := profile.median(k))}
     base = {k: v.median for k, v in profile.baseline.items()}
     return Tolerances(items=items, view=profile.view, base_sw_frac=sw, base_size=size, base=base,
-                      base_body_frac=body, obliquity=_obliquity(base))
+                      base_body_frac=body, obliquity=_obliquity(base), face_on=face_on)
 
 
 def restless_measures(profile: Profile, config: "JudgeConfig") -> list[tuple[str, float, float]]:
@@ -440,7 +466,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> Assess
     severity_of: dict[str, float] = {}
     for comp in COMPONENTS:
         t = tolerance_of(comp, tol)
-        value = metrics.get(comp.measure)
+        value = metrics.get(measure_of(comp, tol))
         if t is None or value is None or comp.deviation in deviations:
             continue     # (a deviation with two measures: the first one this frame has)
         scale = tol.base_body_frac if comp.scale == "body" else tol.base_sw_frac
@@ -774,7 +800,7 @@ def _shrug_share_pct(metrics: g.Metrics, tol: Tolerances, aspect: float) -> floa
     # ... and at the same distance: a face grown against the shoulders is the head come forward, and
     # face and shoulders grown together are the person come closer (severities; upright noise ~0.25)
     for comp in _CLOSER:
-        v, t = metrics.get(comp.measure), tolerance_of(comp, tol)
+        v, t = metrics.get(measure_of(comp, tol)), tolerance_of(comp, tol)
         d = None if v is None or t is None else deviation_of(comp, v, t.base, tol.base_sw_frac, aspect)
         if d is not None:
             trust *= _fade(d / t.tol, _SHRUG_CLOSER_FROM, _SHRUG_CLOSER_TO)

@@ -15,6 +15,10 @@ Frontal and three-quarter views (`values` keys):
   nose_drop_ratio      the same for the nose; shrinks when the head drops or pitches down (0, 11, 12).
   face_size_ratio      ear-to-ear distance / sw; GROWS when the head comes forward of the
                        shoulders, towards the camera (7, 8, 11, 12).
+  head_size_ratio      the same with the head's width as if seen face on (_Body.head_width: the ear
+                       distance and the nose's offset, whatever the head's turn); what the judge reads
+                       from a camera round the desk, where a turn of the head changes the ear distance
+                       by sin(the camera's angle) per radian (0, 7, 8, 11, 12).
   shoulder_width_frac  sw / image width: the lean-in scale in frame units. The judge relates it
                        to the baseline (leaning in makes it grow) (11, 12).
   trunk_foreshortening_ratio  (hip-mid y - shoulder-mid y) / sw, hips visible only; shrinks
@@ -91,6 +95,7 @@ Every view (frame-referenced, for the judge to compare with a baseline from the 
   shoulder_x_frac      shoulder-mid x / image width (tells a camera turned about its axis from a
                        person leaning sideways: see deviation.camera_roll_deg);
   face_width_frac      ear-to-ear distance / image width;
+  head_width_frac      the head's width as if seen face on / image width (see head_size_ratio);
   neck_length_frac     |ear-mid - shoulder-mid| / image width;
   body_size_frac       max(sw, 2 * neck length) / image width: a view-robust size of the person;
   torso_yaw_deg        acos(min(1, (sw / neck length) / 1.6)): 0 = square to the camera.
@@ -305,6 +310,7 @@ def _frontal_values(b: _Body) -> dict[str, float | None]:
         "head_drop_ratio": _ratio(float(np.dot(em - sm, up)), sw),
         "nose_drop_ratio": _ratio(float(np.dot(nose - sm, up)), sw),
         "face_size_ratio": _ratio(ear_d, sw),
+        "head_size_ratio": _ratio(b.head_width(), sw),
         "shoulder_width_frac": sw / b.w,
         "shoulder_tilt_deg": _deg(math.atan2(ls[1] - rs[1], abs(ls[0] - rs[0]) + 1e-9)),
         "head_roll_deg": _deg(math.atan2(le[1] - re_[1], abs(le[0] - re_[0]) + 1e-9)),
@@ -414,18 +420,20 @@ def _frame_values(b: _Body) -> dict[str, float | None]:
         "shoulder_y_frac": sm[1] / b.h,
         "shoulder_x_frac": sm[0] / b.w,
         "face_width_frac": b.ear_distance() / b.w,
+        "head_width_frac": b.head_width() / b.w,
         "neck_length_frac": b.neck_length() / b.w,
         "body_size_frac": b.body_size() / b.w,
     }
 
 
-FRONTAL_KEYS = ("head_drop_ratio", "nose_drop_ratio", "face_size_ratio", "shoulder_width_frac",
+FRONTAL_KEYS = ("head_drop_ratio", "nose_drop_ratio", "face_size_ratio", "head_size_ratio", "shoulder_width_frac",
                 "shoulder_tilt_deg", "head_roll_deg", "lateral_offset_ratio", "head_yaw_deg",
                 "head_pitch_ratio", "trunk_foreshortening_ratio", "nose_depth_world_m")
 SIDE_KEYS = ("cva_deg", "neck_flexion_deg", "trunk_inclination_deg", "head_pitch_deg", "nose_ahead_ratio",
              "head_height_frac", "trunk_length_frac", "hip_x_frac")
 WORLD_KEYS = ("neck_flexion_world_deg", "neck_length_world_m", "trunk_length_world_m", "shoulder_width_world_m")
-FRAME_KEYS = ("ear_y_frac", "nose_y_frac", "shoulder_y_frac", "shoulder_x_frac", "face_width_frac", "neck_length_frac",
+FRAME_KEYS = ("ear_y_frac", "nose_y_frac", "shoulder_y_frac", "shoulder_x_frac", "face_width_frac", "head_width_frac",
+              "neck_length_frac",
               "body_size_frac", "torso_yaw_deg")
 ALL_KEYS = FRONTAL_KEYS + SIDE_KEYS + WORLD_KEYS + FRAME_KEYS
 

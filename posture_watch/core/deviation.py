@@ -228,17 +228,19 @@ def _round_the_desk(profile: Profile) -> bool:
 # towards the camera grew the face 30 % and was a lean-in or a forward head (simulator, sitters at random cameras
 # 25-60 degrees round the desk, random upright postures: 373 of 2880 samples poor, 183 face on). From the front the
 # ears' distance is the steadier (the nose adds its noise: a real webcam's upright samples at the lean-in's threshold
-# crossed it, dev footage 0.993 -> 0.880 face on).
+# crossed it: dev footage benjrs_p4a in-process, 0.993 -> 0.880 face on).
 _FACE_ON = {"face_size_ratio": "head_size_ratio", "face_width_frac": "head_width_frac"}
 
 
 def _face_on(profile: Profile) -> bool:
+    """Whether `profile` reads the head's size face on: a camera round the desk, and a baseline that has the face-on
+    measures (a profile made before they existed keeps the ears' distance)."""
     return _round_the_desk(profile) and all(m in profile.baseline for m in _FACE_ON.values())
 
 
-def measure_of(comp: Component, tol: "Tolerances") -> str:
-    """The geometry measure a component reads against this profile (_FACE_ON from a camera round the desk)."""
-    return _FACE_ON.get(comp.measure, comp.measure) if tol.face_on else comp.measure
+def _measure_of(comp: Component, face_on: bool) -> str:
+    """The geometry measure a component reads (_FACE_ON when the profile reads the head's size face on)."""
+    return _FACE_ON.get(comp.measure, comp.measure) if face_on else comp.measure
 
 
 def judged_groups(profile: Profile) -> tuple[str, ...]:
@@ -319,7 +321,7 @@ class Tolerances:
     base: Mapping[str, float] = field(default_factory=dict)          # every baseline median
     base_body_frac: float | None = None                              # FRAME_Y scale of side views
     obliquity: float = 1.0          # cos of the camera's angle round the desk (_obliquity): tilts in body degrees
-    face_on: bool = False           # the head's size read face on (_FACE_ON, measure_of)
+    face_on: bool = False           # the head's size read face on (_FACE_ON, _measure_of)
 
 
 def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
@@ -333,7 +335,7 @@ def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
     for comp in COMPONENTS:
         if comp.group not in groups or profile.view not in comp.views:
             continue
-        measure = _FACE_ON.get(comp.measure, comp.measure) if face_on else comp.measure
+        measure = _measure_of(comp, face_on)
         stats = profile.baseline.get(measure)
         if stats is None:
             continue
@@ -466,7 +468,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> Assess
     severity_of: dict[str, float] = {}
     for comp in COMPONENTS:
         t = tolerance_of(comp, tol)
-        value = metrics.get(measure_of(comp, tol))
+        value = metrics.get(_measure_of(comp, tol.face_on))
         if t is None or value is None or comp.deviation in deviations:
             continue     # (a deviation with two measures: the first one this frame has)
         scale = tol.base_body_frac if comp.scale == "body" else tol.base_sw_frac
@@ -800,7 +802,7 @@ def _shrug_share_pct(metrics: g.Metrics, tol: Tolerances, aspect: float) -> floa
     # ... and at the same distance: a face grown against the shoulders is the head come forward, and
     # face and shoulders grown together are the person come closer (severities; upright noise ~0.25)
     for comp in _CLOSER:
-        v, t = metrics.get(measure_of(comp, tol)), tolerance_of(comp, tol)
+        v, t = metrics.get(_measure_of(comp, tol.face_on)), tolerance_of(comp, tol)
         d = None if v is None or t is None else deviation_of(comp, v, t.base, tol.base_sw_frac, aspect)
         if d is not None:
             trust *= _fade(d / t.tol, _SHRUG_CLOSER_FROM, _SHRUG_CLOSER_TO)

@@ -433,8 +433,7 @@ SIDE_KEYS = ("cva_deg", "neck_flexion_deg", "trunk_inclination_deg", "head_pitch
              "head_height_frac", "trunk_length_frac", "hip_x_frac")
 WORLD_KEYS = ("neck_flexion_world_deg", "neck_length_world_m", "trunk_length_world_m", "shoulder_width_world_m")
 FRAME_KEYS = ("ear_y_frac", "nose_y_frac", "shoulder_y_frac", "shoulder_x_frac", "face_width_frac", "head_width_frac",
-              "neck_length_frac",
-              "body_size_frac", "torso_yaw_deg")
+              "neck_length_frac", "body_size_frac", "torso_yaw_deg")
 ALL_KEYS = FRONTAL_KEYS + SIDE_KEYS + WORLD_KEYS + FRAME_KEYS
 
 

@@ -18,13 +18,15 @@ class Tmux:
     def command(self, *args: str) -> list[str]:
         return ["tmux", "-L", self.socket, *args]
 
+    def _new_session(self, session: str) -> list[str]:
+        return self.command("new-session", "-d", "-s", session, "-x", "110", "-y", "30")
+
     def prefix(self, session: str) -> str:
         """A command prefix that opens a program in a new detached session on this socket."""
-        return " ".join(self.command("new-session", "-d", "-s", session, "-x", "110", "-y", "30"))
+        return " ".join(self._new_session(session))
 
     def start(self, session: str, shell: str, env=None) -> None:
-        subprocess.run(self.command("new-session", "-d", "-s", session, "-x", "110", "-y", "30", shell),
-                       check=True, env=env)
+        subprocess.run([*self._new_session(session), shell], check=True, env=env)
 
     def pane(self, session: str) -> str:
         return subprocess.run(self.command("capture-pane", "-p", "-t", session),

@@ -243,6 +243,11 @@ def _measure_of(comp: Component, face_on: bool) -> str:
     return _FACE_ON.get(comp.measure, comp.measure) if face_on else comp.measure
 
 
+def _view_groups(profile: Profile) -> tuple[str, ...]:
+    """The groups of the profile's view."""
+    return {g.FRONTAL: FRONTAL_GROUPS, g.SIDE: SIDE_GROUPS}.get(profile.view, THREE_QUARTER_GROUPS)
+
+
 def judged_groups(profile: Profile) -> tuple[str, ...]:
     """The groups judged against `profile`: its view's, and, for a frontal view whose camera sits round the desk
     (the head calibrated turned from it by geometry's `frontal_max_yaw_deg` or more: the head faces the screen,
@@ -253,7 +258,7 @@ def judged_groups(profile: Profile) -> tuple[str, ...]:
     slump), while the ear-to-shoulder line's angle in the picture fell by 19-29 degrees (upright 0.2, looking at
     the keyboard 5-7 before its pitch allowance, a 3-degree sideways lean 2-3). The torso's turn, which
     sorts the views, reads 0-27 degrees there: the shoulders' width against the neck is too coarse a gauge."""
-    groups = {g.FRONTAL: FRONTAL_GROUPS, g.SIDE: SIDE_GROUPS}.get(profile.view, THREE_QUARTER_GROUPS)
+    groups = _view_groups(profile)
     return groups + ("side_neck",) if _round_the_desk(profile) else groups
 
 
@@ -371,7 +376,7 @@ def restless_measures(profile: Profile, config: "JudgeConfig") -> list[tuple[str
     the ceiling of `max_widen` times the floor. The capture checks refuse such a capture."""
     aspect = (profile.resolution[1] / profile.resolution[0]) if profile.resolution[0] else 9 / 16
     sw, body = profile.median("shoulder_width_frac"), profile.median("body_size_frac")
-    groups = {g.FRONTAL: FRONTAL_GROUPS, g.SIDE: SIDE_GROUPS}.get(profile.view, THREE_QUARTER_GROUPS)
+    groups = _view_groups(profile)    # (not the CVA added round the desk: it never refuses a capture)
     out = []
     for comp in COMPONENTS:
         stats = profile.baseline.get(comp.measure)

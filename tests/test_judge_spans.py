@@ -546,3 +546,30 @@ def test_the_seat_slide_is_signed_by_the_recline_not_by_the_way_the_nose_points(
     assert slide(0.40, 0.34) == pytest.approx(0.0)        # leaning back about the hips: they stay
     assert slide(0.43, 0.36) == pytest.approx(15.0)       # slid 3 % of the width (15 % of the trunk) forward
     assert slide(0.37, 0.30) == pytest.approx(-15.0)      # the hips went back with the shoulders (footage: -18 %)
+
+
+@pytest.mark.parametrize("distance, height", [(0.55, -0.22), (0.6, -0.35), (0.8, 0.0)])
+def test_a_chair_pulled_in_is_not_a_lean_but_a_lean_in_still_is(distance, height):
+    """Sitting upright 10 cm nearer the screen (the chair pulled in, or the laptop or phone moved nearer: the dev
+    footage's phone photos taken from nearer made the shoulders 30-50 % larger) makes the face and the shoulders
+    larger alike, and the lean-in group read it as a lean. A lean towards the screen brings the head nearer than
+    the shoulders (deviation._lean_share), so the lean in is still a forward lean, and a round back with a sink still
+    poor."""
+    rng = np.random.default_rng(11)
+    cam = k.Camera("frontal", distance_m=distance, height_m=height)
+    profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=2.0, rng=rng)) for i in range(40)])
+    judge, t, named = Judge(profile), 0.0, {}
+    for name, posture in (("upright", k.UPRIGHT), ("pulled in", k.Posture(forward_shift_m=0.10)),
+                          ("lean in", k.Posture(trunk_flexion_deg=20, neck_flexion_deg=10)),
+                          ("pulled in again", k.Posture(forward_shift_m=0.10)),
+                          ("sink + round", k.Posture(sink_m=0.05, thoracic_flexion_deg=15, neck_flexion_deg=10))):
+        rs = []
+        for _ in range(24):
+            rs.append(judge.update(measure(k.simulate(posture, cam, t_s=t, noise_px=2.0, rng=rng))))
+            t += 0.25
+        named[name] = [r.faults[0] if r.state == POOR and r.faults else r.state for r in rs[8:]]
+    assert set(named["upright"]) == {GOOD}, named["upright"]
+    for name in ("pulled in", "pulled in again"):      # before: poor in 14-16 of 16 at two of the three cameras
+        assert named[name].count(GOOD) >= 15, (name, named[name])
+    assert named["lean in"] == [FORWARD_LEAN] * 16, named["lean in"]
+    assert POOR not in named["sink + round"] and GOOD not in named["sink + round"], named["sink + round"]

@@ -18,6 +18,8 @@ leaning in towards the screen) can each call a forward lean on their own.
                                     face_size_pct = 100 (face_size_ratio / b - 1)           w 0.6
     lean_in        forward_lean     face_scale_pct = 100 (face_width_frac / b - 1)         w 1.0
                                     shoulder_scale_pct = 100 (shoulder_width_frac / b - 1) w 1.0
+                                    times the share of the approach that is a lean: the face grown
+                                    against the shoulders (_lean_share; a chair pulled in is not a lean)
     neck           forward_lean     neck_bend_deg = neck_flexion_world_deg - b     (frontal views, world)
                                     neck_shortening_pct = 100 (1 - neck_length_world_m / b)
     side_neck      forward_lean     head_forward_deg = b - cva_deg                 (side views; frontal
@@ -51,7 +53,9 @@ What each one sees and what confounds it:
 - head_forward (frontal, against the shoulder line): confounded by a head pitching down (forgiven
   per unit of pitch) and a shrug (forgiven); not by a camera turned about its axis.
 - lean_in, sink: frame-referenced (size and height in the picture): a camera zoomed or moved up
-  or down after calibration moves them as a lean or a sink would. So a sink counts in full only
+  or down after calibration moves them as a lean or a sink would. A lean brings the head nearer than the
+  shoulders, so the lean-in counts in proportion to the face's growth against the shoulders; a chair pulled in
+  or a camera moved nearer grows both alike and is not a lean. So a sink counts in full only
   when the body's shape shows a slump too (the ears nearer the shoulders, the neck shortened or bent forward, or the person farther away, one at `slump_gate_severity`);
   a camera moved up or down, or a chair set lower, moves the whole picture of the person alike
   and is not called a slump (real traces moved by 5-10 % of the width: upright stays good). A sink
@@ -508,6 +512,8 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> Assess
     slump = _slump_severity(severity_of, config)
     if slump is not None:
         groups["slump"] = slump
+    if groups.get("lean_in", 0.0) > 0 and "face_size_pct" in severity_of:     # (not while the head is turned)
+        groups["lean_in"] *= _lean_share(deviations)
     stand_in = _head_larger_or_lower(metrics, tol, aspect, config) if shoulders_out else 0.0
     if stand_in >= 1.0:
         groups["sink"] = max(groups.get("sink", 0.0), stand_in)
@@ -677,6 +683,22 @@ def _corroborated(sink: float, signs: list[float], config: "JudgeConfig") -> flo
     if not signs or max(signs) >= config.slump_gate_severity:
         return sink
     return min(sink, max(signs))
+
+
+_LEAN_FACE_SHARE = 0.15
+
+
+def _lean_share(deviations: Mapping[str, float]) -> float:
+    """How much of an approach in the picture is a lean, 0-1. A lean about the hips or the middle of the back
+    brings the head nearer than the shoulders: the face grows against the shoulders by 0.25-0.45 of the
+    shoulders' own growth (simulator: trunk 15-25 degrees, a round back and a sink with a round back, at
+    0.5-0.8 m); a chair pulled in, or a camera moved nearer (dev footage: phone photos taken closer, the
+    shoulders 30-50 % larger, the face -5 to +4 % against them), brings both alike. Full from
+    `_LEAN_FACE_SHARE`, a little over half the smallest share a lean showed; 1 when the shoulders did not grow."""
+    face, shoulders = deviations["face_size_pct"], deviations.get("shoulder_scale_pct")
+    if shoulders is None or shoulders <= 0:
+        return 1.0
+    return min(1.0, max(0.0, face / (_LEAN_FACE_SHARE * shoulders)))
 
 
 def _obliquity(base: Mapping[str, float]) -> float:

@@ -19,7 +19,8 @@ leaning in towards the screen) can each call a forward lean on their own.
     lean_in        forward_lean     face_scale_pct = 100 (face_width_frac / b - 1)         w 1.0
                                     shoulder_scale_pct = 100 (shoulder_width_frac / b - 1) w 1.0
                                     times the share of the approach that is a lean: the face grown
-                                    against the shoulders (_lean_share; a chair pulled in is not a lean)
+                                    against the shoulders (_lean_share; a chair pulled in is not a lean),
+                                    but at least its own value up to `_APPROACH_ALONE`
     neck           forward_lean     neck_bend_deg = neck_flexion_world_deg - b     (frontal views, world)
                                     neck_shortening_pct = 100 (1 - neck_length_world_m / b)
     side_neck      forward_lean     head_forward_deg = b - cva_deg                 (side views; frontal
@@ -55,7 +56,8 @@ What each one sees and what confounds it:
 - lean_in, sink: frame-referenced (size and height in the picture): a camera zoomed or moved up
   or down after calibration moves them as a lean or a sink would. A lean brings the head nearer than the
   shoulders, so the lean-in counts in proportion to the face's growth against the shoulders; a chair pulled in
-  or a camera moved nearer grows both alike and is not a lean. So a sink counts in full only
+  or a camera moved nearer grows both alike and is not a lean on its own (it still counts up to half its
+  threshold, as a second sign: the face's growth in a small lean is within its frame-to-frame noise). So a sink counts in full only
   when the body's shape shows a slump too (the ears nearer the shoulders, the neck shortened or bent forward, or the person farther away, one at `slump_gate_severity`);
   a camera moved up or down, or a chair set lower, moves the whole picture of the person alike
   and is not called a slump (real traces moved by 5-10 % of the width: upright stays good). A sink

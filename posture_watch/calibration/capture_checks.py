@@ -196,11 +196,11 @@ def posture_shift(samples: Sequence[Sample], window_s: float) -> Shift | None:
 def _shift_words(shift: Shift, view: str | None, checks: CaptureCheckConfig) -> str | None:
     """What changed, in words, or None when the capture kept one posture."""
     if shift.scale > checks.max_shift_scale_pct:
-        return f"you came about {shift.scale:.0f}% closer to the camera for part of it (leaned in)"
+        return f"you came about {shift.scale:.0f}% closer to the camera for part of it (leaned in, or moved nearer)"
     if shift.down > checks.max_shift_pct:
         return f"your head sank by about {shift.down:.0f}% of your body size for part of it (slouched)"
     if -shift.scale > checks.max_shift_scale_pct:
-        return f"you moved about {-shift.scale:.0f}% further from the camera for part of it (leaned back)"
+        return f"you moved about {-shift.scale:.0f}% further from the camera for part of it (leaned back, or moved back)"
     if -shift.down > checks.max_shift_pct:
         return f"your head rose by about {-shift.down:.0f}% of your body size for part of it"
     if shift.across > checks.max_shift_pct:

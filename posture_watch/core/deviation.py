@@ -57,8 +57,8 @@ What each one sees and what confounds it:
   or down after calibration moves them as a lean or a sink would. A lean brings the head nearer than the
   shoulders, so the lean-in counts in proportion to the face's growth against the shoulders; a chair pulled in
   or a camera moved nearer grows both alike and is not a lean on its own (it still counts up to half its
-  threshold, as a second sign: the face's growth in a small lean is within its frame-to-frame noise). So a sink counts in full only
-  when the body's shape shows a slump too (the ears nearer the shoulders, the neck shortened or bent forward, or the person farther away, one at `slump_gate_severity`);
+  threshold, as a second sign: the face's growth in a small lean is within its frame-to-frame noise).
+  A sink counts in full only when the body's shape shows a slump too (the ears nearer the shoulders, the neck shortened or bent forward, or the person farther away, one at `slump_gate_severity`);
   a camera moved up or down, or a chair set lower, moves the whole picture of the person alike
   and is not called a slump (real traces moved by 5-10 % of the width: upright stays good). A sink
   while leaning in clearly (lean_in >= `explained_by_severity`) is the lean, not a slump.
@@ -688,6 +688,7 @@ def _corroborated(sink: float, signs: list[float], config: "JudgeConfig") -> flo
     return min(sink, max(signs))
 
 
+# the face's growth against the shoulders, as a share of the shoulders' growth, from which an approach is all lean
 _LEAN_FACE_SHARE = 0.15
 # an approach in the picture without the face's growth counts up to this severity: a second sign of a lean
 # (the sample videos' lean grows the face 6 % and the shoulders 3.6 %, under the face's frame-to-frame noise),
@@ -705,7 +706,7 @@ def _lean_share(deviations: Mapping[str, float]) -> float:
     face, shoulders = deviations["face_size_pct"], deviations.get("shoulder_scale_pct")
     if shoulders is None or shoulders <= 0:
         return 1.0
-    return min(1.0, max(0.0, face / (_LEAN_FACE_SHARE * shoulders)))
+    return 1.0 - _fade(face / shoulders, 0.0, _LEAN_FACE_SHARE)
 
 
 def _obliquity(base: Mapping[str, float]) -> float:

@@ -514,7 +514,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> Assess
     slump = _slump_severity(severity_of, config)
     if slump is not None:
         groups["slump"] = slump
-    if groups.get("lean_in", 0.0) > 0 and "face_size_pct" in severity_of:     # (not while the head is turned)
+    if groups.get("lean_in", 0.0) > 0 and not head_turned and "face_size_pct" in deviations:
         lean = groups["lean_in"]
         groups["lean_in"] = max(lean * _lean_share(deviations), min(lean, _APPROACH_ALONE))
     stand_in = _head_larger_or_lower(metrics, tol, aspect, config) if shoulders_out else 0.0

@@ -104,6 +104,7 @@ Every view (frame-referenced, for the judge to compare with a baseline from the 
 from __future__ import annotations
 
 import math
+from functools import cached_property
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -228,8 +229,10 @@ class _Body:
         """The nose's offset from the ears' midpoint along the shoulder line, pixels (to the subject's left)."""
         return float(np.dot(self.px[NOSE] - self.mid(LEFT_EAR, RIGHT_EAR), self.across()))
 
+    @cached_property
     def head_width(self) -> float:
-        """The head's ear-to-ear width as if seen face on, whatever its turn: a turn by y shows the ears
+        """The head's ear-to-ear width as if seen face on, whatever its turn (computed once per pose: the
+        frontal, frame and plausibility measures all read it): a turn by y shows the ears
         2r cos(y) apart and the nose 1.45 r sin(y) to the side of their midpoint (the head model of
         head_yaw_deg), so 2r = hypot(ear distance, 2 nose offset / 1.45)."""
         return math.hypot(self.ear_distance(), 2.0 * self.nose_offset() / _NOSE_DEPTH_PER_EAR_HALF_WIDTH)
@@ -293,7 +296,7 @@ def implausibility(body: _Body, view: str, cfg: GeometryConfig) -> str | None:
         lo, hi = cfg.face_size_ratio_range
         # the head's width face on: a head turned to profile (a second screen, a colleague) brings the ears
         # together in the picture, and by the ears alone it was out of proportion: nobody there
-        fsr = _ratio(body.head_width(), body.shoulder_width())
+        fsr = _ratio(body.head_width, body.shoulder_width())
         if fsr is None or not lo <= fsr <= hi:
             return "head and shoulders out of proportion"
     return None
@@ -310,7 +313,7 @@ def _frontal_values(b: _Body) -> dict[str, float | None]:
         "head_drop_ratio": _ratio(float(np.dot(em - sm, up)), sw),
         "nose_drop_ratio": _ratio(float(np.dot(nose - sm, up)), sw),
         "face_size_ratio": _ratio(ear_d, sw),
-        "head_size_ratio": _ratio(b.head_width(), sw),
+        "head_size_ratio": _ratio(b.head_width, sw),
         "shoulder_width_frac": sw / b.w,
         "shoulder_tilt_deg": _deg(math.atan2(ls[1] - rs[1], abs(ls[0] - rs[0]) + 1e-9)),
         "head_roll_deg": _deg(math.atan2(le[1] - re_[1], abs(le[0] - re_[0]) + 1e-9)),
@@ -420,7 +423,7 @@ def _frame_values(b: _Body) -> dict[str, float | None]:
         "shoulder_y_frac": sm[1] / b.h,
         "shoulder_x_frac": sm[0] / b.w,
         "face_width_frac": b.ear_distance() / b.w,
-        "head_width_frac": b.head_width() / b.w,
+        "head_width_frac": b.head_width / b.w,
         "neck_length_frac": b.neck_length() / b.w,
         "body_size_frac": b.body_size() / b.w,
     }

@@ -77,6 +77,12 @@ What each one sees and what confounds it:
   above or below the face tilts the ear line (forgiven, _tilt_of_a_turn_deg); a brief roll.
 The fault's severity is its strongest group plus `second_group_weight` of the next; a fault is
 NAMED beside the main one only when one of its own groups is past its threshold alone.
+Shoulders guessed outside the frame count as they are (the face and the ears stand in for a sink the
+picture lost: _head_larger_or_lower). Halving the weight of the measures that read them within their
+group did next to nothing: in four of their five groups every member reads them, and without it no
+accuracy section changed but the real trace's camera shifted 5 % up (`--section real`: dziperA's poor
+samples found 97 -> 100 %). Halving their severity instead missed the webcams' sideways leans framed
+closer (dev footage, top 70 % of the picture: benjrs 0.88-0.97 -> 0.73-0.90).
 
 A shrug is not a slouch: the part of a head drop explained by the shoulders rising in the frame
 beyond what the ears sank is not counted as head drop; it is reported as shoulder_rise_pct.
@@ -134,7 +140,6 @@ class Component:
     group: str
     weight: float = 1.0
     needs_head: bool = False        # dropped while the head is turned away (the turn moves it: face width, ear line)
-    needs_shoulders: bool = False   # down-weighted when the shoulders are outside the frame
     pitch_discount: float = 0.0     # deviation units forgiven per unit of head pitch above baseline
     scale: str = "sw"               # FRAME_Y: in baseline shoulder widths ("sw") or body sizes ("body")
     forgives: frozenset[str] = frozenset()   # SHRUG | CAMERA_ROLL: what it does not count (assess)
@@ -142,15 +147,15 @@ class Component:
 
 
 COMPONENTS: tuple[Component, ...] = (
-    Component("head_drop_pct", "head_drop_ratio", REL_DOWN, "head_drop_tol_pct", "head_forward", 1.0, False, True,
+    Component("head_drop_pct", "head_drop_ratio", REL_DOWN, "head_drop_tol_pct", "head_forward", 1.0,
               pitch_discount=10.0, forgives=SHRUG),
-    Component("face_size_pct", "face_size_ratio", REL_UP, "face_size_tol_pct", "head_forward", 0.6, True, True),
-    Component("face_scale_pct", "face_width_frac", REL_UP, "lean_in_tol_pct", "lean_in", 1.0, True, False),
-    Component("shoulder_scale_pct", "shoulder_width_frac", REL_UP, "lean_in_tol_pct", "lean_in", 1.0, False, True),
-    Component("shoulder_drop_pct", "shoulder_y_frac", FRAME_Y, "shoulder_drop_tol_pct", "sink", 1.0, False, True),
-    Component("shoulder_tilt_deg", "shoulder_tilt_deg", ABS, "shoulder_tilt_tol_deg", "tilt", 1.0, False, True,
+    Component("face_size_pct", "face_size_ratio", REL_UP, "face_size_tol_pct", "head_forward", 0.6, True),
+    Component("face_scale_pct", "face_width_frac", REL_UP, "lean_in_tol_pct", "lean_in", 1.0, True),
+    Component("shoulder_scale_pct", "shoulder_width_frac", REL_UP, "lean_in_tol_pct", "lean_in", 1.0),
+    Component("shoulder_drop_pct", "shoulder_y_frac", FRAME_Y, "shoulder_drop_tol_pct", "sink", 1.0),
+    Component("shoulder_tilt_deg", "shoulder_tilt_deg", ABS, "shoulder_tilt_tol_deg", "tilt", 1.0,
               forgives=CAMERA_ROLL),
-    Component("head_tilt_deg", "head_roll_deg", ABS, "head_tilt_tol_deg", "head_tilt", 1.0, True, True,
+    Component("head_tilt_deg", "head_roll_deg", ABS, "head_tilt_tol_deg", "head_tilt", 1.0, True,
               forgives=CAMERA_ROLL | HEAD_TURN),
     Component("head_forward_deg", "cva_deg", DIFF_DOWN, "cva_tol_deg", "side_neck", 1.0, pitch_discount=0.35),
     Component("trunk_forward_deg", "trunk_inclination_deg", DIFF_UP, "trunk_inclination_tol_deg", "side_trunk", 1.0),
@@ -502,8 +507,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> Assess
             frame_groups.add("slump")    # the head's sink against the picture (hips unseen), not the hips
         if comp.needs_head and head_turned:
             continue
-        weight = t.weight * (0.5 if comp.needs_shoulders and shoulders_out else 1.0)
-        members.setdefault(comp.group, []).append((_clipped(d / t.tol), weight))
+        members.setdefault(comp.group, []).append((_clipped(d / t.tol), t.weight))
         severity_of[comp.deviation] = _clipped(d / t.tol)
     groups = {name: sum(s * wt for s, wt in m) / sum(wt for _, wt in m) for name, m in members.items()
               if name != "slump"}

@@ -29,7 +29,7 @@ leaning in towards the screen) can each call a forward lean on their own.
     back           thoracic_slouch  back_rounding_pct = 100 (1 - trunk_length_world_m / b) (hips seen)
     sink           slumped          shoulder_drop_pct = 100 (shoulder_y_frac - b) * H / (b_sw * W)
                                     counted in full only with a sign of it in the body's shape
-                                    (SINK_SIGNS, or farther away; see _corroborated)
+                                    (SINK_SIGNS; see _corroborated)
     slump          slumped          head_sink_pct or trunk_recline_deg = b - trunk_inclination_deg,
                                     each while another sign of the slump shows (side views): the
                                     recline's, seat_slide_pct (the hips slid forward on the seat,
@@ -58,9 +58,9 @@ What each one sees and what confounds it:
   shoulders, so the lean-in counts in proportion to the face's growth against the shoulders; a chair pulled in
   or a camera moved nearer grows both alike and is not a lean on its own (it still counts up to half its
   threshold, as a second sign: the face's growth in a small lean is within its frame-to-frame noise).
-  A sink counts in full only when the body's shape shows a slump too (the ears nearer the shoulders, the neck shortened or bent forward, or the person farther away, one at `slump_gate_severity`);
-  a camera moved up or down, or a chair set lower, moves the whole picture of the person alike
-  and is not called a slump (real traces moved by 5-10 % of the width: upright stays good). A sink
+  A sink counts in full only when the body's shape shows a slump too (the ears nearer the shoulders, the neck
+  shortened or bent forward, one at `slump_gate_severity`); a camera moved up or down, or a chair set lower,
+  moves the whole picture of the person alike and is not called a slump (real traces moved by 5-10 % of the width: upright stays good). A sink
   while leaning in clearly (lean_in >= `explained_by_severity`) is the lean, not a slump.
 - the shrug's forgiveness of a head drop is frame-referenced as well (the shoulders risen in the
   picture): it fades out when the ears rose too (the picture moved) or the face grew or came
@@ -108,8 +108,9 @@ own capture was noisier and widened to cover the reading capture, but never past
 whole 25-degree hunch). In human units: CVA 16 degrees below one's upright (Yip et al. 2008, Man Ther
 13:148: a CVA under 48-50 degrees is a forward head; 16 below an upright 55-65 is past it), the trunk
 30 degrees forward (ISO 11226:2000 allows 20-60 only for limited holds), a head tilt 16 degrees, the
-frontal head drop 18 %. A capture asking for more was not still enough for a baseline. Then moved to `slouch_fraction` of the personal slouch sample's deviation where that
-sample shows the measure clearly responds (which also raises that measure's weight).
+frontal head drop 18 %. A capture asking for more was not still enough for a baseline. Then moved to
+`slouch_fraction` of the personal slouch sample's deviation where that sample shows the measure clearly
+responds (which also raises that measure's weight).
 """
 
 from __future__ import annotations
@@ -176,10 +177,11 @@ COMPONENTS: tuple[Component, ...] = (
 )
 # Signs in the body's own shape that a sink in the picture (frontal: the shoulders lower) is a slump
 # and not a camera moved up or down or a chair set lower, which move the whole picture of the person
-# alike: the ears nearer the shoulders, the neck bent or shortened, or the person farther away (the
-# lean-in group negative). The neck's bend is one since its floor is 20 degrees (the simulator's slump back seen
-# from a laptop: its sunk shoulders were a slump in every sample only while its 13-degree bend counted as a forward
-# head of its own).
+# alike: the ears nearer the shoulders, the neck bent or shortened. The neck's bend is one since its floor is 20
+# degrees (the simulator's slump back seen from a laptop: its sunk shoulders were a slump in every sample only while
+# its 13-degree bend counted as a forward head of its own). The person farther away (the lean-in group negative) was
+# one too (removed: without it every accuracy section scored the same but the simulated laptop population,
+# whose upright samples called poor fell from 18 to 6 of 3840.)
 SINK_SIGNS = ("head_drop_pct", "neck_shortening_pct", "neck_bend_deg")
 
 GROUP_FAULT = {
@@ -526,8 +528,6 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> Assess
         groups["sink"] = max(groups.get("sink", 0.0), stand_in)
     if "sink" in groups:
         signs = [severity_of[k] for k in SINK_SIGNS if k in severity_of]
-        if "lean_in" in groups:
-            signs.append(-groups["lean_in"])        # farther from the camera
         groups["sink"] = _corroborated(groups["sink"], signs, config)
     _add_derived(deviations, metrics, tol)
     if roll:

@@ -60,8 +60,9 @@ What each one sees and what confounds it:
   threshold, as a second sign: the face's growth in a small lean is within its frame-to-frame noise).
   A sink counts in full only when the body's shape shows a slump too (the ears nearer the shoulders, the neck
   shortened or bent forward, one at `slump_gate_severity`); a camera moved up or down, or a chair set lower,
-  moves the whole picture of the person alike and is not called a slump (real traces moved by 5-10 % of the width: upright stays good). A sink
-  while leaning in clearly (lean_in >= `explained_by_severity`) is the lean, not a slump.
+  moves the whole picture of the person alike and is not called a slump (real traces moved by 5-10 % of the
+  width: upright stays good). A sink while leaning in clearly (lean_in >= `explained_by_severity`) is the
+  lean, not a slump.
 - the shrug's forgiveness of a head drop is frame-referenced as well (the shoulders risen in the
   picture): it fades out when the ears rose too (the picture moved) or the face grew or came
   closer (the head came forward, which a shrug does not do).

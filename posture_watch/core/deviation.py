@@ -181,8 +181,8 @@ COMPONENTS: tuple[Component, ...] = (
 # alike: the ears nearer the shoulders, the neck bent or shortened. The neck's bend is one since its floor is 20
 # degrees (the simulator's slump back seen from a laptop: its sunk shoulders were a slump in every sample only while
 # its 13-degree bend counted as a forward head of its own). The person farther away (the lean-in group negative) was
-# one too (removed: without it every accuracy section scored the same but the simulated laptop population,
-# whose upright samples called poor fell from 18 to 6 of 3840.)
+# one too; without it every accuracy section scores the same but the simulated laptop population, whose upright
+# samples called poor fell from 18 to 6 of 3840, so it went.
 SINK_SIGNS = ("head_drop_pct", "neck_shortening_pct", "neck_bend_deg")
 
 GROUP_FAULT = {

@@ -104,8 +104,8 @@ Every view (frame-referenced, for the judge to compare with a baseline from the 
 from __future__ import annotations
 
 import math
-from functools import cached_property
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Mapping
 
 import numpy as np

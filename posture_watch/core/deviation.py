@@ -19,7 +19,7 @@ leaning in towards the screen) can each call a forward lean on their own.
     lean_in        forward_lean     face_scale_pct = 100 (face_width_frac / b - 1)         w 1.0
                                     shoulder_scale_pct = 100 (shoulder_width_frac / b - 1) w 1.0
                                     times the share of the approach that is a lean: the face grown
-                                    against the shoulders (_lean_share; a chair pulled in is not a lean),
+                                    against the shoulders (_lean_in_counted; a chair pulled in is not a lean),
                                     but at least its own value up to `_APPROACH_ALONE`
     neck           forward_lean     neck_bend_deg = neck_flexion_world_deg - b     (frontal views, world)
                                     neck_shortening_pct = 100 (1 - neck_length_world_m / b)
@@ -522,8 +522,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> Assess
     if slump is not None:
         groups["slump"] = slump
     if groups.get("lean_in", 0.0) > 0 and not head_turned and "face_size_pct" in deviations:
-        lean = groups["lean_in"]
-        groups["lean_in"] = max(lean * _lean_share(deviations), min(lean, _APPROACH_ALONE))
+        groups["lean_in"] = _lean_in_counted(groups["lean_in"], deviations)
     stand_in = _head_larger_or_lower(metrics, tol, aspect, config) if shoulders_out else 0.0
     if stand_in >= 1.0:
         groups["sink"] = max(groups.get("sink", 0.0), stand_in)
@@ -701,17 +700,20 @@ _LEAN_FACE_SHARE = 0.15
 _APPROACH_ALONE = 0.5
 
 
-def _lean_share(deviations: Mapping[str, float]) -> float:
-    """How much of an approach in the picture is a lean, 0-1. A lean about the hips or the middle of the back
-    brings the head nearer than the shoulders: the face grows against the shoulders by 0.25-0.45 of the
-    shoulders' own growth (simulator: trunk 15-25 degrees, a round back and a sink with a round back, at
-    0.5-0.8 m); a chair pulled in, or a camera moved nearer (dev footage: phone photos taken closer, the
-    shoulders 30-50 % larger, the face -5 to +4 % against them), brings both alike. Full from
-    `_LEAN_FACE_SHARE`, a little over half the smallest share a lean showed; 1 when the shoulders did not grow."""
+def _lean_in_counted(lean: float, deviations: Mapping[str, float]) -> float:
+    """The lean-in group's severity `lean` (> 0) times the share of the approach in the picture that is a lean,
+    0-1, but at least `lean` up to `_APPROACH_ALONE` (a second sign, never a lean alone). A lean about the hips
+    or the middle of the back brings the head nearer than the shoulders: the face grows against the shoulders
+    by 0.25-0.45 of the shoulders' own growth (simulator: trunk 15-25 degrees, a round back and a sink with a
+    round back, at 0.5-0.8 m); a chair pulled in, or a camera moved nearer (dev footage: phone photos taken
+    closer, the shoulders 30-50 % larger, the face -5 to +4 % against them), brings both alike. The share is
+    full from `_LEAN_FACE_SHARE`, a little over half the smallest share a lean showed, and whole when the
+    shoulders did not grow."""
     face, shoulders = deviations["face_size_pct"], deviations.get("shoulder_scale_pct")
     if shoulders is None or shoulders <= 0:
-        return 1.0
-    return 1.0 - _fade(face / shoulders, 0.0, _LEAN_FACE_SHARE)
+        return lean
+    share = 1.0 - _fade(face / shoulders, 0.0, _LEAN_FACE_SHARE)
+    return max(lean * share, min(lean, _APPROACH_ALONE))
 
 
 def _obliquity(base: Mapping[str, float]) -> float:

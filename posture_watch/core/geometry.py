@@ -231,10 +231,10 @@ class _Body:
 
     @cached_property
     def head_width(self) -> float:
-        """The head's ear-to-ear width as if seen face on, whatever its turn (computed once per pose: the
-        frontal, frame and plausibility measures all read it): a turn by y shows the ears
-        2r cos(y) apart and the nose 1.45 r sin(y) to the side of their midpoint (the head model of
-        head_yaw_deg), so 2r = hypot(ear distance, 2 nose offset / 1.45)."""
+        """The head's ear-to-ear width as if seen face on, whatever its turn: a turn by y shows the ears 2r cos(y)
+        apart and the nose 1.45 r sin(y) to the side of their midpoint (the head model of head_yaw_deg), so
+        2r = hypot(ear distance, 2 nose offset / 1.45). Computed once per pose: the frontal, frame and
+        plausibility measures all read it."""
         return math.hypot(self.ear_distance(), 2.0 * self.nose_offset() / _NOSE_DEPTH_PER_EAR_HALF_WIDTH)
 
     def neck_length(self) -> float:

@@ -553,8 +553,8 @@ def test_a_chair_pulled_in_is_not_a_lean_but_a_lean_in_still_is(distance, height
     """Sitting upright 10 cm nearer the screen (the chair pulled in, or the laptop or phone moved nearer: the dev
     footage's phone photos taken from nearer made the shoulders 30-50 % larger) makes the face and the shoulders
     larger alike, and the lean-in group read it as a lean. A lean towards the screen brings the head nearer than
-    the shoulders (deviation._lean_in_counted), so the lean in is still a forward lean, and a round back with a sink still
-    poor."""
+    the shoulders (deviation._lean_in_counted), so the lean in is still a forward lean, and a round back with a
+    sink still poor."""
     rng = np.random.default_rng(11)
     cam = k.Camera("frontal", distance_m=distance, height_m=height)
     profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=2.0, rng=rng)) for i in range(40)])

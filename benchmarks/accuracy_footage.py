@@ -395,7 +395,7 @@ def leave_one_person_out(results: Sequence[CaseResult], labels: Mapping, footage
         finally:
             put(value)
         _one_constant(name, value, list(EVERY_CONSTANT_MULTIPLES), acc, scored, len(people), lines, flat, moved, 34)
-    _print_constants("the judge's constants outside JudgeConfig (core/deviation.py: the table's weights and pitch "
+    _print_constants("the judge's constants outside JudgeConfig (core/deviation*.py: the table's weights and pitch "
                      "discounts, the module's named constants), the same way:", lines, flat, moved)
 
 
@@ -427,28 +427,39 @@ def _one_constant(name: str, value: float, multiples: Sequence[float], acc: Mapp
 def module_constants() -> list[tuple[str, object, object]]:
     """(name, get, put) of every numeric constant of the judge that is not a JudgeConfig field: each deviation's
     weight (where its group has another member: alone, a weight divides out) and non-zero pitch discount in
-    core/deviation.COMPONENTS, and the module's own named numeric constants (UPPER_CASE)."""
-    from posture_watch.core import deviation as dv
+    the deviation table (core/deviation_table.COMPONENTS), and the deviation modules' own named numeric constants
+    (UPPER_CASE), each set in every deviation module that reads it."""
+    from posture_watch.core import deviation, deviation_confounds, deviation_slump, deviation_table
+
+    modules = (deviation, deviation_table, deviation_confounds, deviation_slump)
+
+    def set_everywhere(name: str, value: object) -> None:
+        for module in modules:
+            if hasattr(module, name):
+                setattr(module, name, value)
 
     def component(dev: str, measure: str, attr: str):
         def get() -> float:
-            return next(getattr(c, attr) for c in dv.COMPONENTS if (c.deviation, c.measure) == (dev, measure))
+            return next(getattr(c, attr) for c in deviation_table.COMPONENTS
+                        if (c.deviation, c.measure) == (dev, measure))
 
         def put(v: float) -> None:
-            dv.COMPONENTS = tuple(replace(c, **{attr: v}) if (c.deviation, c.measure) == (dev, measure) else c
-                                  for c in dv.COMPONENTS)
+            set_everywhere("COMPONENTS", tuple(replace(c, **{attr: v}) if (c.deviation, c.measure) == (dev, measure)
+                                               else c for c in deviation_table.COMPONENTS))
         return get, put
 
     out = []
-    for c in dv.COMPONENTS:
-        name = c.deviation if sum(o.deviation == c.deviation for o in dv.COMPONENTS) == 1 else f"{c.deviation} ({c.measure})"
-        if sum(o.group == c.group for o in dv.COMPONENTS) > 1:
+    table = deviation_table.COMPONENTS
+    for c in table:
+        name = c.deviation if sum(o.deviation == c.deviation for o in table) == 1 else f"{c.deviation} ({c.measure})"
+        if sum(o.group == c.group for o in table) > 1:
             out.append((f"{name} weight", *component(c.deviation, c.measure, "weight")))
         if c.pitch_discount:
             out.append((f"{name} pitch_discount", *component(c.deviation, c.measure, "pitch_discount")))
-    for name, value in sorted(vars(dv).items()):
-        if name.lstrip("_").isupper() and isinstance(value, (int, float)) and not isinstance(value, bool):
-            out.append((name, (lambda n=name: getattr(dv, n)), (lambda v, n=name: setattr(dv, n, v))))
+    constants = {name: module for module in modules for name, value in vars(module).items()
+                 if name.lstrip("_").isupper() and isinstance(value, (int, float)) and not isinstance(value, bool)}
+    for name, module in sorted(constants.items()):
+        out.append((name, (lambda n=name, m=module: getattr(m, n)), (lambda v, n=name: set_everywhere(n, v))))
     return out
 
 

@@ -234,7 +234,7 @@ def test_a_slump_back_with_the_head_up_is_a_slump_and_a_small_lean_back_is_not(p
     reclined 17-41 degrees, the hips 4-29 % of the trunk's length forward, neck 10-16 % shorter, head sunk
     under 5 %) was missed while the head's sink was the measure; the recline, with the hips' slide as its
     sign, calls it. Without the slide the neck, 5-8 % shorter (about its threshold), is a forward lean where it is
-    poor, and while reclined it is named a slump (_reclined), as from the front: never a forward lean. Leaning back
+    poor, and while reclined it is named a slump (deviation_slump.reclined), as from the front: never a forward lean. Leaning back
     8-15 degrees with the neck as it was stays good."""
     rng = np.random.default_rng(5)
     cam = k.SIDE
@@ -281,22 +281,22 @@ def test_a_recline_far_past_its_threshold_needs_less_of_a_second_sign():
     picture turned 5 degrees; framed closer, two more such slumps were missed. The recline and its second sign
     multiply; the head's sink in the picture (a camera moved up or down sinks it too) keeps the plain gate.
     (Those signs are a profile's without the hips' place on the seat, one made before it was measured.)"""
-    from posture_watch.core.deviation import _slump_severity
+    from posture_watch.core.deviation_slump import slump_severity
     from posture_watch.core.judge import JudgeConfig
 
     cfg = JudgeConfig()
-    assert _slump_severity({"trunk_recline_deg": 2.4, "neck_shortening_pct": 0.49, "head_sink_pct": 0.3}, cfg) == 2.4
-    assert _slump_severity({"trunk_recline_deg": 1.2, "neck_shortening_pct": 0.3, "head_sink_pct": 0.1}, cfg) == 0.3
-    assert _slump_severity({"head_sink_pct": 2.0, "neck_shortening_pct": 0.3}, cfg) == 0.3
-    assert _slump_severity({"trunk_recline_deg": 2.4, "neck_shortening_pct": -0.5}, cfg) == -0.5
+    assert slump_severity({"trunk_recline_deg": 2.4, "neck_shortening_pct": 0.49, "head_sink_pct": 0.3}, cfg) == 2.4
+    assert slump_severity({"trunk_recline_deg": 1.2, "neck_shortening_pct": 0.3, "head_sink_pct": 0.1}, cfg) == 0.3
+    assert slump_severity({"head_sink_pct": 2.0, "neck_shortening_pct": 0.3}, cfg) == 0.3
+    assert slump_severity({"trunk_recline_deg": 2.4, "neck_shortening_pct": -0.5}, cfg) == -0.5
     # with the hips' place measured, the recline's signs are the hips slid forward and the back rounded, not the
     # head's sink or the neck's length: the dev footage's lean back labelled upright (22 degrees, the hips 18 % of
     # the trunk's length back, the head 9 % lower, the neck 5 % shorter) is not a slump; the same recline with the
     # hips slid 5 % of the trunk forward is
     womanc = {"trunk_recline_deg": 2.2, "neck_shortening_pct": 0.7, "head_sink_pct": 0.47, "back_rounding_pct": 0.11}
-    assert _slump_severity({**womanc, "seat_slide_pct": -0.9}, cfg) < cfg.slump_gate_severity
-    assert _slump_severity({**womanc, "seat_slide_pct": 0.25}, cfg) == 2.2
-    assert _slump_severity({**womanc, "seat_slide_pct": -0.9, "back_rounding_pct": 0.3}, cfg) == 2.2
+    assert slump_severity({**womanc, "seat_slide_pct": -0.9}, cfg) < cfg.slump_gate_severity
+    assert slump_severity({**womanc, "seat_slide_pct": 0.25}, cfg) == 2.2
+    assert slump_severity({**womanc, "seat_slide_pct": -0.9, "back_rounding_pct": 0.3}, cfg) == 2.2
 
 
 @pytest.mark.parametrize("slide_m, expected", [(0.0, GOOD), (0.04, SLUMPED)], ids=["hips-in-place", "hips-slid-4cm"])
@@ -534,14 +534,15 @@ def test_the_seat_slide_is_signed_by_the_recline_not_by_the_way_the_nose_points(
     """The hips' slide is read against the way the shoulders moved over them, so it needs no facing: a camera on
     either side reads it alike, and a head turned to face a three-quarter camera (which flips a facing taken from
     the nose) cannot flip it. Positions in the picture's width; the upright trunk 0.2 of it long."""
-    from posture_watch.core.deviation import Tolerances, _seat_slide_pct
+    from posture_watch.core.deviation_slump import seat_slide_pct
+    from posture_watch.core.deviation_table import Tolerances
     from posture_watch.core.geometry import Metrics
 
     x = (lambda v: 1.0 - v) if mirrored else (lambda v: v)       # facing right: forward = +x
     tol = Tolerances(view="side", base={"hip_x_frac": x(0.40), "shoulder_x_frac": x(0.42), "trunk_length_frac": 0.2})
 
     def slide(hip: float, shoulders: float) -> float:
-        return _seat_slide_pct(Metrics(t_s=0.0, values={"hip_x_frac": x(hip), "shoulder_x_frac": x(shoulders)}), tol)
+        return seat_slide_pct(Metrics(t_s=0.0, values={"hip_x_frac": x(hip), "shoulder_x_frac": x(shoulders)}), tol)
 
     assert slide(0.40, 0.34) == pytest.approx(0.0)        # leaning back about the hips: they stay
     assert slide(0.43, 0.36) == pytest.approx(15.0)       # slid 3 % of the width (15 % of the trunk) forward
@@ -553,7 +554,7 @@ def test_a_chair_pulled_in_is_not_a_lean_but_a_lean_in_still_is(distance, height
     """Sitting upright 10 cm nearer the screen (the chair pulled in, or the laptop or phone moved nearer: the dev
     footage's phone photos taken from nearer made the shoulders 30-50 % larger) makes the face and the shoulders
     larger alike, and the lean-in group read it as a lean. A lean towards the screen brings the head nearer than
-    the shoulders (deviation._lean_in_counted), so the lean in is still a forward lean, and a round back with a
+    the shoulders (deviation_confounds.lean_in_counted), so the lean in is still a forward lean, and a round back with a
     sink still poor."""
     rng = np.random.default_rng(11)
     cam = k.Camera("frontal", distance_m=distance, height_m=height)

@@ -1,6 +1,7 @@
 """The core: pure values in, values out -- the posture domain and every decision about it.
 
-Landmarks -> measures (geometry) -> deviations from the calibrated baseline (deviation) -> a judged
+Landmarks -> measures (geometry) -> deviations from the calibrated baseline (deviation, with its table and tolerances in
+deviation_table, what a deviation forgives in deviation_confounds, the slump's signs in deviation_slump) -> a judged
 Reading (judge, judge_config) -> events (engine: engine_state, engine_window, engine_config, breaks
 brought forward by fatigue in engine_fatigue, the break routine's pause in engine_breaks); the
 camera's health, another such state machine (camera_health, with the monitor's settings in

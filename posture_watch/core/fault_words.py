@@ -60,11 +60,12 @@ def title(fault: str | None) -> str:
 def head_drop_as_degrees(head_drop_pct: float) -> float | None:
     """About how many degrees of forward head a frontal head drop of this many percent is, by the judge's
     own conversion (the one it reports as head_forward_deg)."""
-    from posture_watch.core import deviation as dv
+    from posture_watch.core.deviation_confounds import add_derived
+    from posture_watch.core.deviation_table import Tolerances
     from posture_watch.core.geometry import Metrics
 
     devs = {"head_drop_pct": head_drop_pct}
-    dv._add_derived(devs, Metrics(t_s=0.0), dv.Tolerances())   # noqa: SLF001 - one conversion, owned there
+    add_derived(devs, Metrics(t_s=0.0), Tolerances())   # one conversion, owned there
     return devs.get("head_forward_deg")
 
 

@@ -59,7 +59,7 @@ nose points without them):
   hip_x_frac           hip-mid x / image width, hips visible: where the hips sit on the seat. Against its
                        upright value, the way the shoulders moved against the hips taken as "back", it
                        tells the hips slid forward (a slump down the chair) from the trunk leaning back
-                       about them (deviation._seat_slide_pct). Frame-referenced: a camera moved sideways
+                       about them (deviation_slump.seat_slide_pct). Frame-referenced: a camera moved sideways
                        moves it too.
   (Dropped: ear_shoulder_hip_deg, the angle at the shoulder between ear and hip. It equals 180 +
   neck_flexion_deg by construction, so it could not tell a rounded upper back from a head tilted

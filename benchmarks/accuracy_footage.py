@@ -396,7 +396,7 @@ def leave_one_person_out(results: Sequence[CaseResult], labels: Mapping, footage
             put(value)
         _one_constant(name, value, list(EVERY_CONSTANT_MULTIPLES), acc, scored, len(people), lines, flat, moved, 34)
     _print_constants("the judge's constants outside JudgeConfig (core/deviation*.py: the table's weights and pitch "
-                     "discounts, the module's named constants), the same way:", lines, flat, moved)
+                     "discounts, the modules' named constants), the same way:", lines, flat, moved)
 
 
 def _print_constants(header: str, lines: Sequence[str], flat: Sequence[str], moved: Sequence[str]) -> None:

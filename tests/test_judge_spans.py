@@ -234,8 +234,8 @@ def test_a_slump_back_with_the_head_up_is_a_slump_and_a_small_lean_back_is_not(p
     reclined 17-41 degrees, the hips 4-29 % of the trunk's length forward, neck 10-16 % shorter, head sunk
     under 5 %) was missed while the head's sink was the measure; the recline, with the hips' slide as its
     sign, calls it. Without the slide the neck, 5-8 % shorter (about its threshold), is a forward lean where it is
-    poor, and while reclined it is named a slump (deviation_slump.reclined), as from the front: never a forward lean. Leaning back
-    8-15 degrees with the neck as it was stays good."""
+    poor, and while reclined it is named a slump (deviation_slump.reclined), as from the front: never a forward
+    lean. Leaning back 8-15 degrees with the neck as it was stays good."""
     rng = np.random.default_rng(5)
     cam = k.SIDE
     judge, t = Judge(_profile(cam)), 0.0
@@ -554,8 +554,8 @@ def test_a_chair_pulled_in_is_not_a_lean_but_a_lean_in_still_is(distance, height
     """Sitting upright 10 cm nearer the screen (the chair pulled in, or the laptop or phone moved nearer: the dev
     footage's phone photos taken from nearer made the shoulders 30-50 % larger) makes the face and the shoulders
     larger alike, and the lean-in group read it as a lean. A lean towards the screen brings the head nearer than
-    the shoulders (deviation_confounds.lean_in_counted), so the lean in is still a forward lean, and a round back with a
-    sink still poor."""
+    the shoulders (deviation_confounds.lean_in_counted), so the lean in is still a forward lean, and a round back
+    with a sink still poor."""
     rng = np.random.default_rng(11)
     cam = k.Camera("frontal", distance_m=distance, height_m=height)
     profile = build_profile([measure(k.simulate(k.UPRIGHT, cam, t_s=i / 10, noise_px=2.0, rng=rng)) for i in range(40)])

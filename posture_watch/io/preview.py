@@ -224,6 +224,7 @@ class Preview:
         except cv2.error as exc:
             raise UserError(f"--preview could not open a window on this display ({str(exc).strip().splitlines()[-1]}).") from None
         cv2.resizeWindow(WINDOW, *display_size(640, 480, config.min_width_px))  # until the first picture says
+        cv2.waitKey(1)   # the toolkit applies the size at its next event: now, not at the first picture
         self.open = True
 
     def show(self, frame: Frame, detection: Detection, reading: Reading, status: Mapping[str, Any]) -> bool:

@@ -98,9 +98,9 @@ from posture_watch.core.deviation_confounds import (add_derived, camera_roll_deg
 from posture_watch.core.deviation_slump import corroborated, reclined, seat_slide_pct, slump_severity
 from posture_watch.core.deviation_table import (CAMERA_ROLL, COMPONENTS, EXPLAINED_BY, FRAME_EXPLAINERS, FRAME_Y,
                                                 GROUP_FAULT, HEAD_TURN, SHRUG, SINK_SIGNS, WORLD_IDENTITY_KEYS,
-                                                Component, Tolerance, Tolerances, clipped, deviation_of,
-                                                judged_groups, measure_of, restless_measures, tolerance_of,
-                                                tolerances)
+                                                Component, Tolerance, Tolerances, aspect_h_over_w, clipped,
+                                                deviation_of, judged_groups, measure_of, restless_measures,
+                                                tolerance_of, tolerances)
 from posture_watch.core.domain import FORWARD_LEAN, SLUMPED
 from posture_watch.core.judge_config import JudgeConfig
 
@@ -172,8 +172,7 @@ def assess(metrics: g.Metrics, tol: Tolerances, config: "JudgeConfig") -> Assess
     ratio = None if ratios is None else ratios[0]
     if why:
         return Assessment(present=False, size_ratio=ratio, reason=why)
-    w, h = metrics.image_size
-    aspect = h / w if w else 9 / 16
+    aspect = aspect_h_over_w(metrics.image_size)
     head_turned = (turned_since_calibration(metrics, tol) or in_profile(metrics)
                    or g.HEAD_OUT_OF_FRAME in metrics.flags)
     pitch_up = pitch_increase(metrics, tol)

@@ -242,9 +242,15 @@ class Tolerances:
     face_on: bool = False           # the head's size read face on (_FACE_ON, measure_of)
 
 
+def aspect_h_over_w(size: tuple[int, int]) -> float:
+    """A picture's height over its width, from (width, height); 9/16 when the width is unknown."""
+    width, height = size
+    return height / width if width else 9 / 16
+
+
 def tolerances(profile: Profile, config: "JudgeConfig") -> Tolerances:
     """Pure: profile + JudgeConfig -> per-deviation baseline, tolerance and weight."""
-    aspect = (profile.resolution[1] / profile.resolution[0]) if profile.resolution[0] else 9 / 16
+    aspect = aspect_h_over_w(profile.resolution)
     sw = profile.median("shoulder_width_frac")
     items: dict[str, Tolerance] = {}
     body = profile.median("body_size_frac")
@@ -287,7 +293,7 @@ def restless_measures(profile: Profile, config: "JudgeConfig") -> list[tuple[str
     """Pure: (deviation, the tolerance the capture's own spread asks for, its ceiling) of every judged
     measure whose upright capture was too restless to be a baseline: `noise_k` of its spreads reach past
     the ceiling of `max_widen` times the floor. The capture checks refuse such a capture."""
-    aspect = (profile.resolution[1] / profile.resolution[0]) if profile.resolution[0] else 9 / 16
+    aspect = aspect_h_over_w(profile.resolution)
     sw, body = profile.median("shoulder_width_frac"), profile.median("body_size_frac")
     groups = _view_groups(profile)    # (not the CVA added round the desk: it never refuses a capture)
     out = []
